@@ -1,0 +1,34 @@
+"""Registry declarations: YAML files, YAML text and mappings turned into the model.
+
+This is the only package that imports PyYAML. It reads declarations safely (no Python
+objects, bounded aliases and nesting), reports every problem of a source at once with
+file, line and YAML path, and merges declarations into a frozen
+:class:`~pytest_ecr.model.RegistryState` that tests fork.
+"""
+
+from __future__ import annotations
+
+from pytest_ecr.declarations.build import build_state
+from pytest_ecr.declarations.cache import DeclarationCache, load_declarations, load_sources
+from pytest_ecr.declarations.loading import Source, load_declaration
+from pytest_ecr.declarations.manifests import serialize_manifest
+from pytest_ecr.declarations.problems import DeclarationError, Problem
+from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
+from pytest_ecr.declarations.synthetic import synthetic_manifest
+
+__all__ = [
+    "Declaration",
+    "DeclarationCache",
+    "DeclarationError",
+    "FaultEntry",
+    "ImageSpec",
+    "Problem",
+    "RepositorySpec",
+    "Source",
+    "build_state",
+    "load_declaration",
+    "load_declarations",
+    "load_sources",
+    "serialize_manifest",
+    "synthetic_manifest",
+]

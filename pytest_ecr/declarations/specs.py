@@ -1,0 +1,57 @@
+"""What one declaration source says, validated, before it is merged into a registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_ecr.model import Image, TagMutability
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSpec:
+    """One declared image: the built model image and the tags it is declared with."""
+
+    image: Image
+    tags: tuple[str, ...]
+    line: int | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepositorySpec:
+    """One declared repository; ``account`` / ``region`` ``None`` means the defaults."""
+
+    name: str
+    account: str | None
+    region: str | None
+    tag_mutability: TagMutability
+    images: tuple[ImageSpec, ...]
+    line: int | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class FaultEntry:
+    """One ``faults:`` entry, passed through unvalidated (the fault layer checks it)."""
+
+    spec: Mapping[str, Any]
+    source: str
+    line: int | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Declaration:
+    """The validated content of one source (a file, YAML text or a mapping).
+
+    ``account`` and ``region`` are ``None`` when the source does not state them.
+    Declarations compare by identity: they are shared, read-only parse results.
+    """
+
+    source: str
+    account: str | None
+    region: str | None
+    repositories: tuple[RepositorySpec, ...]
+    faults: tuple[FaultEntry, ...]

@@ -1,0 +1,350 @@
+"""``FakeEcr``: a declared registry answering every ECR client while it is active.
+
+This is the object the ``ecr`` fixture yields, and it works without pytest too::
+
+    with FakeEcr(sources=["registry.yaml"]) as ecr:
+        client = boto3.client("ecr", region_name="us-east-1")
+        client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from pytest_ecr.clock import Sleep, VirtualClock
+from pytest_ecr.declarations import DeclarationCache, Source, load_sources
+from pytest_ecr.faults import (
+    ArmedFault,
+    ConnectionFault,
+    FaultKwargs,
+    FaultSet,
+    FaultSpec,
+    apply_failures,
+    default_error_message,
+    parse_fault,
+)
+from pytest_ecr.history import Call, CallList, History
+from pytest_ecr.model import RegistryState
+from pytest_ecr.service import RequestContext, dispatch, validate_request
+from pytest_ecr.service.errors import EcrError
+from pytest_ecr.transports import botocore_hook
+from pytest_ecr.wire import WireRequest
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
+    from typing_extensions import Unpack
+
+# What the fake puts in the environment while active, so clients created during the test
+# resolve fake credentials (never a real profile, never the instance metadata service).
+_MISSING = os.path.join(os.sep, "nonexistent", "pytest-ecr")
+_ENV_REMOVED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+class FakeEcr:
+    """A fake ECR: a declared registry, a per-test writable view of it, and a call log.
+
+    *sources* are YAML file paths (relative to *base_dir*), mappings or YAML text, merged
+    in order. While active (``with fake:`` or :meth:`activate`), every botocore/boto3 ECR
+    client in the process is answered by this fake, signed with fake credentials, and no
+    ECR request leaves the process.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[Source] = (),
+        *,
+        base_dir: str | os.PathLike[str] | None = None,
+        state: RegistryState | None = None,
+        cache: DeclarationCache | None = None,
+        fake_environment: bool = True,
+        real_time: bool = False,
+        seed: int | str = 0,
+    ) -> None:
+        self._cache = cache if cache is not None else DeclarationCache()
+        self._base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
+        self._sources: list[Source] = list(sources)
+        if state is not None and self._sources:
+            raise ValueError("pass either sources or a state, not both")
+        if state is None:
+            state = load_sources(self._sources, base_dir=self._base_dir, cache=self._cache)
+        elif not state.frozen:
+            state.freeze()
+        self._declared = state
+        self.registry: RegistryState = state.fork()
+        self._history = History()
+        self._lock = threading.RLock()
+        self._fake_environment = fake_environment
+        self._saved_env: dict[str, str | None] | None = None
+        self._faults = FaultSet(seed)
+        #: Retry backoff and injected latency, recorded instead of slept.
+        self.clock = VirtualClock(real=real_time)
+        #: URLs of HTTP servers serving this fake: the in-process hook lets requests to
+        #: them through, so a client pointed at the server really goes over HTTP.
+        self.http_endpoints: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return f"<FakeEcr {state} account={self.account} region={self.region}>"
+
+    # -- the registry --------------------------------------------------------------------
+
+    @property
+    def account(self) -> str:
+        """The caller's account: the default ``registryId``."""
+        return self.registry.account
+
+    @property
+    def region(self) -> str:
+        """The default region (used by :meth:`client` when none is given)."""
+        return self.registry.region
+
+    @property
+    def declared(self) -> RegistryState:
+        """The declared state, shared read-only; :attr:`registry` is this test's view."""
+        return self._declared
+
+    def load(self, source: Source) -> None:
+        """Add a declaration source; the registry becomes the merge of all sources so far.
+
+        The test's view is rebuilt from the declarations, so writes made through the API
+        before this call are dropped: load sources first, then exercise the code.
+        """
+        sources = [*self._sources, source]
+        state = load_sources(sources, base_dir=self._base_dir, cache=self._cache)
+        with self._lock:
+            self._sources = sources
+            self._declared = state
+            self.registry = state.fork()
+
+    def reset(self) -> None:
+        """Back to the declared state, with an empty call log."""
+        with self._lock:
+            self.registry = self._declared.fork()
+            self._history.clear()
+            self._faults.clear()
+            self.clock.clear()
+
+    # -- answering -----------------------------------------------------------------------
+
+    def answer(self, request: WireRequest) -> Mapping[str, Any]:
+        """Answer one decoded request (every transport calls this).
+
+        Faults are decided first, as a failing network or service would act before the
+        registry is consulted; then the service answers, and the attempt is recorded.
+        """
+        region = request.region or self.registry.region
+        account = self.registry.account
+        operation, params = request.operation, request.params
+        injection = self._faults.decide(operation, params, region, account)
+        fault = injection.describe()
+
+        def record(
+            result: Mapping[str, Any] | None,
+            error: EcrError | None = None,
+            connection: str | None = None,
+        ) -> None:
+            self._history.record(
+                Call(
+                    operation,
+                    params,
+                    region,
+                    account,
+                    request.attempt,
+                    request.transport,
+                    result,
+                    error.body() if error is not None else None,
+                    error.status if error is not None else (0 if connection else 200),
+                    fault,
+                    {"connection": connection} if connection else {},
+                )
+            )
+
+        if injection.latency:
+            self.clock.sleep(injection.latency, "latency")
+        if injection.connection is not None:
+            record(None, connection=injection.connection.connection)
+            raise ConnectionFault(str(injection.connection.connection), injection.connection)
+        if injection.error is not None:
+            error = self._injected_error(injection.error, operation, params, region, account)
+            record(None, error)
+            raise error
+        ctx = RequestContext(account=account, region=region)
+        with self._lock:
+            try:
+                if injection.failures:
+                    params_left, failures = apply_failures(operation, params, injection.failures)
+                    if params_left.get("imageIds"):
+                        result = dict(dispatch(self.registry, operation, params_left, ctx))
+                    else:
+                        validate_request(self.registry, operation, params, ctx)
+                        result = _empty_result(operation)
+                    result["failures"] = [*result.get("failures", []), *failures]
+                else:
+                    result = dispatch(self.registry, operation, params, ctx)
+            except EcrError as error:
+                record(None, error)
+                raise
+            record(result)
+        return result
+
+    @staticmethod
+    def _injected_error(
+        spec: FaultSpec, operation: str, params: Mapping[str, Any], region: str, account: str
+    ) -> EcrError:
+        assert spec.error is not None
+        repository = params.get("repositoryName")
+        message = spec.message or default_error_message(
+            spec.error,
+            operation,
+            repository if isinstance(repository, str) else None,
+            str(params.get("registryId") or account),
+            region,
+        )
+        status = spec.status or (500 if spec.error == "ServerException" else 400)
+        return EcrError(spec.error, message, status)
+
+    # -- faults --------------------------------------------------------------------------
+
+    def fault(self, operation: str | None = None, /, **spec: Unpack[FaultKwargs]) -> ArmedFault:
+        """Arm a fault for the rest of this test; same keywords as the ``ecr_fault``
+        marker and YAML ``faults:`` entries. Returns the armed fault (``.fired`` counts
+        how often it acted). A bad spec raises :class:`~pytest_ecr.faults.FaultSpecError`."""
+        fields: dict[str, Any] = dict(spec)
+        if operation is not None:
+            fields["operation"] = operation
+        return self._faults.add(parse_fault(fields, "ecr.fault()"))
+
+    def add_fault(self, spec: FaultSpec) -> ArmedFault:
+        """Arm an already validated :class:`FaultSpec`."""
+        return self._faults.add(spec)
+
+    @property
+    def faults(self) -> list[ArmedFault]:
+        """The faults armed for this test, with their counters."""
+        return self._faults.armed
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def seed(self, seed: int | str) -> None:
+        """Reseed the generator of ``probability`` faults."""
+        self._faults.reseed(seed)
+
+    @property
+    def sleeps(self) -> list[Sleep]:
+        """Every delay of this test: botocore's retry backoff and injected latency."""
+        return self.clock.sleeps
+
+    @property
+    def backoff(self) -> list[float]:
+        """The retry delays botocore asked for, in order (recorded, not slept)."""
+        return self.clock.backoff
+
+    def calls(self, operation: str | None = None) -> CallList:
+        """Recorded attempts, all or of one operation, in order."""
+        return self._history.calls(operation)
+
+    # -- clients -------------------------------------------------------------------------
+
+    def client(self, region: str | None = None, **config: Any) -> ECRClient:
+        """A boto3 ECR client for *region* (default: the declared region).
+
+        Keyword arguments become a ``botocore.config.Config`` (``retries=...``,
+        ``read_timeout=...``). The client is created with fake credentials and attached,
+        so it is answered by whichever fake is active when it sends a request.
+        """
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.session.Session().client(
+            "ecr",
+            region_name=region or self.region,
+            aws_access_key_id=botocore_hook.FAKE_ACCESS_KEY,
+            aws_secret_access_key=botocore_hook.FAKE_SECRET_KEY,
+            aws_session_token=botocore_hook.FAKE_SESSION_TOKEN,
+            config=Config(**config) if config else None,
+        )
+        botocore_hook.attach(client)
+        return client
+
+    def attach(self, client: Any) -> Any:
+        """Route a client created before pytest-ecr loaded through the fake; returns it."""
+        botocore_hook.attach(client)
+        return client
+
+    # -- activation ----------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return botocore_hook.active() is self
+
+    def activate(self) -> FakeEcr:
+        botocore_hook.activate(self)
+        if self._fake_environment and self._saved_env is None:
+            self._saved_env = _patch_environment(self.region)
+        return self
+
+    def deactivate(self) -> None:
+        botocore_hook.deactivate(self)
+        if self._saved_env is not None:
+            _restore_environment(self._saved_env)
+            self._saved_env = None
+
+    def __enter__(self) -> FakeEcr:
+        return self.activate()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.deactivate()
+
+
+def _empty_result(operation: str) -> dict[str, Any]:
+    if operation == "BatchDeleteImage":
+        return {"imageIds": [], "failures": []}
+    return {"images": [], "failures": []}
+
+
+def _patch_environment(region: str) -> dict[str, str | None]:
+    values: dict[str, str | None] = {
+        "AWS_ACCESS_KEY_ID": botocore_hook.FAKE_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": botocore_hook.FAKE_SECRET_KEY,
+        "AWS_SESSION_TOKEN": botocore_hook.FAKE_SESSION_TOKEN,
+        "AWS_SECURITY_TOKEN": None,
+        "AWS_CONFIG_FILE": _MISSING + "-config",
+        "AWS_SHARED_CREDENTIALS_FILE": _MISSING + "-credentials",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **dict.fromkeys(_ENV_REMOVED),
+    }
+    if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
+        values["AWS_DEFAULT_REGION"] = region
+    saved = {key: os.environ.get(key) for key in values}
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    return saved
+
+
+def _restore_environment(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -1,0 +1,539 @@
+"""Fault specs: what to break, when, and how — one shape for the ``ecr_fault`` marker,
+YAML ``faults:`` entries and ``ecr.fault(...)``.
+
+A spec is validated once, when it is declared (so a typo is an error at test set-up that
+names the marker or the file and line), then matched against every attempt the fake
+answers. Counting is per spec and thread-safe: ``times: 100`` injects exactly 100 faults
+however many threads call.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+from pytest_ecr.model import DEFAULT_FAILURE_REASONS, IMAGE_FAILURE_CODES, is_valid_digest
+
+ConnectionKind = Literal["reset", "timeout", "endpoint"]
+CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")
+
+#: Errors any operation can get in practice, though the ECR model does not list them.
+_COMMON_ERRORS = ("ThrottlingException", "AccessDeniedException")
+
+#: The modeled errors of each ECR operation pytest-ecr answers (botocore's service model).
+OPERATION_ERRORS: dict[str, tuple[str, ...]] = {
+    "BatchGetImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "LimitExceededException",
+        "UnableToGetUpstreamImageException",
+    ),
+    "BatchDeleteImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+    ),
+    "DescribeImages": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "ImageNotFoundException",
+    ),
+    "ListImages": ("ServerException", "InvalidParameterException", "RepositoryNotFoundException"),
+    "DescribeRepositories": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+    ),
+    "GetAuthorizationToken": ("ServerException", "InvalidParameterException"),
+    "PutImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "ImageAlreadyExistsException",
+        "LayersNotFoundException",
+        "ReferencedImagesNotFoundException",
+        "LimitExceededException",
+        "ImageTagAlreadyExistsException",
+        "ImageDigestDoesNotMatchException",
+        "KmsException",
+    ),
+    "CreateRepository": (
+        "ServerException",
+        "InvalidParameterException",
+        "InvalidTagParameterException",
+        "TooManyTagsException",
+        "RepositoryAlreadyExistsException",
+        "LimitExceededException",
+        "KmsException",
+    ),
+    "DeleteRepository": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "RepositoryNotEmptyException",
+        "KmsException",
+    ),
+}
+
+#: Operations whose answers carry per-image failures.
+FAILURE_OPERATIONS: frozenset[str] = frozenset({"BatchGetImage", "BatchDeleteImage"})
+_FAILURE_CODES_BY_OPERATION: dict[str, tuple[str, ...]] = {
+    "BatchGetImage": tuple(c for c in IMAGE_FAILURE_CODES if c != "ImageReferencedByManifestList"),
+    "BatchDeleteImage": (
+        "InvalidImageDigest",
+        "InvalidImageTag",
+        "ImageTagDoesNotMatchDigest",
+        "ImageNotFound",
+        "MissingDigestAndTag",
+        "ImageReferencedByManifestList",
+        "KmsError",
+    ),
+}
+
+_SERVER_STATUS = {"ServerException": 500}
+
+
+def default_error_message(
+    code: str, operation: str, repository: str | None, account: str, region: str
+) -> str:
+    """ECR's text for *code* where it is known; a plausible one (documented) elsewhere."""
+    repo = repository or "<repository>"
+    known = {
+        "ThrottlingException": "Rate exceeded",
+        "RepositoryNotFoundException": (
+            f"The repository with name '{repo}' does not exist in the registry with id '{account}'"
+        ),
+        "AccessDeniedException": (
+            f"User: arn:aws:iam::{account}:user/pytest-ecr is not authorized to perform: "
+            f"ecr:{operation} on resource: arn:aws:ecr:{region}:{account}:repository/{repo} "
+            "because no identity-based policy allows the ecr:" + operation + " action"
+        ),
+        "ServerException": "Internal server error",
+        "InvalidParameterException": "Invalid parameter at 'repositoryName'",
+        "LimitExceededException": (
+            "The operation did not succeed because it would have exceeded a service limit "
+            "for your account"
+        ),
+        "UnableToGetUpstreamImageException": (
+            "The image could not be pulled from the upstream registry"
+        ),
+        "ImageNotFoundException": "The requested image does not exist",
+        "KmsException": "The operation failed due to a KMS exception",
+    }
+    return known.get(code, f"{code} injected by pytest-ecr")
+
+
+class FaultSpecError(ValueError):
+    """A fault spec that cannot work; the message lists every problem and where it is."""
+
+    def __init__(self, origin: str, problems: list[str]) -> None:
+        self.origin = origin
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"bad ECR fault spec ({origin}):\n{lines}")
+
+
+class FaultKwargs(TypedDict, total=False):
+    """The keyword arguments of ``ecr_fault``, ``ecr.fault()`` and YAML ``faults:``."""
+
+    operation: str
+    repository: str
+    image: str
+    region: str
+    account: str
+    error: str
+    message: str
+    status: int
+    failure: str
+    reason: str
+    connection: ConnectionKind
+    latency: float
+    times: int
+    after: int
+    every: int
+    probability: float
+
+
+FAULT_KEYS: tuple[str, ...] = tuple(FaultKwargs.__annotations__)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSpec:
+    """One validated fault: a match, one effect, and when it fires."""
+
+    origin: str
+    operation: str | None = None
+    repository: str | None = None
+    image_tag: str | None = None
+    image_digest: str | None = None
+    region: str | None = None
+    account: str | None = None
+    error: str | None = None
+    message: str | None = None
+    status: int | None = None
+    failure: str | None = None
+    reason: str | None = None
+    connection: str | None = None
+    latency: float | None = None
+    times: int | None = None
+    after: int = 0
+    every: int | None = None
+    probability: float | None = None
+
+    @property
+    def effect(self) -> str:
+        if self.error is not None:
+            return f"error {self.error}"
+        if self.failure is not None:
+            return f"failure {self.failure}"
+        if self.connection is not None:
+            return f"connection {self.connection}"
+        return f"latency {self.latency}s"
+
+    def describe(self) -> str:
+        where = self.operation or "any operation"
+        return f"{self.effect} on {where} ({self.origin})"
+
+    def matches(self, operation: str, params: Mapping[str, Any], region: str, account: str) -> bool:
+        if self.operation is not None and self.operation != operation:
+            return False
+        if self.region is not None and self.region != region:
+            return False
+        if self.account is not None and self.account != params.get("registryId", account):
+            return False
+        if self.repository is not None and self.repository != params.get("repositoryName"):
+            return False
+        if self.image_tag is None and self.image_digest is None:
+            return True
+        return any(self.matches_image(ident) for ident in _image_ids(params))
+
+    def matches_image(self, ident: Any) -> bool:
+        if not isinstance(ident, Mapping):
+            return False
+        if self.image_tag is not None and ident.get("imageTag") != self.image_tag:
+            return False
+        return self.image_digest is None or ident.get("imageDigest") == self.image_digest
+
+
+def _image_ids(params: Mapping[str, Any]) -> list[Any]:
+    ids = params.get("imageIds")
+    if isinstance(ids, list):
+        return ids
+    tag = params.get("imageTag")  # PutImage
+    return [{"imageTag": tag}] if tag is not None else []
+
+
+def _suggest(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def parse_fault(spec: Mapping[str, Any], origin: str) -> FaultSpec:
+    """Validate *spec* and build a :class:`FaultSpec`; :class:`FaultSpecError` lists all
+    problems, naming *origin* (a marker and test id, or ``file:line``)."""
+    problems: list[str] = []
+    for key in spec:
+        if key not in FAULT_KEYS:
+            problems.append(
+                f"unknown key {key!r} (expected one of: {', '.join(FAULT_KEYS)})"
+                + _suggest(str(key), FAULT_KEYS)
+            )
+
+    def text(key: str) -> str | None:
+        value = spec.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{key!r} must be a string, got {type(value).__name__}")
+            return None
+        return value
+
+    def count(key: str, low: int) -> int | None:
+        value = spec.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            problems.append(f"{key!r} must be an integer >= {low}, got {value!r}")
+            return None
+        return value
+
+    def number(key: str, low: float, high: float | None = None) -> float | None:
+        value = spec.get(key)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value < low
+            or (high is not None and value > high)
+        ):
+            bound = f"between {low} and {high}" if high is not None else f">= {low}"
+            problems.append(f"{key!r} must be a number {bound}, got {value!r}")
+            return None
+        return float(value)
+
+    operation = text("operation")
+    if operation is not None and operation not in OPERATION_ERRORS:
+        problems.append(
+            f"unknown operation {operation!r} (pytest-ecr answers: "
+            f"{', '.join(sorted(OPERATION_ERRORS))})" + _suggest(operation, tuple(OPERATION_ERRORS))
+        )
+        operation = None
+
+    image_tag = image_digest = None
+    repository = text("repository")
+    image = text("image")
+    if image is not None:
+        repo_part, sep, ref = image.partition("@")
+        if sep:
+            if not is_valid_digest(ref):
+                problems.append(f"'image' digest {ref!r} is not of the form sha256:<hex>")
+            image_digest = ref
+        else:
+            repo_part, sep, ref = image.rpartition(":")
+            if not sep or not repo_part or not ref:
+                problems.append(
+                    f"'image' must be 'repository:tag' or 'repository@sha256:...', got {image!r}"
+                )
+            image_tag = ref
+        if repository is not None and repo_part and repository != repo_part:
+            problems.append(
+                f"'image' names repository {repo_part!r} but 'repository' is {repository!r}"
+            )
+        repository = repository or repo_part or None
+
+    error, failure, connection = text("error"), text("failure"), text("connection")
+    latency = number("latency", 0.0)
+    effects = [
+        k
+        for k, v in (
+            ("error", error),
+            ("failure", failure),
+            ("connection", connection),
+            ("latency", latency),
+        )
+        if v is not None
+    ]
+    if not effects:
+        problems.append("no effect: give one of 'error', 'failure', 'connection', 'latency'")
+    elif len(effects) > 1 and not (len(effects) == 2 and "latency" in effects):
+        problems.append(f"one effect per fault (latency may join one), got {', '.join(effects)}")
+
+    if error is not None:
+        allowed = (*OPERATION_ERRORS.get(operation or "", ()), *_COMMON_ERRORS)
+        if operation is None:
+            allowed = tuple(
+                sorted(
+                    {e for errs in OPERATION_ERRORS.values() for e in errs} | set(_COMMON_ERRORS)
+                )
+            )
+        if error not in allowed:
+            problems.append(
+                f"{operation or 'an ECR operation'} cannot return {error!r} "
+                f"(expected one of: {', '.join(allowed)})" + _suggest(error, allowed)
+            )
+    status = count("status", 100)
+    if status is not None and status > 599:
+        problems.append(f"'status' must be an HTTP status (100..599), got {status}")
+    message = text("message")
+    if (message is not None or status is not None) and error is None:
+        problems.append("'message' and 'status' go with 'error'")
+
+    reason = text("reason")
+    if failure is not None:
+        if operation is not None and operation not in FAILURE_OPERATIONS:
+            problems.append(
+                f"{operation} has no per-image results; 'failure' works on "
+                f"{' and '.join(sorted(FAILURE_OPERATIONS))} (use 'error' instead)"
+            )
+        codes = _FAILURE_CODES_BY_OPERATION.get(operation or "BatchGetImage", IMAGE_FAILURE_CODES)
+        if failure not in IMAGE_FAILURE_CODES:
+            problems.append(
+                f"unknown image failure code {failure!r} (expected one of: "
+                f"{', '.join(IMAGE_FAILURE_CODES)})" + _suggest(failure, IMAGE_FAILURE_CODES)
+            )
+        elif failure not in codes:
+            problems.append(f"{operation} never reports failure code {failure!r}")
+    elif reason is not None:
+        problems.append("'reason' goes with 'failure'")
+    if connection is not None and connection not in CONNECTION_KINDS:
+        problems.append(
+            f"'connection' must be one of: {', '.join(CONNECTION_KINDS)}; got "
+            f"{connection!r}" + _suggest(connection, CONNECTION_KINDS)
+        )
+
+    times, after, every = count("times", 1), count("after", 0), count("every", 1)
+    probability = number("probability", 0.0, 1.0)
+    region, account = text("region"), text("account")
+    if problems:
+        raise FaultSpecError(origin, problems)
+    return FaultSpec(
+        origin=origin,
+        operation=operation,
+        repository=repository,
+        image_tag=image_tag,
+        image_digest=image_digest,
+        region=region,
+        account=account,
+        error=error,
+        message=message,
+        status=status,
+        failure=failure,
+        reason=reason,
+        connection=connection,
+        latency=latency,
+        times=times,
+        after=after or 0,
+        every=every,
+        probability=probability,
+    )
+
+
+@dataclass(slots=True)
+class Injection:
+    """What the armed faults decided for one attempt."""
+
+    error: FaultSpec | None = None
+    failures: list[FaultSpec] = field(default_factory=list)
+    connection: FaultSpec | None = None
+    latency: float = 0.0
+    fired: list[FaultSpec] = field(default_factory=list)
+
+    def describe(self) -> str | None:
+        return "; ".join(spec.describe() for spec in self.fired) or None
+
+
+class ArmedFault:
+    """A spec plus its counters for one test."""
+
+    __slots__ = ("fired", "matched", "spec")
+
+    def __init__(self, spec: FaultSpec) -> None:
+        self.spec = spec
+        self.matched = 0
+        self.fired = 0
+
+    def should_fire(self, rng: random.Random) -> bool:
+        """Count one matching attempt and decide (call with the fault set's lock held)."""
+        spec = self.spec
+        self.matched += 1
+        position = self.matched - spec.after  # 1-based among attempts past `after`
+        if position < 1:
+            return False
+        if spec.every is not None and position % spec.every != 0:
+            return False
+        if spec.times is not None and self.fired >= spec.times:
+            return False
+        if spec.probability is not None and rng.random() >= spec.probability:
+            return False
+        self.fired += 1
+        return True
+
+
+class FaultSet:
+    """The faults armed for one test, decided under one lock."""
+
+    def __init__(self, seed: int | str = 0) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[ArmedFault] = []
+        self._rng = random.Random(seed)
+
+    def add(self, spec: FaultSpec) -> ArmedFault:
+        armed = ArmedFault(spec)
+        with self._lock:
+            self._faults.append(armed)
+        return armed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def reseed(self, seed: int | str) -> None:
+        with self._lock:
+            self._rng = random.Random(seed)
+
+    @property
+    def armed(self) -> list[ArmedFault]:
+        with self._lock:
+            return list(self._faults)
+
+    def decide(
+        self, operation: str, params: Mapping[str, Any], region: str, account: str
+    ) -> Injection:
+        injection = Injection()
+        if not self._faults:
+            return injection
+        with self._lock:
+            for armed in self._faults:
+                spec = armed.spec
+                if not spec.matches(operation, params, region, account):
+                    continue
+                # A request-level effect already chosen wins; later specs are not counted.
+                if (spec.error or spec.connection) and (injection.error or injection.connection):
+                    continue
+                if spec.failure is not None and operation not in FAILURE_OPERATIONS:
+                    continue
+                if not armed.should_fire(self._rng):
+                    continue
+                injection.fired.append(spec)
+                if spec.latency:
+                    injection.latency += spec.latency
+                if spec.error is not None:
+                    injection.error = spec
+                elif spec.connection is not None:
+                    injection.connection = spec
+                elif spec.failure is not None:
+                    injection.failures.append(spec)
+        return injection
+
+
+def failure_reason(spec: FaultSpec) -> str:
+    assert spec.failure is not None
+    return spec.reason or DEFAULT_FAILURE_REASONS[spec.failure]
+
+
+class ConnectionFault(Exception):
+    """Raised by the fake for a ``connection`` fault; each transport turns it into what
+    its clients see (botocore's own connection exceptions, or a dropped socket)."""
+
+    def __init__(self, kind: str, spec: FaultSpec) -> None:
+        super().__init__(f"injected connection fault: {kind}")
+        self.kind = kind
+        self.spec = spec
+
+
+def apply_failures(
+    operation: str, params: Mapping[str, Any], specs: list[FaultSpec]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Split a per-image request: ids that an injected failure takes, and the rest.
+
+    Returns the params to pass on (without the failing ids) and the failure entries to
+    add to the answer. Taking the ids out before the service runs means a failed
+    BatchDeleteImage id deletes nothing, as a real per-image failure would.
+    """
+    ids = params.get("imageIds")
+    if not isinstance(ids, list) or not specs:
+        return dict(params), []
+    kept: list[Any] = []
+    failures: list[dict[str, Any]] = []
+    for ident in ids:
+        spec = next(
+            (
+                s
+                for s in specs
+                if (s.image_tag is None and s.image_digest is None) or s.matches_image(ident)
+            ),
+            None,
+        )
+        if spec is None or not isinstance(ident, Mapping):
+            kept.append(ident)
+            continue
+        echo = {k: ident[k] for k in ("imageDigest", "imageTag") if k in ident}
+        failures.append(
+            {"imageId": echo, "failureCode": spec.failure, "failureReason": failure_reason(spec)}
+        )
+    return {**params, "imageIds": kept}, failures

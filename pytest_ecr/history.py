@@ -1,0 +1,184 @@
+"""Recorded ECR calls: one entry per attempt, whichever transport carried it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One attempt of one ECR operation, as the fake saw and answered it."""
+
+    operation: str
+    params: Mapping[str, Any]
+    region: str
+    account: str
+    attempt: int = 1
+    transport: str = "botocore"
+    response: Mapping[str, Any] | None = None
+    error: Mapping[str, Any] | None = None
+    status: int = 200
+    fault: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def error_code(self) -> str | None:
+        return None if self.error is None else str(self.error.get("__type"))
+
+    def describe(self) -> str:
+        outcome = "200 OK" if self.error is None else f"{self.status} {self.error_code}"
+        if self.fault:
+            outcome += f" [fault: {self.fault}]"
+        return (
+            f"{self.operation}(attempt {self.attempt}, {self.region}) "
+            f"params={dict(self.params)!r} -> {outcome}"
+        )
+
+
+class EcrCallAssertionError(AssertionError):
+    """A failed expectation about recorded ECR calls (also an ``AssertionError``)."""
+
+
+def matches(expected: Any, actual: Any) -> bool:
+    """Partial match: every key of an expected mapping must match; lists match item by
+    item; anything else must be equal."""
+    if isinstance(expected, Mapping):
+        return isinstance(actual, Mapping) and all(
+            key in actual and matches(value, actual[key]) for key, value in expected.items()
+        )
+    if isinstance(expected, (list, tuple)):
+        return (
+            isinstance(actual, (list, tuple))
+            and len(expected) == len(actual)
+            and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    return bool(expected == actual)
+
+
+def _closeness(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> int:
+    return sum(
+        1 for key, value in expected.items() if key in actual and matches(value, actual[key])
+    )
+
+
+class CallList:
+    """A filtered, read-only sequence of recorded calls (``count`` is a property)."""
+
+    def __init__(self, calls: Sequence[Call], label: str = "ECR") -> None:
+        self._calls = list(calls)
+        self._label = label
+
+    @overload
+    def __getitem__(self, index: int) -> Call: ...
+    @overload
+    def __getitem__(self, index: slice) -> CallList: ...
+    def __getitem__(self, index: int | slice) -> Call | CallList:
+        if isinstance(index, slice):
+            return CallList(self._calls[index], self._label)
+        return self._calls[index]
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(self._calls)
+
+    def __repr__(self) -> str:
+        return f"<CallList {self._label}: {len(self._calls)} call(s)>"
+
+    @property
+    def count(self) -> int:
+        return len(self._calls)
+
+    @property
+    def last(self) -> Call:
+        if not self._calls:
+            raise AssertionError(f"expected at least one {self._label} call, got none")
+        return self._calls[-1]
+
+    def describe(self) -> str:
+        if not self._calls:
+            return f"no {self._label} calls"
+        return "\n".join(f"  {i}. {call.describe()}" for i, call in enumerate(self._calls, 1))
+
+    def where(self, **params: Any) -> CallList:
+        """The calls whose params include *params* (partial match)."""
+        return CallList([c for c in self._calls if matches(params, c.params)], self._label)
+
+    @property
+    def attempts(self) -> list[int]:
+        return [c.attempt for c in self._calls]
+
+    def _fail(self, headline: str, expected: Mapping[str, Any] | None = None) -> None:
+        __tracebackhide__ = True
+        lines = [headline]
+        if expected is not None:
+            lines.append(f"expected params (partial match): {dict(expected)!r}")
+        if self._calls:
+            ranked = self._calls
+            if expected:
+                ranked = sorted(self._calls, key=lambda c: -_closeness(expected, c.params))
+                lines.append("closest recorded calls:")
+                lines.extend(f"  - {call.describe()}" for call in ranked[:3])
+            lines.append(f"all recorded {self._label} calls ({len(self._calls)}):")
+            lines.append(self.describe())
+        else:
+            lines.append(f"no {self._label} calls were recorded")
+        raise EcrCallAssertionError("\n".join(lines))
+
+    def assert_called(self, times: int | None = None) -> None:
+        """At least one call, or exactly *times* calls."""
+        __tracebackhide__ = True
+        if times is None and not self._calls:
+            self._fail(f"expected {self._label} to be called")
+        if times is not None and len(self._calls) != times:
+            self._fail(
+                f"expected {self._label} to be called {times} time(s), got {len(self._calls)}"
+            )
+
+    def assert_not_called(self) -> None:
+        __tracebackhide__ = True
+        if self._calls:
+            self._fail(f"expected {self._label} not to be called, got {len(self._calls)} call(s)")
+
+    def assert_called_with(self, **params: Any) -> None:
+        """The last call's params include *params*."""
+        __tracebackhide__ = True
+        if not self._calls or not matches(params, self._calls[-1].params):
+            self._fail(f"expected the last {self._label} call to match", params)
+
+    def assert_any_call(self, **params: Any) -> None:
+        """Some call's params include *params*."""
+        __tracebackhide__ = True
+        if not any(matches(params, c.params) for c in self._calls):
+            self._fail(f"expected some {self._label} call to match", params)
+
+
+class History:
+    """Thread-safe append-only log of calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[Call] = []
+
+    def record(self, call: Call) -> None:
+        with self._lock:
+            self._calls.append(call)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    def calls(self, operation: str | None = None) -> CallList:
+        with self._lock:
+            snapshot = list(self._calls)
+        if operation is None:
+            return CallList(snapshot)
+        return CallList([c for c in snapshot if c.operation == operation], operation)

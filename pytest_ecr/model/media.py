@@ -1,0 +1,117 @@
+"""Manifest media types and what ECR reads out of a manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class MediaType:
+    """The manifest media types ECR stores and negotiates."""
+
+    DOCKER_V1 = "application/vnd.docker.distribution.manifest.v1+json"
+    DOCKER_V1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+    DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+    DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+    OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+    OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+
+    DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+    DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+    OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+
+    #: Types that describe a single image (config + layers).
+    SINGLE: frozenset[str] = frozenset({DOCKER_V2, OCI_MANIFEST})
+    #: Types that list other manifests.
+    LISTS: frozenset[str] = frozenset({DOCKER_LIST, OCI_INDEX})
+    #: Docker v2 schema 1, signed or not.
+    SCHEMA1: frozenset[str] = frozenset({DOCKER_V1, DOCKER_V1_SIGNED})
+    #: Every type this model understands.
+    KNOWN: frozenset[str] = SINGLE | LISTS | SCHEMA1
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestInfo:
+    """What ECR derives from a manifest's content."""
+
+    media_type: str
+    size_bytes: int | None
+    artifact_media_type: str | None
+    children: tuple[str, ...]
+
+
+def _int(value: Any) -> int:
+    # bool is an int subclass; a size of `true` is a broken manifest, not 1 byte.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"descriptor size must be an integer, got {value!r}")
+    return value
+
+
+def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
+    """Read the media type, size and children out of manifest *text*.
+
+    The size is what DescribeImages reports as ``imageSizeInBytes``: config plus layers for
+    a single image; ``None`` for a list (the repository computes the largest child's size)
+    and for schema 1 (whose manifest carries no sizes). *media_type* stands in for a missing
+    top-level ``mediaType``. Raises :class:`ValueError` with a readable message when the
+    text is not a manifest ECR would accept.
+    """
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"manifest is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ValueError("manifest must be a JSON object")
+    declared = doc.get("mediaType")
+    if declared is not None and not isinstance(declared, str):
+        raise ValueError("manifest field 'mediaType' must be a string")
+    if declared and media_type and declared != media_type:
+        raise ValueError(
+            f"manifest says mediaType {declared!r} but {media_type!r} was given for it"
+        )
+    kind = declared or media_type
+    if kind is None:
+        if doc.get("schemaVersion") == 1:
+            kind = MediaType.DOCKER_V1_SIGNED if "signatures" in doc else MediaType.DOCKER_V1
+        elif "manifests" in doc:
+            kind = MediaType.OCI_INDEX
+        else:
+            raise ValueError(
+                "manifest has no top-level 'mediaType' and no media type was given for it"
+            )
+    if kind in MediaType.LISTS:
+        entries = doc.get("manifests")
+        if not isinstance(entries, list):
+            raise ValueError("a manifest list needs a 'manifests' array")
+        children = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
+                raise ValueError("every entry of 'manifests' needs a string 'digest'")
+            children.append(entry["digest"])
+        return ManifestInfo(kind, None, None, tuple(children))
+    if kind in MediaType.SINGLE:
+        config = doc.get("config")
+        layers = doc.get("layers", [])
+        if not isinstance(config, dict) or not isinstance(layers, list):
+            raise ValueError("an image manifest needs a 'config' object and a 'layers' array")
+        size = _int(config.get("size", 0))
+        for layer in layers:
+            if not isinstance(layer, dict):
+                raise ValueError("every entry of 'layers' must be an object")
+            size += _int(layer.get("size", 0))
+        artifact = doc.get("artifactType") or config.get("mediaType")
+        return ManifestInfo(kind, size, artifact if isinstance(artifact, str) else None, ())
+    if kind in MediaType.SCHEMA1:
+        return ManifestInfo(kind, None, None, ())
+    # Other types (OCI artifacts with a custom type) are stored as given, like ECR does
+    # since its OCI 1.1 support; they report whatever config/layer sizes they carry.
+    size = 0
+    config = doc.get("config")
+    if isinstance(config, dict):
+        size += _int(config.get("size", 0))
+    for layer in doc.get("layers", []) if isinstance(doc.get("layers"), list) else []:
+        if isinstance(layer, dict):
+            size += _int(layer.get("size", 0))
+    return ManifestInfo(kind, size, None, ())

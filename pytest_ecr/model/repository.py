@@ -1,0 +1,257 @@
+"""Repositories: images by digest, tags by name, and the indexes between them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from enum import Enum
+
+from pytest_ecr.model.image import Image
+from pytest_ecr.model.layered import LayeredMap
+
+
+class TagMutability(str, Enum):
+    """A repository's ``imageTagMutability`` setting."""
+
+    MUTABLE = "MUTABLE"
+    IMMUTABLE = "IMMUTABLE"
+    IMMUTABLE_WITH_EXCLUSION = "IMMUTABLE_WITH_EXCLUSION"
+    MUTABLE_WITH_EXCLUSION = "MUTABLE_WITH_EXCLUSION"
+
+
+class FrozenRepositoryError(RuntimeError):
+    """Raised on an attempt to write to shared, declared state instead of a test's fork."""
+
+
+class Repository:
+    """One repository of one registry.
+
+    Lookups go through two indexes, ``tag -> digest`` and ``digest -> image``, plus the
+    reverse ``digest -> tags`` (in the order the tags were added), so no operation scans
+    the repository's images. A declared repository is frozen once loaded; tests work on
+    :meth:`fork`\\ s of it, which share its indexes and keep their own writes.
+    """
+
+    __slots__ = (
+        "_frozen",
+        "_image_tags",
+        "_images",
+        "_tags",
+        "created_at",
+        "encryption_type",
+        "kms_key",
+        "name",
+        "region",
+        "registry_id",
+        "scan_on_push",
+        "tag_mutability",
+        "tag_mutability_exclusion_filters",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        registry_id: str,
+        region: str,
+        *,
+        tag_mutability: TagMutability = TagMutability.MUTABLE,
+        created_at: float = 0.0,
+        tag_mutability_exclusion_filters: tuple[str, ...] = (),
+        scan_on_push: bool = False,
+        encryption_type: str = "AES256",
+        kms_key: str | None = None,
+    ) -> None:
+        self.name = name
+        self.registry_id = registry_id
+        self.region = region
+        self.tag_mutability = tag_mutability
+        self.created_at = created_at
+        #: Wildcard filters (``*`` only) of the ``*_WITH_EXCLUSION`` mutability modes.
+        self.tag_mutability_exclusion_filters = tag_mutability_exclusion_filters
+        self.scan_on_push = scan_on_push
+        self.encryption_type = encryption_type
+        self.kms_key = kms_key
+        self._images: LayeredMap[str, Image] = LayeredMap()
+        self._tags: LayeredMap[str, str] = LayeredMap()
+        self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
+        self._frozen = False
+
+    def __repr__(self) -> str:
+        return (
+            f"<Repository {self.registry_id}/{self.region}/{self.name} "
+            f"images={len(self._images)} tags={len(self._tags)}>"
+        )
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def immutable_tags(self) -> bool:
+        return self.tag_mutability is TagMutability.IMMUTABLE
+
+    def is_tag_immutable(self, tag: str) -> bool:
+        """Whether pushing *tag* to another image must fail, exclusion filters included.
+
+        The filters name the exceptions to the mode: tags that stay mutable in an
+        ``IMMUTABLE_WITH_EXCLUSION`` repository, tags that are immutable in a
+        ``MUTABLE_WITH_EXCLUSION`` one.
+        """
+        mode = self.tag_mutability
+        if mode is TagMutability.MUTABLE:
+            return False
+        if mode is TagMutability.IMMUTABLE:
+            return True
+        excluded = any(
+            _wildcard(pattern).fullmatch(tag) is not None
+            for pattern in self.tag_mutability_exclusion_filters
+        )
+        if mode is TagMutability.IMMUTABLE_WITH_EXCLUSION:
+            return not excluded
+        return excluded
+
+    def image(self, ref: str) -> Image:
+        """The image for a tag or a digest; :class:`KeyError` if there is none."""
+        found = self.get_image(ref) if ref.startswith("sha256:") else None
+        if found is None:
+            digest = self._tags.get(ref)
+            found = self._images.get(digest) if digest is not None else None
+        if found is None:
+            raise KeyError(f"no image {ref!r} in repository {self.name!r}")
+        return found
+
+    def get_image(self, digest: str) -> Image | None:
+        return self._images.get(digest)
+
+    def resolve_tag(self, tag: str) -> str | None:
+        """The digest a tag points to, or ``None``."""
+        return self._tags.get(tag)
+
+    def tags_of(self, digest: str) -> tuple[str, ...]:
+        """Tags of an image in the order they were added (empty when untagged)."""
+        return self._image_tags.get(digest) or ()
+
+    def images(self) -> Iterator[Image]:
+        """Every image, in the order they were added."""
+        for _, image in self._images.items():
+            yield image
+
+    def tags(self) -> Iterator[tuple[str, str]]:
+        """Every ``(tag, digest)`` pair."""
+        return self._tags.items()
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+    def size_of(self, image: Image) -> int | None:
+        """``imageSizeInBytes`` as ECR reports it: a list reports its largest child."""
+        if image.size_bytes is not None or not image.children:
+            return image.size_bytes
+        sizes = [
+            child.size_bytes
+            for child in (self._images.get(d) for d in image.children)
+            if child is not None and child.size_bytes is not None
+        ]
+        return max(sizes) if sizes else None
+
+    def referencing_lists(self, digest: str) -> list[str]:
+        """Digests of manifest lists in this repository that reference *digest*.
+
+        Linear in the number of lists (not of images): only lists are checked.
+        """
+        return [
+            image.digest for image in self.images() if image.children and digest in image.children
+        ]
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self._frozen:
+            raise FrozenRepositoryError(
+                f"repository {self.name!r} is shared declared state; write to a fork"
+            )
+
+    def put(self, image: Image) -> Image:
+        """Store an image (or return the one already stored under its digest)."""
+        self._check_writable()
+        existing = self._images.get(image.digest)
+        if existing is not None:
+            return existing
+        self._images[image.digest] = image
+        return image
+
+    def tag(self, tag: str, digest: str) -> str | None:
+        """Point *tag* at *digest*; return the digest it left, if it moved.
+
+        The image the tag leaves stays in the repository, untagged if that was its last
+        tag: ECR keeps it (lifecycle rules clean such images up).
+        """
+        self._check_writable()
+        if digest not in self._images:
+            raise KeyError(f"no image {digest!r} in repository {self.name!r}")
+        previous = self._tags.get(tag)
+        if previous == digest:
+            return None
+        if previous is not None:
+            self._image_tags[previous] = tuple(t for t in self.tags_of(previous) if t != tag)
+        self._tags[tag] = digest
+        self._image_tags[digest] = (*self.tags_of(digest), tag)
+        return previous
+
+    def untag(self, tag: str) -> str | None:
+        """Remove *tag*; return the digest it pointed to."""
+        self._check_writable()
+        digest = self._tags.pop(tag)
+        if digest is not None:
+            self._image_tags[digest] = tuple(t for t in self.tags_of(digest) if t != tag)
+        return digest
+
+    def delete(self, digest: str) -> tuple[str, ...]:
+        """Delete an image and all its tags; return the tags it had."""
+        self._check_writable()
+        tags = self.tags_of(digest)
+        for tag in tags:
+            self._tags.pop(tag)
+        self._image_tags.pop(digest)
+        self._images.pop(digest)
+        return tags
+
+    # -- sharing ---------------------------------------------------------------------
+
+    def freeze(self) -> None:
+        """Make this repository read-only shared state (flattening its layers once)."""
+        if self._frozen:
+            return
+        images = LayeredMap(self._images.flatten())
+        tags = LayeredMap(self._tags.flatten())
+        image_tags = LayeredMap({d: t for d, t in self._image_tags.items() if t})
+        self._images, self._tags, self._image_tags = images, tags, image_tags
+        self._frozen = True
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def fork(self) -> Repository:
+        """A writable copy sharing this frozen repository's indexes: O(1)."""
+        if not self._frozen:
+            raise FrozenRepositoryError("only a frozen repository can be forked")
+        clone = Repository(
+            self.name,
+            self.registry_id,
+            self.region,
+            tag_mutability=self.tag_mutability,
+            created_at=self.created_at,
+            tag_mutability_exclusion_filters=self.tag_mutability_exclusion_filters,
+            scan_on_push=self.scan_on_push,
+            encryption_type=self.encryption_type,
+            kms_key=self.kms_key,
+        )
+        # The frozen maps hold their contents in their base; forks layer over that base.
+        clone._images = LayeredMap(self._images._base)
+        clone._tags = LayeredMap(self._tags._base)
+        clone._image_tags = LayeredMap(self._image_tags._base)
+        return clone
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    # ECR's exclusion filters know one wildcard, `*`; everything else is literal.
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))

@@ -1,0 +1,230 @@
+"""The pytest11 entry point: options, markers, report header and fixtures — nothing else.
+
+Everything here wires pytest to library objects (:class:`~pytest_ecr.FakeEcr`) that also
+work without pytest. Importing this module installs the dormant botocore hook.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_ecr import __version__
+from pytest_ecr.declarations import DeclarationCache, DeclarationError, Source
+from pytest_ecr.fake import FakeEcr
+from pytest_ecr.faults import FaultSpecError, parse_fault
+from pytest_ecr.transports import botocore_hook  # noqa: F401  (installs the hook)
+from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
+
+_CACHE = pytest.StashKey[DeclarationCache]()
+_SEED = pytest.StashKey[int]()
+_FAKE = pytest.StashKey[FakeEcr]()
+
+_MARKERS = {
+    "ecr_registry": (
+        "ecr_registry(*sources): registry state for this test — YAML file paths (relative "
+        "to the test file), mappings or YAML text, merged in order. Overrides "
+        "--ecr-registry and the ecr_registry ini key. Turns the fake ECR on for the test."
+    ),
+    "ecr_fault": (
+        "ecr_fault(operation=None, **spec): inject one ECR fault (stack several) — match "
+        "on repository/image/region/account; effect error=/failure=/connection=/latency=; "
+        "when times=/after=/every=/probability=. Faults act below botocore's retry loop."
+    ),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ecr", "pytest-ecr (fake Amazon ECR)")
+    group.addoption(
+        "--ecr-registry",
+        action="append",
+        default=[],
+        metavar="PATH",
+        dest="ecr_registry",
+        help="YAML registry declaration loaded for every test that uses the fake ECR "
+        "(repeatable; relative to the current directory). Overrides the ini key; an "
+        "ecr_registry marker overrides both.",
+    )
+    group.addoption(
+        "--ecr-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        dest="ecr_seed",
+        help="seed for probability= faults (default: random, printed in the report header); "
+        "the same seed replays the same faults.",
+    )
+    parser.addini(
+        "ecr_registry",
+        type="linelist",
+        default=[],
+        help="pytest-ecr: YAML registry declaration(s) loaded for every test that uses the "
+        "fake ECR (relative to the ini file).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for text in _MARKERS.values():
+        config.addinivalue_line("markers", text)
+    config.stash[_CACHE] = DeclarationCache()
+    seed = config.getoption("ecr_seed")
+    config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
+
+
+def _default_sources(config: pytest.Config) -> list[str]:
+    from_cli: list[str] = config.getoption("ecr_registry") or []
+    if from_cli:
+        return [str(Path(p).resolve()) for p in from_cli]
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return [str(base / p) for p in config.getini("ecr_registry")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    sources = _default_sources(config)
+    registry = ", ".join(sources) if sources else "none (markers or ecr.load())"
+    return (
+        f"pytest-ecr {__version__}: backend=local, --ecr-seed={config.stash[_SEED]}, "
+        f"default registry: {registry}"
+    )
+
+
+def _marker_sources(request: pytest.FixtureRequest) -> list[Source] | None:
+    markers = list(request.node.iter_markers("ecr_registry"))
+    if not markers:
+        return None
+    sources: list[Source] = []
+    # iter_markers yields the closest first; outer (module, class) declarations come first.
+    for marker in reversed(markers):
+        if marker.kwargs:
+            pytest.fail(
+                f"{request.node.nodeid}: ecr_registry takes sources as positional arguments, "
+                f"got keyword(s) {', '.join(sorted(marker.kwargs))}",
+                pytrace=False,
+            )
+        for arg in marker.args:
+            if not isinstance(arg, (str, os.PathLike, dict)):
+                pytest.fail(
+                    f"{request.node.nodeid}: ecr_registry sources are file paths, mappings or "
+                    f"YAML text; got {type(arg).__name__}",
+                    pytrace=False,
+                )
+            sources.append(arg)
+    return sources
+
+
+@pytest.fixture(name="ecr")
+def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
+
+    Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
+    code under test, even at import time — is answered from the declared registry:
+    ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
+    key. Writes are visible to this test only. Offers ``registry``, ``client()``,
+    ``load()``, ``calls()`` and ``attach()``.
+    """
+    sources = _marker_sources(request)
+    base_dir = request.path.parent
+    if sources is None:
+        sources = list(_default_sources(request.config))
+        base_dir = Path.cwd()
+    node = request.node
+    try:
+        fake = FakeEcr(
+            sources,
+            base_dir=base_dir,
+            cache=request.config.stash[_CACHE],
+            # Per test, so a test's random faults do not depend on which tests ran before.
+            seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
+        )
+    except DeclarationError as error:
+        pytest.fail(
+            f"pytest-ecr: bad registry declaration for {node.nodeid}\n{error}", pytrace=False
+        )
+    except FaultSpecError as error:
+        pytest.fail(
+            f"pytest-ecr: bad fault in a declaration for {node.nodeid}\n{error}", pytrace=False
+        )
+    # Outer markers first, so faults fire in the order a reader sees them declared.
+    for marker in reversed(list(node.iter_markers("ecr_fault"))):
+        spec = dict(marker.kwargs)
+        if len(marker.args) > 1:
+            pytest.fail(
+                f"{node.nodeid}: ecr_fault takes at most one positional argument "
+                f"(the operation), got {len(marker.args)}",
+                pytrace=False,
+            )
+        if marker.args:
+            spec["operation"] = marker.args[0]
+        try:
+            fake.add_fault(parse_fault(spec, f"@pytest.mark.ecr_fault on {node.nodeid}"))
+        except FaultSpecError as error:
+            pytest.fail(str(error), pytrace=False)
+    node.stash[_FAKE] = fake
+    with fake:
+        yield fake
+
+
+@pytest.fixture(name="ecr_client")
+def ecr_client_fixture(ecr: FakeEcr) -> ECRClient:
+    """A boto3 ECR client for the declared account's default region, answered by ``ecr``."""
+    return ecr.client()
+
+
+@pytest.fixture(scope="session")
+def _ecr_http_server() -> Iterator[EcrHTTPServer]:
+    # One loopback server per session (per xdist worker); each test attaches its own fake.
+    with EcrHTTPServer() as server:
+        yield server
+
+
+@pytest.fixture(name="ecr_server")
+def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterator[EcrServer]:
+    """The test's fake ECR served over HTTP on 127.0.0.1 (an ephemeral port).
+
+    For code outside this Python process: ``endpoint_url`` for ``--endpoint-url``, and
+    ``env`` (``os.environ`` plus ``AWS_ENDPOINT_URL_ECR``, fake credentials and the region)
+    for ``subprocess.run(..., env=ecr_server.env)``. Same registry, faults and call history
+    as ``ecr``; an error inside the server thread is raised again at teardown.
+    """
+    server = _ecr_http_server
+    server.take_errors()
+    server.fake = ecr
+    ecr.http_endpoints = (*ecr.http_endpoints, server.endpoint_url)
+    try:
+        yield EcrServer(server, ecr)
+    finally:
+        server.fake = None
+        ecr.http_endpoints = tuple(u for u in ecr.http_endpoints if u != server.endpoint_url)
+    errors = server.take_errors()
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture(autouse=True)
+def _ecr_marker_activation(request: pytest.FixtureRequest) -> Any:
+    # A test that uses an ecr_* marker gets the fake without naming the fixture; a test
+    # that uses neither marker nor fixture is untouched.
+    node = request.node
+    if node.get_closest_marker("ecr_registry") or node.get_closest_marker("ecr_fault"):
+        return request.getfixturevalue("ecr")
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    fake = item.stash.get(_FAKE, None)
+    if fake is not None and report.failed:
+        report.sections.append(("ECR calls", fake.calls().describe()))
+    return report

@@ -1,0 +1,83 @@
+"""ECR operations on plain request dicts: ``(state, params, context) -> response``.
+
+One module per operation. Nothing here knows of botocore, HTTP or pytest: the wire codec
+decodes a request into ``params`` and encodes the returned dict or :class:`EcrError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pytest_ecr.model import RegistryState
+from pytest_ecr.service.batch_delete_image import batch_delete_image
+from pytest_ecr.service.batch_get_image import batch_get_image, lookup_repository
+from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.create_repository import create_repository
+from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.describe_images import describe_images
+from pytest_ecr.service.describe_repositories import describe_repositories
+from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.put_image import put_image
+
+Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
+
+#: Every ECR operation the local backend answers, by API name.
+OPERATIONS: dict[str, Operation] = {
+    "BatchDeleteImage": batch_delete_image,
+    "BatchGetImage": batch_get_image,
+    "CreateRepository": create_repository,
+    "DeleteRepository": delete_repository,
+    "DescribeImages": describe_images,
+    "DescribeRepositories": describe_repositories,
+    "GetAuthorizationToken": get_authorization_token,
+    "ListImages": list_images,
+    "PutImage": put_image,
+}
+
+
+def not_implemented(operation: str) -> EcrError:
+    """The answer to an ECR operation the fake does not implement: loud, never empty."""
+    return EcrError(
+        "NotImplementedByPytestEcr",
+        f"pytest-ecr does not implement the ECR operation {operation!r}; "
+        f"implemented operations: {', '.join(sorted(OPERATIONS))}",
+        status=501,
+    )
+
+
+def dispatch(
+    state: RegistryState, operation: str, params: Mapping[str, Any], ctx: RequestContext
+) -> dict[str, Any]:
+    """Run *operation*; raises :class:`EcrError` for every error ECR would answer."""
+    handler = OPERATIONS.get(operation)
+    if handler is None:
+        raise not_implemented(operation)
+    return handler(state, params, ctx)
+
+
+def validate_request(
+    state: RegistryState, operation: str, params: Mapping[str, Any], ctx: RequestContext
+) -> None:
+    """Run the request-level checks of *operation* without answering it.
+
+    Used when injected per-image failures took every id of a request: the request still
+    fails as ECR would for a bad registry id, repository name or missing repository.
+    """
+    if operation not in OPERATIONS:
+        raise not_implemented(operation)
+    if "repositoryName" in params or operation in {"BatchGetImage", "BatchDeleteImage"}:
+        lookup_repository(state, params, ctx)
+
+
+__all__ = [
+    "OPERATIONS",
+    "EcrError",
+    "Operation",
+    "RequestContext",
+    "dispatch",
+    "not_implemented",
+    "validate_request",
+]

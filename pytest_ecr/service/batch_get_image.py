@@ -1,0 +1,123 @@
+"""BatchGetImage, following ECR's per-id resolution table (ecr-semantics §3.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository, is_valid_digest
+from pytest_ecr.service import validation as v
+from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.errors import repository_not_found
+from pytest_ecr.service.media import negotiate
+
+MAX_TAG_LENGTH = 300
+
+
+def lookup_repository(
+    state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
+) -> Repository:
+    """Validate ``registryId``/``repositoryName`` and find the repository, as ECR does."""
+    registry_id = v.registry_id(params, ctx.account)
+    name = v.repository_name(params)
+    repo = state.get_repository(registry_id, ctx.region, name)
+    if repo is None:
+        raise repository_not_found(name, registry_id)
+    return repo
+
+
+def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dict[str, Any]:
+    return {
+        "imageId": ident,
+        "failureCode": code,
+        "failureReason": reason if reason is not None else DEFAULT_FAILURE_REASONS[code],
+    }
+
+
+def batch_get_image(
+    state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
+) -> dict[str, Any]:
+    """Answer one BatchGetImage request (a JSON-level dict in, a JSON-level dict out)."""
+    registry_id = v.registry_id(params, ctx.account)
+    name = v.repository_name(params)
+    ids = v.bounded_list(params, "imageIds", low=1, high=100, required=True)
+    assert ids is not None
+    # Request order matters: the first accepted type with a translation wins.
+    accepted = v.accepted_media_type_list(params)
+    repo = state.get_repository(registry_id, ctx.region, name)
+    if repo is None:
+        raise repository_not_found(name, registry_id)
+
+    images: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    # ECR's handling of duplicate ids is unknown for BatchGetImage; it collapses them in
+    # BatchDeleteImage, so repeated (digest, tag) results and repeated failures collapse.
+    seen_images: set[tuple[str, str | None]] = set()
+    seen_failures: set[tuple[str | None, str | None]] = set()
+
+    def fail(ident: dict[str, str], code: str, reason: str | None = None) -> None:
+        key = (ident.get("imageTag"), ident.get("imageDigest"))
+        if key not in seen_failures:
+            seen_failures.add(key)
+            failures.append(_failure(ident, code, reason))
+
+    for position, raw in enumerate(ids):
+        tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
+        # The failure echoes the request's imageId as sent.
+        echo: dict[str, str] = {}
+        if digest is not None:
+            echo["imageDigest"] = digest
+        if tag is not None:
+            echo["imageTag"] = tag
+        if tag is None and digest is None:
+            fail(echo, "MissingDigestAndTag")
+            continue
+        if digest is not None and not is_valid_digest(digest):
+            fail(echo, "InvalidImageDigest")
+            continue
+        if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
+            fail(echo, "InvalidImageTag")
+            continue
+
+        if tag is not None:
+            found = repo.resolve_tag(tag)
+            if found is None:
+                fail(echo, "ImageNotFound")
+                continue
+            if digest is not None and found != digest:
+                fail(echo, "ImageTagDoesNotMatchDigest")
+                continue
+            pairs: tuple[tuple[str, str | None], ...] = ((found, tag),)
+        else:
+            assert digest is not None
+            if repo.get_image(digest) is None:
+                fail(echo, "ImageNotFound")
+                continue
+            # A request by digest answers once per tag of the image (once if untagged).
+            pairs = tuple((digest, t) for t in repo.tags_of(digest)) or ((digest, None),)
+
+        image = repo.get_image(pairs[0][0])
+        assert image is not None
+        if image.failure is not None:
+            fail(echo, image.failure.code, image.failure.reason)
+            continue
+        manifest, media_type = negotiate(
+            image, accepted, by_digest=digest is not None, repository=name, tag=tag
+        )
+        for image_digest, image_tag in pairs:
+            if (image_digest, image_tag) in seen_images:
+                continue
+            seen_images.add((image_digest, image_tag))
+            image_id = {"imageDigest": image_digest}
+            if image_tag is not None:
+                image_id["imageTag"] = image_tag
+            images.append(
+                {
+                    "registryId": registry_id,
+                    "repositoryName": name,
+                    "imageId": image_id,
+                    "imageManifest": manifest,
+                    "imageManifestMediaType": media_type,
+                }
+            )
+    return {"images": images, "failures": failures}

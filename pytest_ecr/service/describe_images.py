@@ -1,0 +1,107 @@
+"""DescribeImages: metadata of named images, or of every image of a repository in pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.service import paging
+from pytest_ecr.service import validation as v
+from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
+from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.errors import invalid_parameter
+from pytest_ecr.service.list_images import has_status, read_filter
+from pytest_ecr.service.shapes import find_repository, image_not_found
+
+
+def image_detail(repo: Repository, image: Image) -> dict[str, Any]:
+    """An ``ImageDetail``: all tags (key absent when untagged), size, push time, types."""
+    detail: dict[str, Any] = {
+        "registryId": repo.registry_id,
+        "repositoryName": repo.name,
+        "imageDigest": image.digest,
+    }
+    tags = repo.tags_of(image.digest)
+    if tags:
+        detail["imageTags"] = list(tags)
+    size = repo.size_of(image)
+    # Schema 1 manifests carry no sizes, and a list whose children are gone has none to
+    # report; 0 keeps callers that read the key (as every real answer has it) working.
+    detail["imageSizeInBytes"] = size if size is not None else 0
+    detail["imagePushedAt"] = image.pushed_at
+    detail["imageManifestMediaType"] = image.media_type
+    # The model leaves it unset for manifest lists, which real answers show without it.
+    if image.artifact_media_type is not None:
+        detail["artifactMediaType"] = image.artifact_media_type
+    return detail
+
+
+def _checked_ids(items: list[Any]) -> list[tuple[str | None, str | None]]:
+    """Every ``(tag, digest)`` of ``imageIds``, each malformed one rejected as a parameter.
+
+    DescribeImages has no ``failures`` list, so what BatchGetImage reports per id is an
+    ``InvalidParameterException`` here (ECR's texts are unknown).
+    """
+    checked = []
+    for position, raw in enumerate(items):
+        field = f"imageIds.{position + 1}.member"
+        tag, digest = v.image_identifier(raw, field)
+        if tag is None and digest is None:
+            raise invalid_parameter(field, "Member must have an imageTag or an imageDigest")
+        if digest is not None and not is_valid_digest(digest):
+            raise invalid_parameter(
+                f"{field}.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
+            )
+        if tag is not None:
+            v.string_length(tag, f"{field}.imageTag", low=1, high=MAX_TAG_LENGTH)
+        checked.append((tag, digest))
+    return checked
+
+
+def _resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
+    # Tag and digest together must name the same image, as in BatchGetImage.
+    found = repo.resolve_tag(tag) if tag is not None else digest
+    if found is None or (digest is not None and found != digest):
+        raise image_not_found(tag, digest, repo)
+    image = repo.get_image(found)
+    if image is None:
+        raise image_not_found(tag, digest, repo)
+    return image
+
+
+def _listed(repo: Repository, tag_status: str) -> Iterator[Image]:
+    for image in repo.images():
+        if tag_status == "ANY" or (tag_status == "TAGGED") == bool(repo.tags_of(image.digest)):
+            yield image
+
+
+def describe_images(
+    state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
+) -> dict[str, Any]:
+    registry_id = v.registry_id(params, ctx.account)
+    name = v.repository_name(params)
+    ids = v.bounded_list(params, "imageIds", low=1, high=100, required=False)
+    tag_status, image_status = read_filter(params)
+    if ids is not None:
+        paging.exclusive_with(params, "imageIds")
+        checked = _checked_ids(ids)
+        repo = find_repository(state, registry_id, name, ctx)
+        # One detail per image, in request order, however many ids name it.
+        images: dict[str, Image] = {}
+        for tag, digest in checked:
+            image = _resolve(repo, tag, digest)
+            images.setdefault(image.digest, image)
+        return {"imageDetails": [image_detail(repo, image) for image in images.values()]}
+
+    page = paging.page_request(
+        params,
+        f"DescribeImages\0{registry_id}\0{ctx.region}\0{name}\0{tag_status}\0{image_status}",
+    )
+    repo = find_repository(state, registry_id, name, ctx)
+    if not has_status(image_status):
+        return {"imageDetails": []}
+    listed, token = paging.paginate(_listed(repo, tag_status), page)
+    return paging.with_token(
+        {"imageDetails": [image_detail(repo, image) for image in listed]}, token
+    )

@@ -1,0 +1,203 @@
+"""The in-process transport: answer ECR requests at botocore's ``before-send`` event.
+
+Answering there keeps botocore's whole pipeline in the loop: parameter validation,
+serialisation, signing, the retry handler and response parsing run exactly as they do
+against AWS; only the socket is replaced.
+
+This module holds the project's one module-level mutable singleton, the *active fake*.
+The hook is installed once, when the plugin loads, into botocore's list of handlers that
+every new session registers (which is how it catches clients created anywhere, including
+at import time of the code under test). While no fake is active the handlers cost one
+``is None`` check and return ``None``, so botocore proceeds as if they were not there.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
+
+import botocore.auth
+import botocore.endpoint
+import botocore.handlers
+from botocore import UNSIGNED
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.credentials import ReadOnlyCredentials
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+
+from pytest_ecr.faults import ConnectionFault
+from pytest_ecr.wire import handle
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from pytest_ecr.fake import FakeEcr
+
+#: Credentials every intercepted ECR request is signed with while a fake is active.
+FAKE_ACCESS_KEY = "AKIAPYTESTECR0000000"
+FAKE_SECRET_KEY = "pytest-ecr/fake/secret/key/never/valid/00"
+FAKE_SESSION_TOKEN = "pytest-ecr-fake-session-token"
+FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN)
+
+SIGNATURE_VERSION = "pytest-ecr-v4"
+_HANDLER_ID = "pytest-ecr"
+# An answered request is marked so a second registration of the hook (a client both
+# created after the plugin loaded and attach()ed) never answers it twice.
+_ANSWERED = "_pytest_ecr_answered"
+# After answering, the request's URL is replaced by this one so moto's before-send
+# handler, which botocore calls after ours, cannot recognise an AWS request and write
+# it into moto's state: an ECR request is answered by exactly one backend.
+_ANSWERED_URL = "https://answered.pytest-ecr.invalid/"
+
+_active: FakeEcr | None = None
+_lock = threading.Lock()
+# Set when the hook answered an ECR attempt in this thread: the retry sleep that botocore
+# may take right after belongs to that attempt, and is virtual while the fake wants it.
+_thread = threading.local()
+
+
+class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
+    """SigV4 with the fake's credentials, whatever the client was created with."""
+
+    def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
+        del credentials  # real credentials never sign a request the fake answers
+        super().__init__(FAKE_CREDENTIALS, service_name, region_name)
+
+
+class _RawBody:
+    """The minimal urllib3-like body botocore reads an ``AWSResponse`` from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def _choose_signer(signature_version: Any = None, **_: Any) -> str | None:
+    if _active is None or signature_version is UNSIGNED:
+        return None
+    return SIGNATURE_VERSION
+
+
+class _TimeShim(ModuleType):
+    """Stands in for the ``time`` module inside ``botocore.endpoint``.
+
+    botocore sleeps its retry backoff there with ``time.sleep``; while a fake is active
+    and has just answered an ECR attempt in this thread, the delay goes to the fake's
+    virtual clock instead. Every other use falls through to the real module.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("time")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    def sleep(self, seconds: float) -> None:
+        fake = _active
+        if fake is not None and getattr(_thread, "answered", False):
+            _thread.answered = False
+            fake.clock.sleep(seconds, "backoff")
+            return
+        time.sleep(seconds)
+
+
+_CONNECTION_ERRORS = {
+    "reset": ConnectionClosedError,
+    "timeout": ReadTimeoutError,
+    "endpoint": EndpointConnectionError,
+}
+
+
+def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+    fake = _active
+    if fake is None or getattr(request, _ANSWERED, False):
+        return None
+    if fake.http_endpoints and request.url.startswith(fake.http_endpoints):
+        return None  # a client pointed at the fake's own HTTP server goes over the socket
+    setattr(request, _ANSWERED, True)
+    _thread.answered = True
+    url = request.url
+    body = request.body if isinstance(request.body, (bytes, str)) else None
+    try:
+        answer = handle(fake.answer, cast("Any", request.headers), body, transport="botocore")
+    except ConnectionFault as fault:
+        # Raised here, botocore's endpoint treats it as the socket failing: its retry
+        # handler sees it exactly as it would see the real thing.
+        raise _CONNECTION_ERRORS[fault.kind](endpoint_url=url) from None
+    finally:
+        if "moto" in sys.modules:
+            request.url = _ANSWERED_URL
+    return AWSResponse(url, answer.status, cast("Any", answer.headers), _RawBody(answer.body))
+
+
+def _install() -> None:
+    botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] = _FakeCredentialsAuth
+    endpoint_module: Any = botocore.endpoint
+    if not isinstance(endpoint_module.time, _TimeShim):
+        endpoint_module.time = _TimeShim()
+    builtin = botocore.handlers.BUILTIN_HANDLERS
+    for spec in (("choose-signer.ecr", _choose_signer), ("before-send.ecr", _before_send)):
+        if spec not in builtin:
+            builtin.append(spec)
+    # A boto3 default session made before this import never saw the list above.
+    boto3 = sys.modules.get("boto3")
+    default = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
+    if default is not None:
+        default._session.register(
+            "choose-signer.ecr", _choose_signer, unique_id=f"{_HANDLER_ID}-signer"
+        )
+        default._session.register("before-send.ecr", _before_send, unique_id=f"{_HANDLER_ID}-send")
+
+
+def attach(client: Any) -> None:
+    """Route *client*'s ECR requests through the hook.
+
+    Needed only for a client whose botocore session was created before pytest-ecr was
+    imported; attaching a client that already has the hook is harmless.
+    """
+    events = client.meta.events
+    if client.meta.service_model.service_id.hyphenize() != "ecr":
+        raise TypeError(
+            f"attach() takes an ECR client, got a {client.meta.service_model.service_name!r} client"
+        )
+    events.register("choose-signer.ecr", _choose_signer, unique_id=f"{_HANDLER_ID}-signer")
+    events.register("before-send.ecr", _before_send, unique_id=f"{_HANDLER_ID}-send")
+
+
+def activate(fake: FakeEcr) -> None:
+    """Make *fake* answer every ECR request in this process."""
+    global _active
+    with _lock:
+        if _active is not None and _active is not fake:
+            raise RuntimeError(
+                "another pytest-ecr fake is already active in this process; "
+                "deactivate it first (fakes do not nest)"
+            )
+        _active = fake
+
+
+def deactivate(fake: FakeEcr) -> None:
+    global _active
+    with _lock:
+        if _active is fake:
+            _active = None
+
+
+def active() -> FakeEcr | None:
+    """The fake answering ECR requests now, if any."""
+    return _active
+
+
+# Installed at import: the plugin imports this module when pytest loads it, before any
+# test module (and so before any client the code under test creates at import time).
+_install()
+
+__all__ = ["FAKE_CREDENTIALS", "activate", "active", "attach", "deactivate"]

@@ -1,0 +1,212 @@
+"""End-to-end tests of the pytest wiring, through pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+REGISTRY = """\
+version: 1
+account: "111122223333"
+repositories:
+  - name: {name}
+    images:
+      - tags: [v1]
+"""
+
+TEST_USES_REPO = """
+import boto3
+import pytest
+
+{marker}
+def test_repo(ecr):
+    client = boto3.client("ecr", region_name="us-east-1")
+    names = [r.name for r in ecr.registry.repositories()]
+    assert names == [{expected!r}]
+    client.batch_get_image(repositoryName={expected!r}, imageIds=[{{"imageTag": "v1"}}])
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".yaml", marker=REGISTRY.format(name="from/marker"))
+    pytester.makefile(".yaml", option=REGISTRY.format(name="from/option"))
+    pytester.makefile(".yaml", ini=REGISTRY.format(name="from/ini"))
+    return pytester
+
+
+def test_marker_path_is_relative_to_the_test_file(pytester: pytest.Pytester) -> None:
+    sub = pytester.mkpydir("pkg")
+    (sub / "reg.yaml").write_text(REGISTRY.format(name="team/api"))
+    (sub / "test_it.py").write_text(
+        TEST_USES_REPO.format(expected="team/api", marker="@pytest.mark.ecr_registry('reg.yaml')")
+    )
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_option_is_used_without_a_marker(project: pytest.Pytester) -> None:
+    project.makepyfile(TEST_USES_REPO.format(expected="from/option", marker=""))
+    project.runpytest("--ecr-registry", "option.yaml").assert_outcomes(passed=1)
+
+
+def test_ini_is_used_without_option_or_marker(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\necr_registry = ini.yaml\n")
+    project.makepyfile(TEST_USES_REPO.format(expected="from/ini", marker=""))
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_precedence_marker_over_option_over_ini(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\necr_registry = ini.yaml\n")
+    project.makepyfile(
+        test_option=TEST_USES_REPO.format(expected="from/option", marker=""),
+        test_marker=TEST_USES_REPO.format(
+            expected="from/marker", marker="@pytest.mark.ecr_registry('marker.yaml')"
+        ),
+    )
+    project.runpytest("--ecr-registry", "option.yaml").assert_outcomes(passed=2)
+
+
+def test_module_and_function_markers_merge_outer_first(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", a=REGISTRY.format(name="repo/a"), b=REGISTRY.format(name="repo/b"))
+    pytester.makepyfile(
+        """
+        import pytest
+        pytestmark = pytest.mark.ecr_registry("a.yaml")
+
+        @pytest.mark.ecr_registry("b.yaml")
+        def test_both(ecr):
+            assert [r.name for r in ecr.registry.repositories()] == ["repo/a", "repo/b"]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_marker_alone_activates_the_fake(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
+    pytester.makepyfile(
+        """
+        import boto3, pytest
+
+        @pytest.mark.ecr_registry("reg.yaml")
+        def test_no_fixture_named():
+            client = boto3.client("ecr", region_name="us-east-1")
+            r = client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+            assert r["images"][0]["imageId"]["imageTag"] == "v1"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_untouched_without_marker_or_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        from pytest_ecr.transports import botocore_hook
+
+        def test_plain():
+            assert botocore_hook.active() is None
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != botocore_hook.FAKE_ACCESS_KEY
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_strict_markers_and_markers_listing(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--strict-markers", "--markers")
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.ecr_registry([*]sources)*",
+            "@pytest.mark.ecr_fault(operation=None, [*][*]spec)*",
+        ]
+    )
+
+
+def test_fixtures_listing_has_docstrings(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("--fixtures")
+    result.stdout.fnmatch_lines(["ecr -- *", "*The fake Amazon ECR active for this test*"])
+    result.stdout.fnmatch_lines(["ecr_client -- *", "*A boto3 ECR client*"])
+
+
+def test_report_header(project: pytest.Pytester) -> None:
+    project.makepyfile("def test_x(): pass")
+    result = project.runpytest("--ecr-registry", "option.yaml")
+    result.stdout.fnmatch_lines(
+        ["pytest-ecr *: backend=local, --ecr-seed=*, default registry: *option.yaml"]
+    )
+
+
+def test_disabled_with_p_no_ecr(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(ecr): pass")
+    result = pytester.runpytest_subprocess("-p", "no:ecr")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'ecr' not found*"])
+
+
+def test_client_created_at_import_time_is_answered(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
+    pytester.makepyfile(
+        app="""
+        import boto3
+        CLIENT = boto3.client(
+            "ecr", region_name="us-east-1",
+            aws_access_key_id="AKIAREALLOOKING00000", aws_secret_access_key="s",
+        )
+
+        def tag_digest(tag):
+            r = CLIENT.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": tag}])
+            return r["images"][0]["imageId"]["imageDigest"]
+        """,
+        test_app="""
+        import pytest
+        import app  # the client is created here, at collection time
+
+        @pytest.mark.ecr_registry("reg.yaml")
+        def test_it(ecr):
+            assert app.tag_digest("v1") == ecr.registry.repository("team/api").image("v1").digest
+            assert ecr.calls("BatchGetImage").count == 1
+        """,
+    )
+    pytester.syspathinsert()
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_bad_declaration_is_an_error_naming_file_line_and_key(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".yaml",
+        bad="version: 1\nrepositories:\n  - name: team/api\n    images:\n      - tagz: [v1]\n",
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecr_registry("bad.yaml")
+        def test_it(ecr):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*bad registry declaration for test_bad_declaration_is_an_error_*.py::test_it*",
+            "*bad.yaml:5 repositories[[]0[]].images[[]0[]]*unknown key 'tagz'*did you mean 'tags'*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_marker_with_wrong_argument_type(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecr_registry(42)
+        def test_it(ecr):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        ["*ecr_registry sources are file paths, mappings or YAML text; got int*"]
+    )
