@@ -17,13 +17,21 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pytest_ecr.clock import Sleep, VirtualClock
-from pytest_ecr.declarations import DeclarationCache, Source, load_sources
+from pytest_ecr.declarations import (
+    DeclarationCache,
+    DeclarationError,
+    Problem,
+    Source,
+    load_declarations,
+    load_sources,
+)
 from pytest_ecr.faults import (
     ArmedFault,
     ConnectionFault,
     FaultKwargs,
     FaultSet,
     FaultSpec,
+    FaultSpecError,
     apply_failures,
     default_error_message,
     parse_fault,
@@ -77,10 +85,14 @@ class FakeEcr:
         self._sources: list[Source] = list(sources)
         if state is not None and self._sources:
             raise ValueError("pass either sources or a state, not both")
+        self._from_state = state is not None
         if state is None:
             state = load_sources(self._sources, base_dir=self._base_dir, cache=self._cache)
-        elif not state.frozen:
-            state.freeze()
+            declared_faults = _declared_faults(self._sources, self._base_dir, self._cache)
+        else:
+            declared_faults = []
+            if not state.frozen:
+                state.freeze()
         self._declared = state
         self.registry: RegistryState = state.fork()
         self._history = History()
@@ -93,6 +105,9 @@ class FakeEcr:
         #: URLs of HTTP servers serving this fake: the in-process hook lets requests to
         #: them through, so a client pointed at the server really goes over HTTP.
         self.http_endpoints: tuple[str, ...] = ()
+        self._declared_faults = declared_faults
+        for spec in declared_faults:
+            self._faults.add(spec)
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"
@@ -121,12 +136,18 @@ class FakeEcr:
         The test's view is rebuilt from the declarations, so writes made through the API
         before this call are dropped: load sources first, then exercise the code.
         """
+        if self._from_state:
+            raise TypeError("this FakeEcr was built from a state; load() needs declaration sources")
         sources = [*self._sources, source]
         state = load_sources(sources, base_dir=self._base_dir, cache=self._cache)
+        added = _declared_faults([source], self._base_dir, self._cache)
         with self._lock:
             self._sources = sources
             self._declared = state
             self.registry = state.fork()
+            self._declared_faults = [*self._declared_faults, *added]
+            for spec in added:
+                self._faults.add(spec)
 
     def reset(self) -> None:
         """Back to the declared state, with an empty call log."""
@@ -134,6 +155,8 @@ class FakeEcr:
             self.registry = self._declared.fork()
             self._history.clear()
             self._faults.clear()
+            for spec in self._declared_faults:
+                self._faults.add(spec)
             self.clock.clear()
 
     # -- answering -----------------------------------------------------------------------
@@ -312,6 +335,27 @@ class FakeEcr:
         tb: TracebackType | None,
     ) -> None:
         self.deactivate()
+
+
+def _declared_faults(
+    sources: Sequence[Source], base_dir: Path, cache: DeclarationCache
+) -> list[FaultSpec]:
+    """Validate the ``faults:`` entries of *sources*; one error lists every problem."""
+    specs: list[FaultSpec] = []
+    problems: list[Problem] = []
+    for declaration in load_declarations(sources, base_dir=base_dir, cache=cache):
+        for entry in declaration.faults:
+            where = f"{entry.source}:{entry.line}" if entry.line else entry.source
+            try:
+                specs.append(parse_fault(entry.spec, f"{where} {entry.path}".strip()))
+            except FaultSpecError as error:
+                problems.extend(
+                    Problem(entry.source, entry.line, entry.path, message)
+                    for message in error.problems
+                )
+    if problems:
+        raise DeclarationError(problems)
+    return specs
 
 
 def _empty_result(operation: str) -> dict[str, Any]:

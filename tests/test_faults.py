@@ -510,3 +510,46 @@ def test_markers_inject_and_report_section_shows_calls(pytester: pytest.Pytester
             "*1. BatchGetImage(attempt 1, us-east-1)*team/api*-> 200 OK*",
         ]
     )
+
+
+# -- YAML faults ---------------------------------------------------------------------
+
+FAULTY_YAML = """\
+version: 1
+repositories:
+  - name: team/api
+    images:
+      - tags: [v1]
+faults:
+  - {operation: BatchGetImage, error: ServerException, times: 1}
+  - {operation: BatchGetImage, failure: KmsError, image: "team/api:v1", after: 1, times: 1}
+"""
+
+
+def test_yaml_faults_are_armed_and_rearmed_by_reset() -> None:
+    with FakeEcr([FAULTY_YAML]) as fake:
+        client = fake.client()
+        response = get(client)  # ServerException, retried, then KmsError failure
+        assert response["failures"][0]["failureCode"] == "KmsError"
+        assert [c.error_code for c in fake.calls()] == ["ServerException", None]
+        assert get(client)["images"]  # both faults spent
+        fake.reset()
+        assert fake.calls().count == 0
+        assert get(client)["failures"][0]["failureCode"] == "KmsError"
+
+
+def test_bad_yaml_fault_names_file_and_line(tmp_path: Any) -> None:
+    from pytest_ecr import DeclarationError
+
+    path = tmp_path / "reg.yaml"
+    path.write_text(
+        "version: 1\nrepositories: []\nfaults:\n"
+        "  - {operation: BatchGetImage, error: ServerException}\n"
+        "  - {operation: ListImages, failure: KmsError, tims: 2}\n"
+    )
+    with pytest.raises(DeclarationError) as excinfo:
+        FakeEcr([str(path)])
+    text = str(excinfo.value)
+    assert f"{path}:5 faults[1]: ListImages has no per-image results" in text
+    assert "unknown key 'tims'" in text
+    assert "did you mean 'times'?" in text

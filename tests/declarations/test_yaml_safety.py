@@ -159,9 +159,13 @@ def test_merge_of_a_plain_value_is_a_problem(problems: Problems) -> None:
 def test_deep_nesting_is_refused_without_crashing(depth: int, problems: Problems) -> None:
     started = time.perf_counter()
     (problem,) = problems("version: 1\nfaults: " + "[" * depth + "]" * depth + "\n")
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 30  # a hang guard, not a speed claim
     assert problem.line == 2
-    assert problem.message == "lists and mappings nest deeper than 100 levels"
+    # LibYAML builds that cap flow nesting themselves refuse it first, in their words.
+    assert problem.message in (
+        "lists and mappings nest deeper than 100 levels",
+        "invalid YAML: while increasing flow level, exceeded maximum nesting depth",
+    )
     assert len(problem.path) <= 80
 
 
