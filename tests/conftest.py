@@ -1,8 +1,65 @@
 from __future__ import annotations
 
+import ipaddress
+import socket
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 pytest_plugins = ["pytester"]
+
+
+class NetworkEscape(AssertionError):
+    """A test tried to reach a host that is not loopback."""
+
+
+def _is_loopback(host: Any) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """The guard of the whole suite: any connection or name lookup beyond loopback fails.
+
+    Tests never reach the network; only the package clients' registries (at install time)
+    and 127.0.0.1 are used. Subprocesses (the AWS CLI) are pointed at loopback by the
+    tests that start them.
+    """
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise NetworkEscape(f"test tried to connect to {address!r}: only loopback is allowed")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_loopback(host if isinstance(host, str) else host.decode()):
+            raise NetworkEscape(f"test tried to resolve {host!r}: only loopback is allowed")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(socket.socket, "connect", connect)
+    patch.setattr(socket.socket, "connect_ex", connect_ex)
+    patch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)
