@@ -115,6 +115,45 @@ def test_aws_cli_batch_get_image(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     assert ecr.calls("BatchGetImage").last.transport == "http"
 
 
+def test_aws_cli_describe_images(ecr: FakeEcr, ecr_server: EcrServer) -> None:
+    result = aws(
+        ecr_server, "describe-images", "--repository-name", "team/api", "--image-ids", "imageTag=v1"
+    )
+    assert result.returncode == 0, result.stderr
+    [detail] = json.loads(result.stdout)["imageDetails"]
+    image = ecr.registry.repository("team/api").image("v1")
+    assert detail["imageDigest"] == image.digest
+    assert detail["imageTags"] == ["v1", "latest"]
+    assert detail["imageSizeInBytes"] == image.size_bytes == 1470 + 3370706
+    assert detail["registryId"] == "111122223333"
+
+
+def test_aws_cli_get_authorization_token(ecr_server: EcrServer) -> None:
+    import base64
+
+    result = aws(ecr_server, "get-authorization-token")
+    assert result.returncode == 0, result.stderr
+    [data] = json.loads(result.stdout)["authorizationData"]
+    user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    assert user == "AWS"
+    assert password
+    assert ":" not in password
+    assert data["proxyEndpoint"].startswith("https://111122223333.dkr.ecr.us-east-1.")
+    # and the CLI's own login helper accepts it
+    login = subprocess.run(
+        [sys.executable, "-m", "awscli", "ecr", "get-login-password"],
+        env=ecr_server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert login.returncode == 0, login.stderr
+    # a fresh token per call (its expiry moves), in the same shape
+    assert login.stdout.strip()
+    assert ":" not in login.stdout.strip()
+
+
 def test_aws_cli_retries_an_injected_fault(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     ecr.fault("BatchGetImage", error="ThrottlingException", times=1)
     result = aws(

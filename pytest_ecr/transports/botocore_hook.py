@@ -172,6 +172,50 @@ def attach(client: Any) -> None:
     events.register("before-send.ecr", _before_send, unique_id=f"{_HANDLER_ID}-send")
 
 
+class EcrNetworkGuardError(RuntimeError):
+    """An ECR request was about to leave the process while no fake was active."""
+
+
+_real_send: Any = None
+
+
+def _guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
+    target = request.headers.get("X-Amz-Target") or b""
+    if isinstance(target, bytes):
+        target = target.decode("latin-1")
+    if target.startswith("AmazonEC2ContainerRegistry_V20150921.") and not _is_loopback(request.url):
+        raise EcrNetworkGuardError(
+            f"pytest-ecr's network guard stopped an ECR request to {request.url} "
+            f"({target.partition('.')[2]}): no fake ECR is active in this test. Request the "
+            "`ecr` fixture or use an ecr_* marker; or turn the guard off (--ecr-guard=off / "
+            "ini ecr_guard = false) if the test really means to call AWS."
+        )
+    return _real_send(endpoint, request)
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
+def set_guard(enabled: bool) -> None:
+    """Refuse (or allow again) ECR requests that would go to a non-loopback host.
+
+    The guard sits where botocore would open a socket, after every ``before-send``
+    handler had its chance, so an active fake or moto's ``mock_aws`` still answers.
+    """
+    global _real_send
+    endpoint_class: Any = botocore.endpoint.Endpoint
+    if enabled and _real_send is None:
+        _real_send = endpoint_class._send
+        endpoint_class._send = _guarded_send
+    elif not enabled and _real_send is not None:
+        endpoint_class._send = _real_send
+        _real_send = None
+
+
 def activate(fake: FakeEcr) -> None:
     """Make *fake* answer every ECR request in this process."""
     global _active
@@ -200,4 +244,12 @@ def active() -> FakeEcr | None:
 # test module (and so before any client the code under test creates at import time).
 _install()
 
-__all__ = ["FAKE_CREDENTIALS", "activate", "active", "attach", "deactivate"]
+__all__ = [
+    "FAKE_CREDENTIALS",
+    "EcrNetworkGuardError",
+    "activate",
+    "active",
+    "attach",
+    "deactivate",
+    "set_guard",
+]

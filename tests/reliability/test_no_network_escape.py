@@ -60,3 +60,32 @@ def test_no_socket_and_fake_credentials_with_real_looking_ones_around(
     for header in authorizations:
         assert f"Credential={botocore_hook.FAKE_ACCESS_KEY}/" in header
         assert "AKIAREALLOOKINGKEY00" not in header
+
+
+def test_guard_stops_an_ecr_request_when_no_fake_is_active() -> None:
+    client = boto3.session.Session().client(
+        "ecr", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    botocore_hook.set_guard(True)
+    try:
+        with pytest.raises(botocore_hook.EcrNetworkGuardError) as excinfo:
+            client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+        assert "no fake ECR is active" in str(excinfo.value)
+        assert "BatchGetImage" in str(excinfo.value)
+        # with a fake active the same client is answered as usual
+        with FakeEcr([REGISTRY]):
+            client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+    finally:
+        botocore_hook.set_guard(False)
+
+
+def test_guard_lets_moto_answer() -> None:
+    moto = pytest.importorskip("moto")
+    botocore_hook.set_guard(True)
+    try:
+        with moto.mock_aws():
+            client = boto3.client("ecr", region_name="us-east-1")
+            client.create_repository(repositoryName="team/api")
+            assert client.describe_repositories()["repositories"]
+    finally:
+        botocore_hook.set_guard(False)
