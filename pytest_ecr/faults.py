@@ -407,6 +407,10 @@ class Injection:
         return "; ".join(spec.describe() for spec in self.fired) or None
 
 
+# What decide() returns when no fault is armed: never mutated, shared by every call.
+_NOTHING = Injection()
+
+
 class ArmedFault:
     """A spec plus its counters for one test."""
 
@@ -464,9 +468,9 @@ class FaultSet:
     def decide(
         self, operation: str, params: Mapping[str, Any], region: str, account: str
     ) -> Injection:
-        injection = Injection()
         if not self._faults:
-            return injection
+            return _NOTHING
+        injection = Injection()
         with self._lock:
             for armed in self._faults:
                 spec = armed.spec

@@ -2,38 +2,107 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, overload
 
+from pytest_ecr.wire import encode_json
 
-@dataclass(frozen=True, slots=True)
+
 class Call:
-    """One attempt of one ECR operation, as the fake saw and answered it."""
+    """One attempt of one ECR operation, as the fake saw and answered it.
 
-    operation: str
-    params: Mapping[str, Any]
-    region: str
-    account: str
-    attempt: int = 1
-    transport: str = "botocore"
-    response: Mapping[str, Any] | None = None
-    error: Mapping[str, Any] | None = None
-    status: int = 200
-    fault: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    ``params``, ``response`` and ``error`` are held as JSON text and decoded on first
+    access: a long test records thousands of answers, and as plain strings they cost the
+    garbage collector nothing.
+    """
+
+    __slots__ = (
+        "_error",
+        "_error_text",
+        "_params",
+        "_params_text",
+        "_response",
+        "_response_text",
+        "account",
+        "attempt",
+        "extra",
+        "fault",
+        "operation",
+        "region",
+        "status",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        region: str,
+        account: str,
+        attempt: int = 1,
+        transport: str = "botocore",
+        response: Mapping[str, Any] | None = None,
+        error: Mapping[str, Any] | None = None,
+        status: int = 200,
+        fault: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.operation = operation
+        self.region = region
+        self.account = account
+        self.attempt = attempt
+        self.transport = transport
+        self.status = status
+        self.fault = fault
+        self.extra: Mapping[str, Any] = dict(extra) if extra else {}
+        self._params_text = encode_json(params)
+        self._response_text = None if response is None else encode_json(response)
+        self._error_text = None if error is None else encode_json(error)
+        self._params: Mapping[str, Any] | None = None
+        self._response: Mapping[str, Any] | None = None
+        self._error: Mapping[str, Any] | None = None
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The request's input members, as sent."""
+        if self._params is None:
+            self._params = json.loads(self._params_text)
+        return self._params
+
+    @property
+    def response(self) -> Mapping[str, Any] | None:
+        """The output members answered (``None`` for an error or a dropped connection)."""
+        if self._response is None and self._response_text is not None:
+            self._response = json.loads(self._response_text)
+        return self._response
+
+    @property
+    def error(self) -> Mapping[str, Any] | None:
+        """The error body answered, ``{"__type": code, "message": text}``, if any."""
+        if self._error is None and self._error_text is not None:
+            self._error = json.loads(self._error_text)
+        return self._error
+
+    def __repr__(self) -> str:
+        return f"<Call {self.describe()}>"
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self._error_text is None and "connection" not in self.extra
 
     @property
     def error_code(self) -> str | None:
         return None if self.error is None else str(self.error.get("__type"))
 
     def describe(self) -> str:
-        outcome = "200 OK" if self.error is None else f"{self.status} {self.error_code}"
+        if self.error is not None:
+            outcome = f"{self.status} {self.error_code}"
+        elif "connection" in self.extra:
+            outcome = f"connection {self.extra['connection']}"
+        else:
+            outcome = "200 OK"
         if self.fault:
             outcome += f" [fault: {self.fault}]"
         return (

@@ -9,11 +9,10 @@ botocore hook and the HTTP server call :func:`handle`.
 from __future__ import annotations
 
 import json
+import random
 import re
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pytest_ecr.service.errors import EcrError
 
@@ -26,8 +25,7 @@ _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/
 _ATTEMPT_RE = re.compile(r"attempt=(\d+)(?:;\s*max=(\d+))?")
 
 
-@dataclass(frozen=True, slots=True)
-class WireRequest:
+class WireRequest(NamedTuple):
     """A decoded ECR API request, whichever transport carried it."""
 
     operation: str
@@ -39,18 +37,19 @@ class WireRequest:
     transport: str = "botocore"
 
 
-@dataclass(frozen=True, slots=True)
-class WireResponse:
+class WireResponse(NamedTuple):
     """An encoded answer: status, headers and body bytes."""
 
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    headers: dict[str, str]
+    body: bytes
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
     value = headers.get(name)
-    if value is None:
+    # botocore's and http.server's header objects look names up case-insensitively; only
+    # a plain dict needs the scan.
+    if value is None and type(headers) is dict:
         lowered = name.lower()
         for key, candidate in headers.items():
             if key.lower() == lowered:
@@ -109,21 +108,92 @@ def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: s
     )
 
 
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# Request ids only need to be unique and UUID-shaped; uuid4() costs a system call each.
+_ids = random.Random()
+
+
+def request_id() -> str:
+    h = f"{_ids.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _headers(body: bytes) -> dict[str, str]:
     return {
-        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-RequestId": request_id(),
         "Content-Type": CONTENT_TYPE,
         "Content-Length": str(len(body)),
     }
 
 
+# BatchGetImage answers repeat the same image entries call after call, and escaping their
+# manifests dominates encoding; each distinct entry is encoded once. Keys hold the entry's
+# strings (whose hashes Python caches), so a hit costs one tuple hash.
+_FRAGMENTS: dict[tuple[Any, ...], str] = {}
+_FRAGMENTS_MAX = 50_000
+
+
+def _image_fragment(entry: Mapping[str, Any]) -> str:
+    image_id = entry["imageId"]
+    key = (
+        entry["registryId"],
+        entry["repositoryName"],
+        image_id.get("imageDigest"),
+        image_id.get("imageTag"),
+        entry["imageManifest"],
+        entry.get("imageManifestMediaType"),
+        len(entry),
+        len(image_id),
+    )
+    fragment = _FRAGMENTS.get(key)
+    if fragment is None:
+        if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+            _FRAGMENTS.clear()
+        fragment = _FRAGMENTS[key] = _encode(entry)
+    return fragment
+
+
+# The history records an answer and the transport then encodes the same dict; the last
+# encoding is kept so the second costs nothing. Replaced whole, so threads can share it.
+_last: tuple[object, str] = (None, "")
+
+
+def encode_json(result: Mapping[str, Any]) -> str:
+    """Compact JSON of an output (or any JSON-level) dict, as ECR would send it."""
+    global _last
+    last = _last
+    if last[0] is result:
+        return last[1]
+    text = _encode_json(result)
+    _last = (result, text)
+    return text
+
+
+def _encode_json(result: Mapping[str, Any]) -> str:
+    images = result.get("images")
+    if (
+        len(result) == 2
+        and isinstance(images, list)
+        and "failures" in result
+        and all(type(e) is dict and "imageManifest" in e for e in images)
+    ):
+        return (
+            '{"images":['
+            + ",".join([_image_fragment(e) for e in images])
+            + '],"failures":'
+            + _encode(result["failures"])
+            + "}"
+        )
+    return _encode(result)
+
+
 def encode_result(result: Mapping[str, Any]) -> WireResponse:
-    body = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = encode_json(result).encode("utf-8")
     return WireResponse(200, _headers(body), body)
 
 
 def encode_error(error: EcrError) -> WireResponse:
-    body = json.dumps(error.body(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = _encode(error.body()).encode("utf-8")
     return WireResponse(error.status, _headers(body), body)
 
 

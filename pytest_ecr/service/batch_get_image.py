@@ -34,6 +34,16 @@ def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dic
     }
 
 
+def _echo(tag: str | None, digest: str | None) -> dict[str, str]:
+    """A request's imageId as sent (digest first, as ECR writes it)."""
+    echo: dict[str, str] = {}
+    if digest is not None:
+        echo["imageDigest"] = digest
+    if tag is not None:
+        echo["imageTag"] = tag
+    return echo
+
+
 def batch_get_image(
     state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
 ) -> dict[str, Any]:
@@ -61,61 +71,68 @@ def batch_get_image(
             seen_failures.add(key)
             failures.append(_failure(ident, code, reason))
 
+    resolve_tag = repo.resolve_tag
+    get_image = repo.get_image
     for position, raw in enumerate(ids):
-        tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
-        # The failure echoes the request's imageId as sent.
-        echo: dict[str, str] = {}
-        if digest is not None:
-            echo["imageDigest"] = digest
-        if tag is not None:
-            echo["imageTag"] = tag
+        # The common case (a dict of strings) is checked inline; anything else goes
+        # through the full check, which names the offending member.
+        if type(raw) is dict:
+            tag = raw.get("imageTag")
+            digest = raw.get("imageDigest")
+            if (tag is not None and type(tag) is not str) or (
+                digest is not None and type(digest) is not str
+            ):
+                tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
+        else:
+            tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
         if tag is None and digest is None:
-            fail(echo, "MissingDigestAndTag")
+            fail({}, "MissingDigestAndTag")
             continue
         if digest is not None and not is_valid_digest(digest):
-            fail(echo, "InvalidImageDigest")
+            fail(_echo(tag, digest), "InvalidImageDigest")
             continue
         if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
-            fail(echo, "InvalidImageTag")
+            fail(_echo(tag, digest), "InvalidImageTag")
             continue
 
         if tag is not None:
-            found = repo.resolve_tag(tag)
+            found = resolve_tag(tag)
             if found is None:
-                fail(echo, "ImageNotFound")
+                fail(_echo(tag, digest), "ImageNotFound")
                 continue
             if digest is not None and found != digest:
-                fail(echo, "ImageTagDoesNotMatchDigest")
+                fail(_echo(tag, digest), "ImageTagDoesNotMatchDigest")
                 continue
             pairs: tuple[tuple[str, str | None], ...] = ((found, tag),)
         else:
             assert digest is not None
-            if repo.get_image(digest) is None:
-                fail(echo, "ImageNotFound")
+            if get_image(digest) is None:
+                fail(_echo(tag, digest), "ImageNotFound")
                 continue
             # A request by digest answers once per tag of the image (once if untagged).
             pairs = tuple((digest, t) for t in repo.tags_of(digest)) or ((digest, None),)
 
-        image = repo.get_image(pairs[0][0])
+        image = get_image(pairs[0][0])
         assert image is not None
         if image.failure is not None:
-            fail(echo, image.failure.code, image.failure.reason)
+            # The failure echoes the request's imageId as sent.
+            fail(_echo(tag, digest), image.failure.code, image.failure.reason)
             continue
         manifest, media_type = negotiate(
             image, accepted, by_digest=digest is not None, repository=name, tag=tag
         )
-        for image_digest, image_tag in pairs:
-            if (image_digest, image_tag) in seen_images:
+        for pair in pairs:
+            if pair in seen_images:
                 continue
-            seen_images.add((image_digest, image_tag))
-            image_id = {"imageDigest": image_digest}
-            if image_tag is not None:
-                image_id["imageTag"] = image_tag
+            seen_images.add(pair)
+            image_digest, image_tag = pair
             images.append(
                 {
                     "registryId": registry_id,
                     "repositoryName": name,
-                    "imageId": image_id,
+                    "imageId": {"imageDigest": image_digest}
+                    if image_tag is None
+                    else {"imageDigest": image_digest, "imageTag": image_tag},
                     "imageManifest": manifest,
                     "imageManifestMediaType": media_type,
                 }

@@ -139,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         try:
-            answer = handle(fake.answer, dict(self.headers.items()), body, transport="http")
+            answer = handle(fake.answer, self.headers, body, transport="http")
         except ConnectionFault as fault:
             self._drop(fault.kind)
             return
