@@ -139,7 +139,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         try:
-            answer = handle(fake.answer, self.headers, body, transport="http")
+            # http.server's headers look names up case-insensitively, as the codec needs.
+            headers: Any = self.headers
+            answer = handle(fake.answer, headers, body, transport="http")
         except ConnectionFault as fault:
             self._drop(fault.kind)
             return
