@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_ecr.model import RegistryState
+from pytest_ecr.service import validation
 from pytest_ecr.service.batch_delete_image import batch_delete_image
-from pytest_ecr.service.batch_get_image import batch_get_image, lookup_repository
+from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.delete_repository import delete_repository
@@ -21,6 +22,7 @@ from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
 from pytest_ecr.service.list_images import list_images
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.shapes import find_repository
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -68,8 +70,9 @@ def validate_request(
     """
     if operation not in OPERATIONS:
         raise not_implemented(operation)
-    if "repositoryName" in params or operation in {"BatchGetImage", "BatchDeleteImage"}:
-        lookup_repository(state, params, ctx)
+    if operation in {"BatchGetImage", "BatchDeleteImage"}:
+        registry_id = validation.registry_id(params, ctx.account)
+        find_repository(state, registry_id, validation.repository_name(params), ctx)
 
 
 __all__ = [

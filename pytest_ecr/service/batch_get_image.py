@@ -5,25 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, is_valid_digest
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
-from pytest_ecr.service.errors import repository_not_found
 from pytest_ecr.service.media import negotiate
+from pytest_ecr.service.shapes import find_repository, request_echo
 
 MAX_TAG_LENGTH = 300
-
-
-def lookup_repository(
-    state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
-) -> Repository:
-    """Validate ``registryId``/``repositoryName`` and find the repository, as ECR does."""
-    registry_id = v.registry_id(params, ctx.account)
-    name = v.repository_name(params)
-    repo = state.get_repository(registry_id, ctx.region, name)
-    if repo is None:
-        raise repository_not_found(name, registry_id)
-    return repo
 
 
 def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dict[str, Any]:
@@ -32,16 +20,6 @@ def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dic
         "failureCode": code,
         "failureReason": reason if reason is not None else DEFAULT_FAILURE_REASONS[code],
     }
-
-
-def _echo(tag: str | None, digest: str | None) -> dict[str, str]:
-    """A request's imageId as sent (digest first, as ECR writes it)."""
-    echo: dict[str, str] = {}
-    if digest is not None:
-        echo["imageDigest"] = digest
-    if tag is not None:
-        echo["imageTag"] = tag
-    return echo
 
 
 def batch_get_image(
@@ -54,9 +32,7 @@ def batch_get_image(
     assert ids is not None
     # Request order matters: the first accepted type with a translation wins.
     accepted = v.accepted_media_type_list(params)
-    repo = state.get_repository(registry_id, ctx.region, name)
-    if repo is None:
-        raise repository_not_found(name, registry_id)
+    repo = find_repository(state, registry_id, name, ctx)
 
     images: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
@@ -89,25 +65,25 @@ def batch_get_image(
             fail({}, "MissingDigestAndTag")
             continue
         if digest is not None and not is_valid_digest(digest):
-            fail(_echo(tag, digest), "InvalidImageDigest")
+            fail(request_echo(tag, digest), "InvalidImageDigest")
             continue
         if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
-            fail(_echo(tag, digest), "InvalidImageTag")
+            fail(request_echo(tag, digest), "InvalidImageTag")
             continue
 
         if tag is not None:
             found = resolve_tag(tag)
             if found is None:
-                fail(_echo(tag, digest), "ImageNotFound")
+                fail(request_echo(tag, digest), "ImageNotFound")
                 continue
             if digest is not None and found != digest:
-                fail(_echo(tag, digest), "ImageTagDoesNotMatchDigest")
+                fail(request_echo(tag, digest), "ImageTagDoesNotMatchDigest")
                 continue
             pairs: tuple[tuple[str, str | None], ...] = ((found, tag),)
         else:
             assert digest is not None
             if get_image(digest) is None:
-                fail(_echo(tag, digest), "ImageNotFound")
+                fail(request_echo(tag, digest), "ImageNotFound")
                 continue
             # A request by digest answers once per tag of the image (once if untagged).
             pairs = tuple((digest, t) for t in repo.tags_of(digest)) or ((digest, None),)
@@ -116,7 +92,7 @@ def batch_get_image(
         assert image is not None
         if image.failure is not None:
             # The failure echoes the request's imageId as sent.
-            fail(_echo(tag, digest), image.failure.code, image.failure.reason)
+            fail(request_echo(tag, digest), image.failure.code, image.failure.reason)
             continue
         manifest, media_type = negotiate(
             image, accepted, by_digest=digest is not None, repository=name, tag=tag
