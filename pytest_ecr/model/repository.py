@@ -36,6 +36,7 @@ class Repository:
         "_frozen",
         "_image_tags",
         "_images",
+        "_parents",
         "_tags",
         "created_at",
         "encryption_type",
@@ -74,6 +75,8 @@ class Repository:
         self._images: LayeredMap[str, Image] = LayeredMap()
         self._tags: LayeredMap[str, str] = LayeredMap()
         self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
+        # child digest -> digests of the manifest lists in this repository that list it
+        self._parents: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -153,13 +156,8 @@ class Repository:
         return max(sizes) if sizes else None
 
     def referencing_lists(self, digest: str) -> list[str]:
-        """Digests of manifest lists in this repository that reference *digest*.
-
-        Linear in the number of lists (not of images): only lists are checked.
-        """
-        return [
-            image.digest for image in self.images() if image.children and digest in image.children
-        ]
+        """Digests of manifest lists in this repository that reference *digest* (indexed)."""
+        return list(self._parents.get(digest) or ())
 
     # -- writing ---------------------------------------------------------------------
 
@@ -176,6 +174,8 @@ class Repository:
         if existing is not None:
             return existing
         self._images[image.digest] = image
+        for child in dict.fromkeys(image.children):
+            self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
         return image
 
     def tag(self, tag: str, digest: str) -> str | None:
@@ -211,7 +211,13 @@ class Repository:
         for tag in tags:
             self._tags.pop(tag)
         self._image_tags.pop(digest)
-        self._images.pop(digest)
+        image = self._images.pop(digest)
+        for child in dict.fromkeys(image.children if image is not None else ()):
+            left = tuple(d for d in self._parents.get(child) or () if d != digest)
+            if left:
+                self._parents[child] = left
+            else:
+                self._parents.pop(child)
         return tags
 
     # -- sharing ---------------------------------------------------------------------
@@ -224,6 +230,7 @@ class Repository:
         tags = LayeredMap(self._tags.flatten())
         image_tags = LayeredMap({d: t for d, t in self._image_tags.items() if t})
         self._images, self._tags, self._image_tags = images, tags, image_tags
+        self._parents = LayeredMap(self._parents.flatten())
         self._frozen = True
 
     @property
@@ -249,6 +256,7 @@ class Repository:
         clone._images = LayeredMap(self._images._base)
         clone._tags = LayeredMap(self._tags._base)
         clone._image_tags = LayeredMap(self._image_tags._base)
+        clone._parents = LayeredMap(self._parents._base)
         return clone
 
 
