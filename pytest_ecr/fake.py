@@ -5,6 +5,9 @@ This is the object the ``ecr`` fixture yields, and it works without pytest too::
     with FakeEcr(sources=["registry.yaml"]) as ecr:
         client = boto3.client("ecr", region_name="us-east-1")
         client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+
+``backend="moto"`` hands every request no fault answered to moto's ECR, seeded from the
+declaration (:mod:`pytest_ecr.backends.moto`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from pytest_ecr.backends import DEFAULT_BACKEND, check_backend
 from pytest_ecr.clock import Sleep, VirtualClock
 from pytest_ecr.declarations import (
     DeclarationCache,
@@ -47,6 +51,9 @@ if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
     from typing_extensions import Unpack
 
+    from pytest_ecr.backends.moto import MotoBackend
+    from pytest_ecr.backends.stubber import EcrStubber
+
 # What the fake puts in the environment while active, so clients created during the test
 # resolve fake credentials (never a real profile, never the instance metadata service).
 _MISSING = os.path.join(os.sep, "nonexistent", "pytest-ecr")
@@ -67,6 +74,10 @@ class FakeEcr:
     in order. While active (``with fake:`` or :meth:`activate`), every botocore/boto3 ECR
     client in the process is answered by this fake, signed with fake credentials, and no
     ECR request leaves the process.
+
+    *backend* answers what no fault answered: ``"local"`` (pytest-ecr's own model) or
+    ``"moto"`` (moto's ECR, seeded from the declaration while the fake is active; then
+    :attr:`registry` stays the declared view and moto holds the live state).
     """
 
     def __init__(
@@ -79,7 +90,15 @@ class FakeEcr:
         fake_environment: bool = True,
         real_time: bool = False,
         seed: int | str = 0,
+        backend: str = DEFAULT_BACKEND,
     ) -> None:
+        #: ``"local"`` or ``"moto"``: what answers the requests no fault answered.
+        self.backend: str = check_backend(backend, "FakeEcr(backend=...)")
+        self._moto: MotoBackend | None = None
+        if self.backend == "moto":
+            from pytest_ecr.backends.moto import MotoBackend
+
+            self._moto = MotoBackend()
         self._cache = cache if cache is not None else DeclarationCache()
         self._base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._sources: list[Source] = list(sources)
@@ -111,7 +130,9 @@ class FakeEcr:
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"
-        return f"<FakeEcr {state} account={self.account} region={self.region}>"
+        return (
+            f"<FakeEcr {state} backend={self.backend} account={self.account} region={self.region}>"
+        )
 
     # -- the registry --------------------------------------------------------------------
 
@@ -148,6 +169,8 @@ class FakeEcr:
             self._declared_faults = [*self._declared_faults, *added]
             for spec in added:
                 self._faults.add(spec)
+            if self._moto is not None and self._moto.active:
+                self._moto.seed(self.registry)
 
     def reset(self) -> None:
         """Back to the declared state, with an empty call log."""
@@ -158,6 +181,8 @@ class FakeEcr:
             for spec in self._declared_faults:
                 self._faults.add(spec)
             self.clock.clear()
+            if self._moto is not None and self._moto.active:
+                self._moto.seed(self.registry)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -177,6 +202,7 @@ class FakeEcr:
             result: Mapping[str, Any] | None,
             error: EcrError | None = None,
             connection: str | None = None,
+            extra: Mapping[str, Any] | None = None,
         ) -> None:
             self._history.record(
                 Call(
@@ -190,7 +216,7 @@ class FakeEcr:
                     error.body() if error is not None else None,
                     error.status if error is not None else (0 if connection else 200),
                     fault,
-                    {"connection": connection} if connection else {},
+                    {"connection": connection} if connection else dict(extra or {}),
                 )
             )
 
@@ -204,23 +230,47 @@ class FakeEcr:
             record(None, error)
             raise error
         ctx = RequestContext(account=account, region=region)
+        # Marks the calls a backend other than the local one answered (moto never sees
+        # an attempt a fault answered, and the history says which ones it did see).
+        extra = {"backend": self.backend} if self._moto is not None else None
         with self._lock:
             try:
                 if injection.failures:
                     params_left, failures = apply_failures(operation, params, injection.failures)
                     if params_left.get("imageIds"):
-                        result = dict(dispatch(self.registry, operation, params_left, ctx))
+                        result = dict(self._backend_answer(operation, params_left, ctx))
                     else:
-                        validate_request(self.registry, operation, params, ctx)
+                        self._backend_validate(operation, params, ctx)
                         result = _empty_result(operation)
                     result["failures"] = [*result.get("failures", []), *failures]
                 else:
-                    result = dispatch(self.registry, operation, params, ctx)
+                    result = self._backend_answer(operation, params, ctx)
             except EcrError as error:
-                record(None, error)
+                record(None, error, extra=extra)
                 raise
-            record(result)
+            except Exception as exc:
+                # moto answers some requests by raising (its deviations §7.14, §7.18):
+                # recorded, then raised to the caller as plain mock_aws would.
+                failure = EcrError(type(exc).__name__, str(exc), 500)
+                record(None, failure, extra={**(extra or {}), "exception": repr(exc)})
+                raise
+            record(result, extra=extra)
         return result
+
+    def _backend_answer(
+        self, operation: str, params: Mapping[str, Any], ctx: RequestContext
+    ) -> dict[str, Any]:
+        if self._moto is not None:
+            return self._moto.answer(operation, params, ctx)
+        return dispatch(self.registry, operation, params, ctx)
+
+    def _backend_validate(
+        self, operation: str, params: Mapping[str, Any], ctx: RequestContext
+    ) -> None:
+        if self._moto is not None:
+            self._moto.validate(operation, params, ctx)
+        else:
+            validate_request(self.registry, operation, params, ctx)
 
     @staticmethod
     def _injected_error(
@@ -317,13 +367,48 @@ class FakeEcr:
         botocore_hook.activate(self)
         if self._fake_environment and self._saved_env is None:
             self._saved_env = _patch_environment(self.region)
+        if self._moto is not None and not self._moto.active:
+            try:
+                self._moto.start(self.registry)
+            except BaseException:
+                self.deactivate()
+                raise
         return self
 
     def deactivate(self) -> None:
-        botocore_hook.deactivate(self)
-        if self._saved_env is not None:
-            _restore_environment(self._saved_env)
-            self._saved_env = None
+        try:
+            if self._moto is not None:
+                # Before the environment is restored: moto's mock restores what it
+                # patched on top of the fake's environment.
+                self._moto.stop()
+        finally:
+            botocore_hook.deactivate(self)
+            if self._saved_env is not None:
+                _restore_environment(self._saved_env)
+                self._saved_env = None
+
+    @property
+    def moto(self) -> MotoBackend:
+        """The moto backend (``backend="moto"`` only): ``.ecr(account, region)`` is moto's
+        ``ECRBackend``, the live state of this test."""
+        if self._moto is None:
+            raise AttributeError(f"this FakeEcr uses the {self.backend!r} backend, not 'moto'")
+        return self._moto
+
+    def stubber(self, client: Any = None) -> EcrStubber:
+        """A ``botocore.stub.Stubber`` on *client* (default: a new :meth:`client`) whose
+        ``expect(operation, **params)`` queues what this registry answers, computed on a
+        fork of the declared state. Stubbed calls are recorded in :meth:`calls`; faults
+        do not apply to them (the Stubber answers before botocore's retry loop). Use it
+        as a context manager, like any Stubber."""
+        from pytest_ecr.backends.stubber import EcrStubber
+
+        return EcrStubber(
+            client if client is not None else self.client(),
+            self._declared.fork(),
+            account=self.account,
+            on_call=self._history.record,
+        )
 
     def __enter__(self) -> FakeEcr:
         return self.activate()

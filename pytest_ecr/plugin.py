@@ -15,18 +15,24 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_ecr import __version__
+from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
 from pytest_ecr.declarations import DeclarationCache, DeclarationError, Source
 from pytest_ecr.fake import FakeEcr
 from pytest_ecr.faults import FaultSpecError, parse_fault
-from pytest_ecr.transports import botocore_hook  # noqa: F401  (installs the hook)
+from pytest_ecr.history import EcrCallAssertionError
+from pytest_ecr.transports import botocore_hook  # importing it installs the hook
 from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
 
+    from pytest_ecr.backends.stubber import EcrStubber
+
 _CACHE = pytest.StashKey[DeclarationCache]()
 _SEED = pytest.StashKey[int]()
 _FAKE = pytest.StashKey[FakeEcr]()
+_BACKEND = pytest.StashKey[str]()
+_CALL_FAILED = pytest.StashKey[bool]()
 
 _MARKERS = {
     "ecr_registry": (
@@ -38,6 +44,13 @@ _MARKERS = {
         "ecr_fault(operation=None, **spec): inject one ECR fault (stack several) — match "
         "on repository/image/region/account; effect error=/failure=/connection=/latency=; "
         "when times=/after=/every=/probability=. Faults act below botocore's retry loop."
+    ),
+    "ecr_backend": (
+        f"ecr_backend(name): what answers this test's ECR requests — one of "
+        f"{', '.join(repr(b) for b in BACKENDS)} (default {DEFAULT_BACKEND!r}); 'moto' seeds "
+        "moto's ECR from the declared registry so other moto-mocked services see its "
+        "images. Overrides --ecr-backend and the ecr_backend ini key. Turns the fake ECR "
+        "on for the test."
     ),
 }
 
@@ -55,6 +68,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ecr_registry marker overrides both.",
     )
     group.addoption(
+        "--ecr-backend",
+        default=None,
+        metavar="NAME",
+        dest="ecr_backend",
+        help=f"what answers ECR requests: {' or '.join(BACKENDS)} (default: the ecr_backend "
+        f"ini key, else {DEFAULT_BACKEND}); an ecr_backend marker overrides it. 'moto' needs "
+        "pytest-ecr[moto].",
+    )
+    group.addoption(
         "--ecr-seed",
         type=int,
         default=None,
@@ -63,12 +85,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seed for probability= faults (default: random, printed in the report header); "
         "the same seed replays the same faults.",
     )
+    group.addoption(
+        "--ecr-guard",
+        choices=("on", "off"),
+        default=None,
+        dest="ecr_guard",
+        help="on: an ECR request that would leave the process while no fake is active fails "
+        "at once with a clear error, instead of reaching AWS (default: the ecr_guard ini "
+        "key, else off).",
+    )
+    group.addoption(
+        "--ecr-real-time",
+        action="store_true",
+        default=None,
+        dest="ecr_real_time",
+        help="sleep botocore's retry backoff and injected latency for real instead of "
+        "recording them on the fake's virtual clock.",
+    )
     parser.addini(
         "ecr_registry",
         type="linelist",
         default=[],
         help="pytest-ecr: YAML registry declaration(s) loaded for every test that uses the "
         "fake ECR (relative to the ini file).",
+    )
+    parser.addini(
+        "ecr_guard",
+        type="bool",
+        default=False,
+        help="pytest-ecr: refuse ECR requests made while no fake is active (default false).",
+    )
+    parser.addini(
+        "ecr_real_time",
+        type="bool",
+        default=False,
+        help="pytest-ecr: real sleeps instead of the virtual clock (default false).",
+    )
+    parser.addini(
+        "ecr_backend",
+        type="string",
+        default=DEFAULT_BACKEND,
+        help=f"pytest-ecr: default backend ({' or '.join(BACKENDS)}; default {DEFAULT_BACKEND}).",
     )
 
 
@@ -78,6 +135,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CACHE] = DeclarationCache()
     seed = config.getoption("ecr_seed")
     config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
+    from_cli = config.getoption("ecr_backend")
+    origin = "--ecr-backend" if from_cli is not None else "ini key ecr_backend"
+    try:
+        config.stash[_BACKEND] = check_backend(
+            from_cli if from_cli is not None else (config.getini("ecr_backend") or DEFAULT_BACKEND),
+            origin,
+        )
+    except BackendError as error:
+        raise pytest.UsageError(f"pytest-ecr: {error}") from None
+    guard = config.getoption("ecr_guard")
+    botocore_hook.set_guard(guard == "on" if guard is not None else config.getini("ecr_guard"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    botocore_hook.set_guard(False)
+
+
+def _real_time(config: pytest.Config) -> bool:
+    return bool(config.getoption("ecr_real_time") or config.getini("ecr_real_time"))
 
 
 def _default_sources(config: pytest.Config) -> list[str]:
@@ -92,8 +168,9 @@ def pytest_report_header(config: pytest.Config) -> str:
     sources = _default_sources(config)
     registry = ", ".join(sources) if sources else "none (markers or ecr.load())"
     return (
-        f"pytest-ecr {__version__}: backend=local, --ecr-seed={config.stash[_SEED]}, "
-        f"default registry: {registry}"
+        f"pytest-ecr {__version__}: backend={config.stash[_BACKEND]}, "
+        f"--ecr-seed={config.stash[_SEED]}, default registry: {registry}"
+        + (", guard=on" if botocore_hook.guard_enabled() else "")
     )
 
 
@@ -121,6 +198,23 @@ def _marker_sources(request: pytest.FixtureRequest) -> list[Source] | None:
     return sources
 
 
+def _backend(request: pytest.FixtureRequest) -> str:
+    node = request.node
+    marker = node.get_closest_marker("ecr_backend")
+    if marker is None:
+        return request.config.stash[_BACKEND]
+    if marker.kwargs or len(marker.args) != 1:
+        pytest.fail(
+            f"{node.nodeid}: ecr_backend takes exactly one backend name, e.g. "
+            f"@pytest.mark.ecr_backend('moto') (one of: {', '.join(BACKENDS)})",
+            pytrace=False,
+        )
+    try:
+        return check_backend(marker.args[0], f"@pytest.mark.ecr_backend on {node.nodeid}")
+    except BackendError as error:
+        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
+
+
 @pytest.fixture(name="ecr")
 def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
     """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
@@ -129,7 +223,9 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
     code under test, even at import time — is answered from the declared registry:
     ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
     key. Writes are visible to this test only. Offers ``registry``, ``client()``,
-    ``load()``, ``calls()`` and ``attach()``.
+    ``load()``, ``calls()`` and ``attach()``. The backend (``ecr_backend`` marker, else
+    ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
+    with ``moto``, moto's ECR is seeded from the declaration for the test.
     """
     sources = _marker_sources(request)
     base_dir = request.path.parent
@@ -144,6 +240,8 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
             cache=request.config.stash[_CACHE],
             # Per test, so a test's random faults do not depend on which tests ran before.
             seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
+            backend=_backend(request),
+            real_time=_real_time(request.config),
         )
     except DeclarationError as error:
         pytest.fail(
@@ -153,6 +251,8 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         pytest.fail(
             f"pytest-ecr: bad fault in a declaration for {node.nodeid}\n{error}", pytrace=False
         )
+    except BackendError as error:
+        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
     # Outer markers first, so faults fire in the order a reader sees them declared.
     for marker in reversed(list(node.iter_markers("ecr_fault"))):
         spec = dict(marker.kwargs)
@@ -169,14 +269,43 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         except FaultSpecError as error:
             pytest.fail(str(error), pytrace=False)
     node.stash[_FAKE] = fake
-    with fake:
+    try:
+        fake.activate()
+    except BackendError as error:
+        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
+    try:
         yield fake
+    finally:
+        fake.deactivate()
 
 
 @pytest.fixture(name="ecr_client")
 def ecr_client_fixture(ecr: FakeEcr) -> ECRClient:
     """A boto3 ECR client for the declared account's default region, answered by ``ecr``."""
     return ecr.client()
+
+
+@pytest.fixture(name="ecr_stubber")
+def ecr_stubber_fixture(
+    request: pytest.FixtureRequest, ecr: FakeEcr, ecr_client: ECRClient
+) -> Iterator[EcrStubber]:
+    """A real ``botocore.stub.Stubber``, active on ``ecr_client``, for strict, ordered
+    expectations. ``expect("BatchGetImage", repositoryName=..., imageIds=[...])`` queues
+    what the declared registry answers to exactly these parameters;
+    ``expect_error(operation, code, message=None, **params)`` queues an error. A queued
+    answer the test never asked for fails it at teardown. Stubbed calls skip botocore's
+    retry loop, so faults do not apply to them; they are recorded in ``ecr.calls()``.
+    """
+    with ecr.stubber(ecr_client) as stubber:
+        yield stubber
+    if not request.node.stash.get(_CALL_FAILED, False):
+        pending = None
+        try:
+            stubber.assert_no_pending_responses()
+        except EcrCallAssertionError as error:
+            pending = str(error)
+        if pending is not None:
+            pytest.fail(pending, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -214,7 +343,7 @@ def _ecr_marker_activation(request: pytest.FixtureRequest) -> Any:
     # A test that uses an ecr_* marker gets the fake without naming the fixture; a test
     # that uses neither marker nor fixture is untouched.
     node = request.node
-    if node.get_closest_marker("ecr_registry") or node.get_closest_marker("ecr_fault"):
+    if any(node.get_closest_marker(name) for name in _MARKERS):
         return request.getfixturevalue("ecr")
     return None
 
@@ -224,6 +353,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed:
         report.sections.append(("ECR calls", fake.calls().describe()))

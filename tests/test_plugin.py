@@ -210,3 +210,50 @@ def test_marker_with_wrong_argument_type(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*ecr_registry sources are file paths, mappings or YAML text; got int*"]
     )
+
+
+GUARDED = """
+import boto3
+import pytest
+from pytest_ecr.transports.botocore_hook import EcrNetworkGuardError
+
+def test_forgot_the_fake():
+    client = boto3.client(
+        "ecr", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    with pytest.raises(EcrNetworkGuardError, match="no fake ECR is active"):
+        client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+
+@pytest.mark.ecr_registry({"version": 1, "repositories": [{"name": "team/api"}]})
+def test_with_the_fake(ecr_client):
+    assert ecr_client.describe_repositories()["repositories"]
+"""
+
+
+@pytest.mark.parametrize("how", ["option", "ini"])
+def test_network_guard_option_and_ini(pytester: pytest.Pytester, how: str) -> None:
+    pytester.makepyfile(GUARDED)
+    if how == "ini":
+        pytester.makeini("[pytest]\necr_guard = true\n")
+        result = pytester.runpytest_subprocess()
+    else:
+        result = pytester.runpytest_subprocess("--ecr-guard=on")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["pytest-ecr *guard=on*"])
+
+
+def test_real_time_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import time, pytest
+
+        @pytest.mark.ecr_registry({"version": 1, "repositories": [{"name": "team/api"}]})
+        @pytest.mark.ecr_fault("DescribeRepositories", latency=0.2)
+        def test_slow(ecr, ecr_client):
+            started = time.perf_counter()
+            ecr_client.describe_repositories()
+            assert time.perf_counter() - started >= 0.2
+            assert ecr.clock.real
+        """
+    )
+    pytester.runpytest("--ecr-real-time").assert_outcomes(passed=1)

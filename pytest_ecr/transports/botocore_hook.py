@@ -216,6 +216,10 @@ def set_guard(enabled: bool) -> None:
         _real_send = None
 
 
+def guard_enabled() -> bool:
+    return _real_send is not None
+
+
 def activate(fake: FakeEcr) -> None:
     """Make *fake* answer every ECR request in this process."""
     global _active
