@@ -1,24 +1,65 @@
 """pytest-ecr: a faithful in-process fake of Amazon ECR for pytest.
 
-The public API. Importing it does not import pytest: :class:`FakeEcr` works in a plain
-``with`` block too.
+The public API. Importing it does not import pytest, and names load on first use, so the
+plugin costs next to nothing at start-up: :class:`FakeEcr` works in a plain ``with``
+block too.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pytest_ecr._version import __version__
-from pytest_ecr.declarations import DeclarationError, Problem
-from pytest_ecr.fake import FakeEcr
-from pytest_ecr.history import Call, CallList
-from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
-from pytest_ecr.service.errors import EcrError
+
+if TYPE_CHECKING:
+    from pytest_ecr.declarations import DeclarationError, Problem
+    from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.faults import FaultSpecError
+    from pytest_ecr.history import Call, CallList, EcrCallAssertionError
+    from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
+    from pytest_ecr.service.errors import EcrError
+    from pytest_ecr.transports.http_server import EcrServer
+
+_LAZY = {
+    "Call": "pytest_ecr.history",
+    "CallList": "pytest_ecr.history",
+    "DeclarationError": "pytest_ecr.declarations",
+    "EcrCallAssertionError": "pytest_ecr.history",
+    "EcrError": "pytest_ecr.service.errors",
+    "EcrServer": "pytest_ecr.transports.http_server",
+    "FakeEcr": "pytest_ecr.fake",
+    "FaultSpecError": "pytest_ecr.faults",
+    "Image": "pytest_ecr.model",
+    "ImageFailure": "pytest_ecr.model",
+    "Problem": "pytest_ecr.declarations",
+    "RegistryState": "pytest_ecr.model",
+    "Repository": "pytest_ecr.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_ecr' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Call",
     "CallList",
     "DeclarationError",
+    "EcrCallAssertionError",
     "EcrError",
+    "EcrServer",
     "FakeEcr",
+    "FaultSpecError",
     "Image",
     "ImageFailure",
     "Problem",

@@ -1,36 +1,40 @@
 """The pytest11 entry point: options, markers, report header and fixtures — nothing else.
 
 Everything here wires pytest to library objects (:class:`~pytest_ecr.FakeEcr`) that also
-work without pytest. Importing this module installs the dormant botocore hook.
+work without pytest. Loading the plugin arranges for the dormant botocore hook to be
+installed as soon as botocore is imported; the library itself is imported only by the
+first test that uses the fake, so a suite that never does pays almost nothing.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_ecr import __version__
+from pytest_ecr._version import __version__
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
-from pytest_ecr.declarations import DeclarationCache, DeclarationError, Source
-from pytest_ecr.fake import FakeEcr
-from pytest_ecr.faults import FaultSpecError, parse_fault
-from pytest_ecr.history import EcrCallAssertionError
-from pytest_ecr.transports import botocore_hook  # importing it installs the hook
-from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
+from pytest_ecr.transports import ensure_hook
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
 
     from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.declarations import DeclarationCache, Source
+    from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
 
-_CACHE = pytest.StashKey[DeclarationCache]()
+# Before any conftest or test module can create a client at import time.
+ensure_hook()
+
+_CACHE = pytest.StashKey["DeclarationCache"]()
 _SEED = pytest.StashKey[int]()
-_FAKE = pytest.StashKey[FakeEcr]()
+_FAKE = pytest.StashKey["FakeEcr"]()
 _BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
 
@@ -132,7 +136,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in _MARKERS.values():
         config.addinivalue_line("markers", text)
-    config.stash[_CACHE] = DeclarationCache()
     seed = config.getoption("ecr_seed")
     config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
     from_cli = config.getoption("ecr_backend")
@@ -145,11 +148,26 @@ def pytest_configure(config: pytest.Config) -> None:
     except BackendError as error:
         raise pytest.UsageError(f"pytest-ecr: {error}") from None
     guard = config.getoption("ecr_guard")
-    botocore_hook.set_guard(guard == "on" if guard is not None else config.getini("ecr_guard"))
+    if guard == "on" if guard is not None else config.getini("ecr_guard"):
+        from pytest_ecr.transports import botocore_hook
+
+        botocore_hook.set_guard(True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    botocore_hook.set_guard(False)
+    hook = sys.modules.get("pytest_ecr.transports.botocore_hook")
+    if hook is not None:
+        hook.set_guard(False)
+
+
+def _cache(config: pytest.Config) -> DeclarationCache:
+    """The session's declaration cache: each file is parsed once per session."""
+    cache = config.stash.get(_CACHE, None)
+    if cache is None:
+        from pytest_ecr.declarations import DeclarationCache
+
+        cache = config.stash[_CACHE] = DeclarationCache()
+    return cache
 
 
 def _real_time(config: pytest.Config) -> bool:
@@ -170,8 +188,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"pytest-ecr {__version__}: backend={config.stash[_BACKEND]}, "
         f"--ecr-seed={config.stash[_SEED]}, default registry: {registry}"
-        + (", guard=on" if botocore_hook.guard_enabled() else "")
+        + (", guard=on" if _guard_on(config) else "")
     )
+
+
+def _guard_on(config: pytest.Config) -> bool:
+    guard = config.getoption("ecr_guard")
+    return bool(guard == "on" if guard is not None else config.getini("ecr_guard"))
 
 
 def _marker_sources(request: pytest.FixtureRequest) -> list[Source] | None:
@@ -227,6 +250,10 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
     ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
     with ``moto``, moto's ECR is seeded from the declaration for the test.
     """
+    from pytest_ecr.declarations import DeclarationError
+    from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.faults import FaultSpecError, parse_fault
+
     sources = _marker_sources(request)
     base_dir = request.path.parent
     if sources is None:
@@ -237,7 +264,7 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         fake = FakeEcr(
             sources,
             base_dir=base_dir,
-            cache=request.config.stash[_CACHE],
+            cache=_cache(request.config),
             # Per test, so a test's random faults do not depend on which tests ran before.
             seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
             backend=_backend(request),
@@ -296,6 +323,8 @@ def ecr_stubber_fixture(
     answer the test never asked for fails it at teardown. Stubbed calls skip botocore's
     retry loop, so faults do not apply to them; they are recorded in ``ecr.calls()``.
     """
+    from pytest_ecr.history import EcrCallAssertionError
+
     with ecr.stubber(ecr_client) as stubber:
         yield stubber
     if not request.node.stash.get(_CALL_FAILED, False):
@@ -311,6 +340,8 @@ def ecr_stubber_fixture(
 @pytest.fixture(scope="session")
 def _ecr_http_server() -> Iterator[EcrHTTPServer]:
     # One loopback server per session (per xdist worker); each test attaches its own fake.
+    from pytest_ecr.transports.http_server import EcrHTTPServer
+
     with EcrHTTPServer() as server:
         yield server
 
@@ -324,6 +355,8 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
     for ``subprocess.run(..., env=ecr_server.env)``. Same registry, faults and call history
     as ``ecr``; an error inside the server thread is raised again at teardown.
     """
+    from pytest_ecr.transports.http_server import EcrServer
+
     server = _ecr_http_server
     server.take_errors()
     server.fake = ecr

@@ -94,8 +94,11 @@ def test_attach_covers_a_client_from_a_session_made_before_the_hook(
     import botocore.handlers
 
     trimmed = [
-        spec for spec in botocore.handlers.BUILTIN_HANDLERS if "pytest_ecr" not in repr(spec[1])
+        spec
+        for spec in botocore.handlers.BUILTIN_HANDLERS
+        if not getattr(spec[1], "__module__", "").startswith("pytest_ecr")
     ]
+    assert len(trimmed) < len(botocore.handlers.BUILTIN_HANDLERS)
     monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", trimmed)
     session = botocore.session.Session()
     client = session.create_client(

@@ -257,3 +257,30 @@ def test_real_time_option(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest("--ecr-real-time").assert_outcomes(passed=1)
+
+
+def test_loading_the_plugin_imports_neither_botocore_nor_moto_and_hooks_later() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import pytest
+import pytest_ecr.plugin
+assert "botocore" not in sys.modules, "the plugin imported botocore"
+assert "yaml" not in sys.modules, "the plugin imported yaml"
+import boto3  # the hook goes in as botocore loads
+from pytest_ecr import FakeEcr
+client = boto3.session.Session().client(
+    "ecr", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+)
+with FakeEcr([{"version": 1, "repositories": [{"name": "team/api"}]}]) as fake:
+    assert client.describe_repositories()["repositories"][0]["repositoryName"] == "team/api"
+assert "moto" not in sys.modules
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
