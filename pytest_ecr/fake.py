@@ -17,7 +17,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pytest_ecr.backends import DEFAULT_BACKEND, check_backend
 from pytest_ecr.clock import Sleep, VirtualClock
@@ -335,22 +335,17 @@ class FakeEcr:
         """A boto3 ECR client for *region* (default: the declared region).
 
         Keyword arguments become a ``botocore.config.Config`` (``retries=...``,
-        ``read_timeout=...``). The client is created with fake credentials and attached,
-        so it is answered by whichever fake is active when it sends a request.
+        ``read_timeout=...``). The client is created with fake credentials, so it is
+        answered by whichever fake is active when it sends a request.
         """
-        import boto3
         from botocore.config import Config
 
-        client = boto3.session.Session().client(
-            "ecr",
-            region_name=region or self.region,
-            aws_access_key_id=botocore_hook.FAKE_ACCESS_KEY,
-            aws_secret_access_key=botocore_hook.FAKE_SECRET_KEY,
-            aws_session_token=botocore_hook.FAKE_SESSION_TOKEN,
-            config=Config(**config) if config else None,
+        return cast(
+            "ECRClient",
+            botocore_hook.create_client(
+                region or self.region, Config(**config) if config else None
+            ),
         )
-        botocore_hook.attach(client)
-        return client
 
     def attach(self, client: Any) -> Any:
         """Route a client created before pytest-ecr loaded through the fake; returns it."""

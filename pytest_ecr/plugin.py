@@ -161,12 +161,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _cache(config: pytest.Config) -> DeclarationCache:
-    """The session's declaration cache: each file is parsed once per session."""
+    """The session's declaration cache: each file is parsed once per session, and once
+    across runs while it does not change."""
     cache = config.stash.get(_CACHE, None)
     if cache is None:
         from pytest_ecr.declarations import DeclarationCache
 
-        cache = config.stash[_CACHE] = DeclarationCache()
+        # Parsed files also persist under pytest's cache directory, keyed by content, so
+        # a later run skips YAML parsing (absent under -p no:cacheprovider).
+        pytest_cache = getattr(config, "cache", None)
+        persist_dir = pytest_cache.mkdir("pytest-ecr") if pytest_cache is not None else None
+        cache = config.stash[_CACHE] = DeclarationCache(persist_dir=persist_dir)
     return cache
 
 

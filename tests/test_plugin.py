@@ -284,3 +284,15 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_declarations_persist_across_runs(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
+    pytester.makepyfile(
+        TEST_USES_REPO.format(expected="team/api", marker="@pytest.mark.ecr_registry('reg.yaml')")
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    stored = list((pytester.path / ".pytest_cache" / "d" / "pytest-ecr").glob("*.json"))
+    assert len(stored) == 1
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # from the stored entry
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

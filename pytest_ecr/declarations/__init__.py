@@ -12,9 +12,10 @@ from pytest_ecr.declarations.build import build_state
 from pytest_ecr.declarations.cache import DeclarationCache, load_declarations, load_sources
 from pytest_ecr.declarations.loading import Source, load_declaration
 from pytest_ecr.declarations.manifests import serialize_manifest
+from pytest_ecr.declarations.platforms import Platform, PlatformError, parse_platform
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
-from pytest_ecr.declarations.synthetic import synthetic_manifest
+from pytest_ecr.declarations.synthetic import synthetic_index, synthetic_manifest
 
 __all__ = [
     "Declaration",
@@ -22,6 +23,8 @@ __all__ = [
     "DeclarationError",
     "FaultEntry",
     "ImageSpec",
+    "Platform",
+    "PlatformError",
     "Problem",
     "RepositorySpec",
     "Source",
@@ -29,6 +32,8 @@ __all__ = [
     "load_declaration",
     "load_declarations",
     "load_sources",
+    "parse_platform",
     "serialize_manifest",
+    "synthetic_index",
     "synthetic_manifest",
 ]

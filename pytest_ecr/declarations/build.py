@@ -11,6 +11,7 @@ from pytest_ecr.declarations.specs import Declaration, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
+    Image,
     RegistryKey,
     RegistryState,
     Repository,
@@ -26,6 +27,10 @@ DEFAULT_CREATED_AT = DEFAULT_PUSHED_AT
 _IMMUTABLE = frozenset({TagMutability.IMMUTABLE, TagMutability.IMMUTABLE_WITH_EXCLUSION})
 
 
+#: Where something was declared: (source, line, YAML path), formatted only for problems.
+_Place = tuple[str, "int | None", str]
+
+
 def _where(source: str, line: int | None, path: str) -> str:
     where = source if line is None else f"{source}:{line}"
     return f"{where} {path}" if path else where
@@ -33,13 +38,22 @@ def _where(source: str, line: int | None, path: str) -> str:
 
 @dataclass(slots=True)
 class _Merging:
-    """One repository being merged, with where each of its parts was first declared."""
+    """One repository being merged, with where each of its parts was first declared.
+
+    Its images and tags are collected here and stored in the repository at once when
+    every declaration is merged (:meth:`Repository.fill`): a tag never moves while
+    merging (a second image for it is a conflict), so that is what put and tag would do.
+    """
 
     repository: Repository
     mutability: TagMutability
     declared_at: str
-    images_at: dict[str, str] = field(default_factory=dict)
-    tags_at: dict[str, str] = field(default_factory=dict)
+    images: dict[str, Image] = field(default_factory=dict)
+    images_at: dict[str, _Place] = field(default_factory=dict)
+    #: tag -> (digest, where it was first declared)
+    tags: dict[str, tuple[str, _Place]] = field(default_factory=dict)
+    #: Manifest lists by digest, with where each was first declared.
+    lists: dict[str, _Place] = field(default_factory=dict)
 
 
 class _Builder:
@@ -78,57 +92,95 @@ class _Builder:
                 )
             )
             return
-        repository = merging.repository
+        source = declaration.source
+        images = merging.images
+        images_at = merging.images_at
+        tags_at = merging.tags
         immutable = merging.mutability in _IMMUTABLE
         for image_spec in spec.images:
             image = image_spec.image
             digest = image.digest
-            image_here = _where(declaration.source, image_spec.line, image_spec.path)
-            existing = repository.get_image(digest)
+            place = (source, image_spec.line, image_spec.path)
+            # Generated children go in first, untagged, as a client pushes them.
+            for child in image_spec.children:
+                if child.digest not in images:
+                    images[child.digest] = child
+                    images_at[child.digest] = place
+            existing = images.get(digest)
             if existing is None:
-                repository.put(image)
-                merging.images_at[digest] = image_here
+                images[digest] = image
+                images_at[digest] = place
+                if image.children:
+                    merging.lists[digest] = place
             elif existing.failure != image.failure:
                 self.problems.append(
                     Problem(
-                        declaration.source,
+                        source,
                         image_spec.line,
                         image_spec.path,
                         f"image {digest} is declared with a different failure at "
-                        f"{merging.images_at[digest]}",
+                        f"{_where(*images_at[digest])}",
                         "declare its failure once",
                     )
                 )
                 continue
             for tag in image_spec.tags:
-                first = merging.tags_at.get(tag)
+                first = tags_at.get(tag)
                 if first is None:
-                    repository.tag(tag, digest)
-                    merging.tags_at[tag] = image_here
+                    tags_at[tag] = (digest, place)
                     continue
-                current = repository.resolve_tag(tag)
+                current, first_place = first
                 if current != digest:
                     self.problems.append(
                         Problem(
-                            declaration.source,
+                            source,
                             image_spec.line,
                             image_spec.path,
                             f"tag {tag!r} of repository {spec.name!r} is on image {digest} "
-                            f"here but on image {current} at {first}",
+                            f"here but on image {current} at {_where(*first_place)}",
                             "a tag names one image; remove it from one of them",
                         )
                     )
                 elif immutable:
                     self.problems.append(
                         Problem(
-                            declaration.source,
+                            source,
                             image_spec.line,
                             image_spec.path,
                             f"tag {tag!r} is declared twice in {merging.mutability.value} "
-                            f"repository {spec.name!r}; first at {first}",
+                            f"repository {spec.name!r}; first at {_where(*first_place)}",
                             "an immutable tag is declared once",
                         )
                     )
+
+    def check_lists(self) -> None:
+        """Every image a declared list references must be in its repository."""
+        for merging in self.merging.values():
+            images = merging.images
+            name = merging.repository.name
+            for digest, (source, line, path) in merging.lists.items():
+                for child in dict.fromkeys(images[digest].children):
+                    if child not in images:
+                        self.problems.append(
+                            Problem(
+                                source,
+                                line,
+                                path,
+                                f"manifest list {digest} references image {child}, which is "
+                                f"not in repository {name!r}",
+                                "declare that image in the same repository (untagged if need "
+                                "be): ECR refuses to push a list whose images are missing "
+                                "(ReferencedImagesNotFoundException)",
+                            )
+                        )
+
+    def finish(self) -> RegistryState:
+        for merging in self.merging.values():
+            merging.repository.fill(
+                merging.images.values(),
+                [(tag, digest) for tag, (digest, _) in merging.tags.items()],
+            )
+        return self.state.freeze()
 
 
 def build_state(declarations: Sequence[Declaration]) -> RegistryState:
@@ -141,7 +193,10 @@ def build_state(declarations: Sequence[Declaration]) -> RegistryState:
     (digest) merges its tags. Raises :class:`DeclarationError` listing every conflict,
     with both places: a tag on two different images, a tag declared twice in an
     immutable repository, a repository declared with two tag mutabilities, an image
-    declared with two failures. A declaration given twice (the same object) counts once.
+    declared with two failures; and a manifest list referencing an image that is not in
+    its repository once all declarations are merged (ECR would refuse to push it). A
+    declaration given twice (the same object) counts once. The images a ``platforms:``
+    entry generates are stored untagged, before their list.
     """
     account, region = DEFAULT_ACCOUNT, DEFAULT_REGION
     for declaration in declarations:
@@ -155,6 +210,7 @@ def build_state(declarations: Sequence[Declaration]) -> RegistryState:
         seen.add(id(declaration))
         for spec in declaration.repositories:
             builder.repository(declaration, spec)
+    builder.check_lists()
     if builder.problems:
         raise DeclarationError(builder.problems)
-    return builder.state.freeze()
+    return builder.finish()

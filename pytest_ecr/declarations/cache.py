@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pytest_ecr.declarations import loading
 from pytest_ecr.declarations.build import build_state
 from pytest_ecr.declarations.loading import Parsed, Source
+from pytest_ecr.declarations.persist import DeclarationStore, file_key
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration
 from pytest_ecr.model import RegistryState
 
 #: (mtime_ns, size) of a file, or ``None`` when it cannot be read.
 _Stamp = tuple[int, int] | None
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a registry's objects are made.
+
+    Tens of thousands of images and index entries, all of which live on, would
+    otherwise trigger full collections over the whole (test session's) heap.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _stamp(path: Path) -> _Stamp:
@@ -52,10 +72,19 @@ class DeclarationCache:
     Failed loads are remembered too, so a broken file is reported without being re-read.
     It is safe to use from several threads: one lock guards it, so a source is never
     parsed twice at once.
+
+    With *persist_dir*, a declaration FILE that parses without problems is also stored
+    there (see :mod:`pytest_ecr.declarations.persist`), keyed by its content and that of
+    the manifest files it reads; a later run, with a new cache over the same directory,
+    loads it from there without reading its YAML. Files with problems, YAML text and
+    mappings are never stored. A damaged or unwritable directory only costs speed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, persist_dir: str | os.PathLike[str] | None = None) -> None:
         self._lock = threading.RLock()
+        #: Where parsed files persist between runs (``None``: they do not).
+        self.persist_dir = Path(persist_dir) if persist_dir is not None else None
+        self._store = DeclarationStore(persist_dir) if persist_dir is not None else None
         self._files: dict[Path, _Entry] = {}
         self._texts: dict[tuple[str, Path], _Entry] = {}
         # Keyed by the identities of the Parsed results, which the value keeps alive.
@@ -105,8 +134,31 @@ class DeclarationCache:
         if entry is None or not entry.fresh(stamp):
             if entry is not None:
                 self._forget(entry.parsed)
-            entry = self._files[resolved] = _Entry(loading.parse(source, base_dir), stamp)
+            entry = self._files[resolved] = _Entry(
+                self._parse_file(source, base_dir, path, resolved), stamp
+            )
         return entry.parsed, True
+
+    def _parse_file(
+        self, source: str | os.PathLike[str], base_dir: Path, path: Path, resolved: Path
+    ) -> Parsed:
+        """Parse a declaration file, through the persistent store when there is one."""
+        store = self._store
+        given = os.fspath(source)
+        if store is None or not isinstance(given, str):
+            return loading.parse(source, base_dir)
+        key = file_key(path)
+        if key is not None:
+            stored = store.load(path, resolved, key)
+            if stored is not None:
+                return stored
+        # Parsed (and stored, under the key of these very bytes) from a read of its own.
+        data = loading.read_file(path, given, base_dir)
+        if isinstance(data, Parsed):  # unreadable: the problem says why
+            return data
+        parsed = loading.parse_file_data(path, data)
+        store.save(resolved, path, data, parsed)
+        return parsed
 
     def _forget(self, parsed: Parsed) -> None:
         gone = id(parsed)
@@ -150,7 +202,8 @@ class DeclarationCache:
             else:
                 state, problems = None, ()
                 try:
-                    state = build_state(_declarations(parsed))
+                    with _collection_paused():
+                        state = build_state(_declarations(parsed))
                 except DeclarationError as error:
                     problems = error.problems
                 if cacheable:

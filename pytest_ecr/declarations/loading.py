@@ -29,6 +29,8 @@ class Parsed:
     problems: tuple[Problem, ...]
     #: Manifest files the source read, which a cache must watch as well as the source.
     files: tuple[Path, ...]
+    #: sha256 (hex) of the bytes read from each of ``files``, in the same order.
+    file_hashes: tuple[str, ...] = ()
 
 
 def is_text(source: object) -> bool:
@@ -44,9 +46,10 @@ def source_path(source: str | os.PathLike[str], base_dir: Path) -> Path:
 def _finish(validator: Validator, data: Any, problems: list[Problem]) -> Parsed:
     declaration = validator.document(data)
     problems.extend(validator.problems)
+    files, hashes = tuple(validator.files), tuple(validator.file_hashes)
     if problems:
-        return Parsed(None, tuple(sort_problems(problems)), tuple(validator.files))
-    return Parsed(declaration, (), tuple(validator.files))
+        return Parsed(None, tuple(sort_problems(problems)), files, hashes)
+    return Parsed(declaration, (), files, hashes)
 
 
 def parse_text(
@@ -70,6 +73,14 @@ def parse_mapping(mapping: Mapping[Any, Any], base_dir: Path) -> Parsed:
 
 def parse_file(path: Path, given: str, base_dir: Path) -> Parsed:
     """Read the declaration file *path* (*given* is how the caller named it)."""
+    data = read_file(path, given, base_dir)
+    if isinstance(data, Parsed):
+        return data
+    return parse_file_data(path, data)
+
+
+def read_file(path: Path, given: str, base_dir: Path) -> bytes | Parsed:
+    """The bytes of the declaration file *path*, or the problem reading it."""
     source = str(path)
 
     def failed(message: str, hint: str | None = None) -> Parsed:
@@ -90,6 +101,12 @@ def parse_file(path: Path, given: str, base_dir: Path) -> Parsed:
         return failed("a declaration must be a file, not a directory", looked)
     except OSError as exc:
         return failed(f"cannot read the declaration file: {exc.strerror or exc}", looked)
+    return data
+
+
+def parse_file_data(path: Path, data: bytes) -> Parsed:
+    """Check *data*, the bytes read from the declaration file *path*."""
+    source = str(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,6 +8,7 @@ the first.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -17,9 +18,20 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from pytest_ecr.declarations.manifests import NotJson, json_ready, write_json
+from pytest_ecr.declarations.platforms import (
+    PLATFORM_HINT,
+    Platform,
+    PlatformError,
+    parse_platform,
+)
 from pytest_ecr.declarations.problems import Problem, describe, expected_hint, join_path
 from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
-from pytest_ecr.declarations.synthetic import SYNTHETIC_MEDIA_TYPES, synthetic_manifest
+from pytest_ecr.declarations.synthetic import (
+    CHILD_MEDIA_TYPES,
+    SYNTHETIC_MEDIA_TYPES,
+    synthetic_index,
+    synthetic_manifest,
+)
 from pytest_ecr.declarations.yamlread import INVALID, NO_DOCUMENT, Lines
 from pytest_ecr.model import (
     DEFAULT_FAILURE_REASONS,
@@ -42,6 +54,7 @@ IMAGE_KEYS: Final = (
     "manifest_text",
     "manifest_file",
     "media_type",
+    "platforms",
     "digest",
     "pushed_at",
     "failure",
@@ -51,6 +64,9 @@ FAILURE_KEYS: Final = ("code", "reason")
 
 #: The media type of a synthetic manifest, and of a declared one without ``mediaType``.
 DEFAULT_MEDIA_TYPE: Final = MediaType.DOCKER_V2
+#: The list types ``platforms:`` can generate, the default first.
+LIST_MEDIA_TYPES: Final = (MediaType.DOCKER_LIST, MediaType.OCI_INDEX)
+_PLATFORMS_EXAMPLE = "like `platforms: [linux/amd64, linux/arm64]`"
 #: 2024-01-01T00:00:00Z: image ``i`` of a repository is pushed ``i`` seconds after it,
 #: unless it says ``pushed_at``, so declaration order is push order.
 DEFAULT_PUSHED_AT: Final = 1_704_067_200.0
@@ -100,8 +116,10 @@ class Validator:
         self.base_dir = base_dir
         self.relative_to = relative_to
         self.problems: list[Problem] = []
-        #: Manifest files read, so a cache can tell when they change.
+        #: Manifest files read, so a cache can tell when they change, and sha256 (hex) of
+        #: the bytes read from each.
         self.files: list[Path] = []
+        self.file_hashes: list[str] = []
 
     # -- reporting -------------------------------------------------------------------
 
@@ -417,7 +435,18 @@ class Validator:
         pushed_at = self.pushed_at(entry, path, DEFAULT_PUSHED_AT + index)
         failure = self.failure(entry, path)
         declared_digest = self.digest(entry, path)
+        platforms = self.platforms(entry, path)
         kinds = [key for key in MANIFEST_KEYS if key in entry]
+        if platforms is not None and kinds:
+            self.problem(
+                entry,
+                kinds[0],
+                path,
+                f"platforms cannot be combined with {', '.join(kinds)}",
+                "platforms generates the manifest list and its images; to declare a list "
+                "yourself, drop platforms and declare each image it lists in this repository",
+            )
+            return None
         if len(kinds) > 1:
             self.problem(
                 entry,
@@ -428,32 +457,141 @@ class Validator:
                 "keep one; without any, the manifest is synthetic",
             )
             return None
-        if kinds:
-            kind = kinds[0]
-            text = self.manifest(entry, kind, join_path(path, kind))
-        else:
-            kind = "media_type"
-            text = self.synthetic(
-                entry, path, media_type, f"{repository}/{index}/{','.join(tags)}", repository, tags
+        seed = f"{repository}/{index}/{','.join(tags)}"
+        children: tuple[Image, ...] = ()
+        image: Image | None
+        if platforms is not None:
+            if platforms is INVALID or media_type is INVALID:
+                return None
+            generated = self.generated_list(
+                entry, path, media_type, seed, platforms, pushed_at, failure
             )
-        if text is None or media_type is INVALID:
-            return None
-        # Built even when other keys were wrong, so manifest problems are reported too.
-        image = self.build(entry, kind, join_path(path, kind), text, media_type, pushed_at, failure)
-        if image is None:
-            return None
+            if generated is None:
+                return None
+            image, children = generated
+            what = "the generated manifest list"
+        else:
+            if kinds:
+                kind = kinds[0]
+                text = self.manifest(entry, kind, join_path(path, kind))
+            else:
+                kind = "media_type"
+                text = self.synthetic(entry, path, media_type, seed, repository, tags)
+            if text is None or media_type is INVALID:
+                return None
+            # Built even when other keys were wrong, so manifest problems are reported too.
+            image = self.build(
+                entry, kind, join_path(path, kind), text, media_type, pushed_at, failure
+            )
+            if image is None:
+                return None
+            what = "the manifest"
         if declared_digest is not None and declared_digest != image.digest:
             self.problem(
                 entry,
                 "digest",
                 join_path(path, "digest"),
-                f"digest {declared_digest} does not match the manifest, whose digest is "
-                f"{image.digest}",
+                f"digest {declared_digest} does not match {what}, whose digest is {image.digest}",
                 "the digest is sha256 of the exact manifest bytes; fix it or leave it out",
             )
         if len(self.problems) != before:
             return None
-        return ImageSpec(image, tags, self.line(parent, index), path)
+        return ImageSpec(image, tags, self.line(parent, index), path, children)
+
+    def platforms(self, entry: Mapping[Any, Any], path: str) -> Any:
+        """The platforms given (a tuple), ``None`` when absent, :data:`INVALID` when wrong."""
+        value = entry.get("platforms", _MISSING)
+        if value is _MISSING:
+            return None
+        if value is INVALID:
+            return INVALID
+        where = join_path(path, "platforms")
+        if isinstance(value, str):
+            self.wrong(
+                entry,
+                "platforms",
+                where,
+                "a list of platforms",
+                value,
+                f"write `platforms: [{value}]`",
+            )
+            return INVALID
+        if not isinstance(value, (list, tuple)):
+            self.wrong(entry, "platforms", where, "a list of platforms", value, _PLATFORMS_EXAMPLE)
+            return INVALID
+        if not value:
+            self.problem(
+                entry,
+                "platforms",
+                where,
+                "a manifest list needs at least one platform",
+                _PLATFORMS_EXAMPLE,
+            )
+            return INVALID
+        found: list[Platform] = []
+        ok = True
+        for position, item in enumerate(value):
+            at = f"{where}[{position}]"
+            if item is INVALID:
+                ok = False
+                continue
+            if not isinstance(item, str):
+                self.problem(
+                    value,
+                    position,
+                    at,
+                    f"a platform must be a string, found {describe(item)}",
+                    PLATFORM_HINT,
+                )
+                ok = False
+                continue
+            try:
+                platform = parse_platform(item)
+            except PlatformError as exc:
+                self.problem(value, position, at, exc.message, exc.hint)
+                ok = False
+                continue
+            if platform in found:
+                self.problem(
+                    value, position, at, f"platform {item!r} is listed twice for this image"
+                )
+                ok = False
+                continue
+            found.append(platform)
+        return tuple(found) if ok else INVALID
+
+    def generated_list(
+        self,
+        entry: Mapping[Any, Any],
+        path: str,
+        media_type: str | None,
+        seed: str,
+        platforms: tuple[Platform, ...],
+        pushed_at: float,
+        failure: ImageFailure | None,
+    ) -> tuple[Image, tuple[Image, ...]] | None:
+        """The list a ``platforms:`` entry generates, and its children (untagged)."""
+        list_type = media_type or LIST_MEDIA_TYPES[0]
+        if list_type not in LIST_MEDIA_TYPES:
+            self.problem(
+                entry,
+                "media_type",
+                join_path(path, "media_type"),
+                f"media type {list_type!r} is not a manifest list type",
+                "with platforms, media_type is the list's; "
+                + expected_hint(list_type, LIST_MEDIA_TYPES),
+            )
+            return None
+        text, texts = synthetic_index(list_type, seed, platforms)
+        child_type = CHILD_MEDIA_TYPES[list_type]
+        children = tuple(
+            Image.from_manifest(child, media_type=child_type, pushed_at=pushed_at)
+            for child in texts
+        )
+        image = Image.from_manifest(
+            text, media_type=list_type, pushed_at=pushed_at, failure=failure
+        )
+        return image, children
 
     def tags(self, entry: Mapping[Any, Any], path: str) -> tuple[str, ...]:
         value = entry.get("tags", _MISSING)
@@ -681,6 +819,7 @@ class Validator:
             )
             return None
         self.files.append(path)
+        self.file_hashes.append(hashlib.sha256(data).hexdigest())
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -712,7 +851,15 @@ class Validator:
             )
         except ValueError as exc:
             where = join_path(path, "media_type")
-            if kind in MediaType.KNOWN:
+            if kind in MediaType.LISTS:
+                self.problem(
+                    entry,
+                    "media_type",
+                    where,
+                    "a synthetic manifest list needs `platforms:` to say which images it lists",
+                    f"{_PLATFORMS_EXAMPLE}; or declare the manifest and each image it lists",
+                )
+            elif kind in MediaType.KNOWN:
                 self.problem(entry, "media_type", where, str(exc))
             else:
                 self.problem(

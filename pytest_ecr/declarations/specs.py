@@ -11,12 +11,17 @@ from pytest_ecr.model import Image, TagMutability
 
 @dataclass(frozen=True, slots=True)
 class ImageSpec:
-    """One declared image: the built model image and the tags it is declared with."""
+    """One declared image: the built model image and the tags it is declared with.
+
+    ``children`` are the images a ``platforms:`` entry generates for its manifest list
+    (``image``), one per platform: they are stored untagged, before the list.
+    """
 
     image: Image
     tags: tuple[str, ...]
     line: int | None
     path: str
+    children: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

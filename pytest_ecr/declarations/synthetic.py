@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pytest_ecr.declarations.manifests import serialize_manifest
+from pytest_ecr.declarations.platforms import Platform
 from pytest_ecr.model import MediaType
 
 #: Media types :func:`synthetic_manifest` can make.
@@ -132,8 +134,8 @@ def synthetic_manifest(
         return serialize_manifest(_schema1_manifest(draw, name, tag))
     if media_type in MediaType.LISTS:
         raise ValueError(
-            f"a synthetic {media_type} is not supported yet: declare the manifest, "
-            "or wait for `platforms:`"
+            f"a synthetic manifest list ({media_type}) needs platforms: "
+            "use synthetic_index(), or declare the manifest"
         )
     if media_type == MediaType.DOCKER_V1_SIGNED:
         raise ValueError(
@@ -144,3 +146,58 @@ def synthetic_manifest(
         f"cannot make a synthetic manifest of media type {media_type!r} "
         f"(expected one of: {', '.join(SYNTHETIC_MEDIA_TYPES)})"
     )
+
+
+#: The single-image type of the children of each list type.
+CHILD_MEDIA_TYPES: dict[str, str] = {
+    MediaType.DOCKER_LIST: MediaType.DOCKER_V2,
+    MediaType.OCI_INDEX: MediaType.OCI_MANIFEST,
+}
+
+
+def child_seed(seed: str, platform: Platform) -> str:
+    """The seed of the child image for *platform* of the list seeded by *seed*."""
+    return f"{seed}/{platform}"
+
+
+def synthetic_index(
+    media_type: str, seed: str, platforms: Sequence[Platform]
+) -> tuple[str, tuple[str, ...]]:
+    """A manifest list of *media_type* over one synthetic image per platform.
+
+    Returns the list's text and its children's texts, in the order of *platforms*. A
+    Docker manifest list gets Docker v2 children and an OCI index OCI image manifests;
+    child ``i`` is ``synthetic_manifest(child type, child_seed(seed, platforms[i]))``, so
+    its config digest, layers and sizes, and so its digest, differ per platform. Each
+    entry of ``manifests`` is ``{mediaType, size, digest, platform}`` (OCI: ``mediaType,
+    digest, size, platform``) with ``size`` the byte length of the child's text and
+    ``platform`` ``{architecture, os[, variant]}``. Raises :class:`ValueError` for a type
+    that is not a list type or an empty or repeated platform list.
+    """
+    child_type = CHILD_MEDIA_TYPES.get(media_type)
+    if child_type is None:
+        raise ValueError(
+            f"{media_type!r} is not a manifest list type "
+            f"(expected one of: {', '.join(CHILD_MEDIA_TYPES)})"
+        )
+    if not platforms:
+        raise ValueError("a manifest list needs at least one platform")
+    if len(set(platforms)) != len(platforms):
+        raise ValueError("each platform may appear once in a manifest list")
+    children = tuple(
+        serialize_manifest(_image_manifest(_Derived(child_seed(seed, p)), child_type))
+        for p in platforms
+    )
+    docker = media_type == MediaType.DOCKER_LIST
+    entries = []
+    for platform, text in zip(platforms, children, strict=True):
+        size = len(text.encode("utf-8"))
+        digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if docker:
+            entry: dict[str, Any] = {"mediaType": child_type, "size": size, "digest": digest}
+        else:
+            entry = {"mediaType": child_type, "digest": digest, "size": size}
+        entry["platform"] = platform.descriptor()
+        entries.append(entry)
+    document = {"schemaVersion": 2, "mediaType": media_type, "manifests": entries}
+    return serialize_manifest(document), children

@@ -68,4 +68,7 @@ class LayeredMap(Generic[K, V]):
 
     def flatten(self) -> dict[K, V]:
         """A plain dict of the current contents (O(n); used only to freeze a base)."""
+        if not self._overlay and not self._removed:
+            # Nothing layered over the base (a freshly built map): copy it at C speed.
+            return {key: value for key, value in self._base.items() if value is not None}
         return dict(self.items())

@@ -216,6 +216,33 @@ def set_guard(enabled: bool) -> None:
         _real_send = None
 
 
+_session: Any = None
+_session_lock = threading.Lock()
+
+
+def create_client(region: str, config: Any = None) -> Any:
+    """A boto3 ECR client with the fake credentials, from one shared session.
+
+    Sharing the session means ECR's service model and endpoint rules are loaded once per
+    process rather than once per client (a new session costs tens of milliseconds).
+    Creation is serialised: botocore does not promise thread-safe client creation.
+    """
+    global _session
+    with _session_lock:
+        if _session is None:
+            import boto3.session
+
+            _session = boto3.session.Session()
+        return _session.client(
+            "ecr",
+            region_name=region,
+            aws_access_key_id=FAKE_ACCESS_KEY,
+            aws_secret_access_key=FAKE_SECRET_KEY,
+            aws_session_token=FAKE_SESSION_TOKEN,
+            config=config,
+        )
+
+
 def guard_enabled() -> bool:
     return _real_send is not None
 

@@ -84,6 +84,7 @@ class EcrHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: EcrHTTPServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "pytest-ecr"
     sys_version = ""
 
@@ -91,13 +92,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the fake's call history is the log
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            if name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        # Status line, headers and body leave in one write: written in pieces, a small
+        # answer waits on the client's delayed ACK (~40 ms a request).
+        reason = self.responses.get(status, ("",))[0]
+        lines = [
+            f"{self.protocol_version} {status} {reason}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+        ]
+        lines.extend(f"{k}: {v}" for k, v in headers.items() if k.lower() != "content-length")
+        lines.append(f"Content-Length: {len(body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
     def _send_error(self, error: EcrError) -> None:
         answer = encode_error(error)

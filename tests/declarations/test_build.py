@@ -14,8 +14,19 @@ from pytest_ecr.declarations import (
     build_state,
     load_declaration,
     load_sources,
+    parse_platform,
+    synthetic_index,
+    synthetic_manifest,
 )
-from pytest_ecr.model import DEFAULT_ACCOUNT, DEFAULT_REGION, Image, TagMutability
+from pytest_ecr.model import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    Image,
+    MediaType,
+    Repository,
+    TagMutability,
+)
+from pytest_ecr.model.layered import LayeredMap
 from pytest_ecr.model.repository import FrozenRepositoryError
 
 from .conftest import Write
@@ -268,3 +279,68 @@ def test_load_sources_merges_in_order(write: Write, tmp_path: Path) -> None:
     assert (state.account, state.region) == ("999999999999", "eu-west-1")
     # base.yaml states no region: its repository lives in the merged default.
     assert state.repository("a/b").region == "eu-west-1"
+
+
+# -- Repository.fill, which build_state stores merged images with -------------------------
+
+
+def _pairs(repository: Repository) -> dict[str, object]:
+    """Every slot of a repository, indexes flattened (in order): a new index that fill()
+    does not keep as put() and tag() do shows here."""
+    out: dict[str, object] = {}
+    for name in Repository.__slots__:
+        value = getattr(repository, name)
+        out[name] = list(value.flatten().items()) if isinstance(value, LayeredMap) else value
+    out["images"] = [image.digest for image in repository.images()]
+    out["lists"] = {
+        image.digest: repository.referencing_lists(image.digest) for image in repository.images()
+    }
+    return out
+
+
+def test_fill_does_what_put_and_tag_do() -> None:
+    images = [Image.from_manifest(synthetic_manifest(OCI, f"s{i}")) for i in range(4)]
+    text, children = synthetic_index(
+        MediaType.OCI_INDEX, "s", [parse_platform("linux/amd64"), parse_platform("linux/arm64")]
+    )
+    images[1:1] = [Image.from_manifest(child) for child in children]
+    images.append(Image.from_manifest(text))
+    tags = [("a", images[0].digest), ("b", images[2].digest), ("c", images[0].digest)]
+    tags.append(("index", images[-1].digest))
+    one = Repository("a/b", DEFAULT_ACCOUNT, DEFAULT_REGION)
+    for image in [*images, images[1]]:
+        one.put(image)
+    for tag, digest in tags:
+        one.tag(tag, digest)
+    other = Repository("a/b", DEFAULT_ACCOUNT, DEFAULT_REGION)
+    other.fill([*images, images[1]], tags)
+    assert _pairs(other) == _pairs(one)
+    one.freeze()
+    other.freeze()
+    assert _pairs(other) == _pairs(one)
+    for repository in (one, other):
+        fork = repository.fork()
+        fork.untag("a")
+        fork.delete(images[3].digest)
+        fork.delete(images[-1].digest)
+    assert _pairs(other) == _pairs(one)
+    assert _pairs(other.fork()) == _pairs(one.fork())
+    assert other.referencing_lists(images[1].digest) == [images[-1].digest]
+    assert fork.tags_of(images[0].digest) == ("c",)
+    assert fork.referencing_lists(images[1].digest) == []
+
+
+def test_fill_refuses_what_put_and_tag_would_not_do_at_once() -> None:
+    image = Image.from_manifest(synthetic_manifest(OCI, "s"))
+    repository = Repository("a/b", DEFAULT_ACCOUNT, DEFAULT_REGION)
+    with pytest.raises(KeyError, match="no image"):
+        repository.fill([image], [("v1", "sha256:" + "0" * 64)])
+    with pytest.raises(ValueError, match="given twice"):
+        repository.fill([image], [("v1", image.digest), ("v1", image.digest)])
+    assert len(repository) == 0
+    repository.fill([image], [("v1", image.digest)])
+    with pytest.raises(ValueError, match="is not empty"):
+        repository.fill([image])
+    repository.freeze()
+    with pytest.raises(FrozenRepositoryError):
+        repository.fill([])

@@ -19,7 +19,10 @@ from pytest_ecr.model import (
 
 from .conftest import Problems, Write
 
-IMAGE_KEYS = "tags, manifest, manifest_text, manifest_file, media_type, digest, pushed_at, failure"
+IMAGE_KEYS = (
+    "tags, manifest, manifest_text, manifest_file, media_type, platforms, digest, pushed_at, "
+    "failure"
+)
 TOP_KEYS = "version, account, region, repositories, faults"
 NAME_HINT = (
     "2 to 256 characters: lowercase letters and digits, joined by '.', '_', '__' or "
@@ -691,16 +694,15 @@ def test_synthetic_manifests_of_unknown_types_get_a_suggestion(problems: Problem
 
 
 @pytest.mark.parametrize("media_type", sorted(MediaType.LISTS))
-def test_synthetic_manifest_lists_are_not_supported_yet(
-    media_type: str, problems: Problems
-) -> None:
+def test_synthetic_manifest_lists_need_platforms(media_type: str, problems: Problems) -> None:
     assert problems(one_repo(f"- media_type: {media_type}")) == [
         Problem(
             "<text>",
             5,
             "repositories[0].images[0].media_type",
-            f"a synthetic {media_type} is not supported yet: declare the manifest, "
-            "or wait for `platforms:`",
+            "a synthetic manifest list needs `platforms:` to say which images it lists",
+            "like `platforms: [linux/amd64, linux/arm64]`; or declare the manifest and each "
+            "image it lists",
         )
     ]
 

@@ -98,7 +98,7 @@ def test_schema1_manifests_look_real() -> None:
 
 @pytest.mark.parametrize("media_type", sorted(MediaType.LISTS))
 def test_lists_are_not_made_up(media_type: str) -> None:
-    with pytest.raises(ValueError, match="declare the manifest, or wait for `platforms:`"):
+    with pytest.raises(ValueError, match=r"needs platforms: use synthetic_index\(\)"):
         synthetic_manifest(media_type, "s")
 
 
