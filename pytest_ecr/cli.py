@@ -1,33 +1,121 @@
-"""``pytest-ecr``: validate declarations and serve a registry outside pytest."""
+"""``pytest-ecr``: validate declarations, print their JSON Schema, serve a declared
+registry outside pytest, and snapshot a live registry into a declaration."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import shlex
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pytest_ecr import __version__
 
+if TYPE_CHECKING:
+    from pytest_ecr.declarations import Problem
 
-def _validate(paths: Sequence[str], out: TextIO) -> int:
-    from pytest_ecr.declarations import DeclarationError, load_sources
+#: How many image ids one BatchGetImage request may carry.
+_BATCH = 100
 
+
+# -- validate --------------------------------------------------------------------------
+
+
+def _file_problems(path: str) -> list[Problem]:
+    """Every problem of one declaration file: its content, then its ``faults:`` entries."""
+    from pytest_ecr.declarations import DeclarationError, Problem, load_sources
+    from pytest_ecr.declarations.yamlread import read_yaml
+    from pytest_ecr.faults import FaultSpecError, parse_fault
+
+    resolved = Path(path).resolve()
+    problems: list[Problem] = []
+    try:
+        # Built too, not only parsed: conflicts within the file show when merging.
+        load_sources([str(resolved)])
+    except DeclarationError as error:
+        problems.extend(error.problems)
+    try:
+        text = resolved.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return problems  # already reported by the loader
+    # The loader passes `faults:` entries through; check them here too, even when other
+    # parts of the file are wrong, so one run shows every problem.
+    data, lines, syntax = read_yaml(text, str(resolved))
+    faults = data.get("faults") if isinstance(data, Mapping) and not syntax else None
+    if isinstance(faults, list):
+        for index, spec in enumerate(faults):
+            if not isinstance(spec, Mapping):
+                continue
+            line = lines.child(faults, index)
+            try:
+                parse_fault(dict(spec), f"{resolved}:{line}")
+            except FaultSpecError as error:
+                problems.extend(
+                    Problem(str(resolved), line, f"faults[{index}]", message)
+                    for message in error.problems
+                )
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
+def _schema_file_problems(path: str) -> list[Problem]:
+    from pytest_ecr.declarations.jsonschema import schema_problems
+
+    resolved = Path(path).resolve()
+    return schema_problems(resolved.read_text("utf-8"), str(resolved))
+
+
+def _as_given(problem: Problem, given: str) -> str:
+    """A problem as text, naming the file the way the user named it."""
+    from dataclasses import replace
+
+    if problem.source == str(Path(given).resolve()):
+        problem = replace(problem, source=given)
+    return str(problem)
+
+
+def _validate(paths: Sequence[str], out: TextIO, *, use_schema: bool | None = None) -> int:
+    """Check each file; print every problem as ``file:line path: message (hint)``.
+
+    With *use_schema* (default: when ``jsonschema`` is installed), a file the validator
+    accepts is checked against the JSON Schema too, so the two cannot silently disagree.
+    """
+    from pytest_ecr.declarations.jsonschema import jsonschema_available
+
+    if use_schema is None:
+        use_schema = jsonschema_available()
     status = 0
     for path in paths:
-        try:
-            load_sources([str(Path(path).resolve())])
-        except DeclarationError as error:
+        problems = _file_problems(path)
+        if not problems and use_schema and Path(path).is_file():
+            problems = _schema_file_problems(path)
+        if problems:
             status = 1
-            for problem in error.problems:
-                print(problem, file=out)
+            for problem in problems:
+                print(_as_given(problem, path), file=out)
         else:
             print(f"{path}: ok", file=out)
     return status
+
+
+# -- schema ----------------------------------------------------------------------------
+
+
+def _print_schema(out: TextIO, *, path_only: bool) -> int:
+    from pytest_ecr.declarations.jsonschema import schema_path, schema_text
+
+    if path_only:
+        print(schema_path(), file=out)
+    else:
+        out.write(schema_text())
+    return 0
+
+
+# -- serve -----------------------------------------------------------------------------
 
 
 def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = None) -> int:
@@ -39,7 +127,7 @@ def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = Non
         fake = FakeEcr([str(Path(path).resolve())], fake_environment=False)
     except DeclarationError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(_as_given(problem, path), file=sys.stderr)
         return 1
     server = EcrHTTPServer(fake, port=port)
     server.start()
@@ -66,22 +154,302 @@ def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = Non
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# -- snapshot --------------------------------------------------------------------------
+
+
+class _Literal(str):
+    """A string the snapshot writes as a YAML block scalar (``|``), when YAML allows it."""
+
+
+def _pushed_at(value: Any) -> str | float | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        text: str = value.astimezone(dt.timezone.utc).isoformat()
+        return text.replace("+00:00", "Z")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _sort_time(value: Any) -> float:
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _has_media_type(manifest: str) -> bool:
+    try:
+        doc = json.loads(manifest)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("mediaType"), str)
+
+
+def _snapshot_repository(
+    client: Any, repository: Mapping[str, Any], warn: TextIO
+) -> dict[str, Any]:
+    """One repository entry: its settings, and each image with its exact manifest."""
+    name = repository["repositoryName"]
+    scope = {"registryId": repository["registryId"], "repositoryName": name}
+    details: list[Mapping[str, Any]] = []
+    for page in client.get_paginator("describe_images").paginate(**scope):
+        details.extend(page["imageDetails"])
+    # Push order, as a declaration lists images; the digest breaks ties deterministically.
+    details.sort(key=lambda d: (_sort_time(d.get("imagePushedAt")), d["imageDigest"]))
+    by_type: dict[str | None, list[str]] = {}
+    for detail in details:
+        by_type.setdefault(detail.get("imageManifestMediaType"), []).append(detail["imageDigest"])
+    manifests: dict[str, tuple[str, str]] = {}
+    failures: dict[str, str] = {}
+    for media_type, digests in by_type.items():
+        for chunk in _chunks(digests, _BATCH):
+            request: dict[str, Any] = {**scope, "imageIds": [{"imageDigest": d} for d in chunk]}
+            # By digest ECR returns the stored bytes; naming the stored type makes sure no
+            # client default asks for another one.
+            if media_type:
+                request["acceptedMediaTypes"] = [media_type]
+            answer = client.batch_get_image(**request)
+            for found in answer["images"]:
+                digest = found["imageId"]["imageDigest"]
+                manifests.setdefault(
+                    digest, (found["imageManifest"], found.get("imageManifestMediaType") or "")
+                )
+            for failure in answer["failures"]:
+                digest = failure.get("imageId", {}).get("imageDigest", "?")
+                failures[digest] = f"{failure.get('failureCode')}: {failure.get('failureReason')}"
+    entry: dict[str, Any] = {"name": name}
+    mutability = repository.get("imageTagMutability", "MUTABLE")
+    if mutability != "MUTABLE":
+        entry["tag_mutability"] = mutability
+        if "EXCLUSION" in mutability:
+            print(
+                f"pytest-ecr snapshot: {name}: tag mutability exclusion filters cannot be "
+                "declared; they are left out",
+                file=warn,
+            )
+    images: list[dict[str, Any]] = []
+    for detail in details:
+        digest = detail["imageDigest"]
+        if digest not in manifests:
+            reason = failures.get(digest, "no manifest returned")
+            print(f"pytest-ecr snapshot: skipped {name}@{digest}: {reason}", file=warn)
+            continue
+        manifest, media_type = manifests[digest]
+        image: dict[str, Any] = {}
+        tags = list(detail.get("imageTags") or [])
+        if tags:
+            image["tags"] = tags
+        image["digest"] = digest
+        pushed_at = _pushed_at(detail.get("imagePushedAt"))
+        if pushed_at is not None:
+            image["pushed_at"] = pushed_at
+        if not _has_media_type(manifest) and media_type:
+            image["media_type"] = media_type
+        image["manifest_text"] = _Literal(manifest)
+        images.append(image)
+    entry["images"] = images
+    return entry
+
+
+def _dump(document: Mapping[str, Any], header: str, *, literal: bool) -> str:
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent_literal(dumper: yaml.SafeDumper, value: _Literal) -> Any:
+        # PyYAML falls back to a quoted style by itself where a block scalar cannot hold
+        # the text exactly (trailing spaces, some control characters).
+        if not literal:
+            style: str | None = '"'
+        else:
+            style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
+
+    Dumper.add_representer(_Literal, represent_literal)
+    body = yaml.dump(
+        dict(document),
+        Dumper=Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=None,
+        width=1_000_000,
+    )
+    return header + body
+
+
+def _check_exact(text: str, document: Mapping[str, Any]) -> bool:
+    """Whether *text* declares every image with the manifest bytes it was given."""
+    from pytest_ecr.declarations import DeclarationError, load_declaration
+
+    try:
+        declaration = load_declaration(text)
+    except DeclarationError:
+        return False
+    wanted = {
+        (repo["name"], image["digest"]): str(image["manifest_text"])
+        for repo in document.get("repositories", [])
+        for image in repo["images"]
+    }
+    got = {
+        (repo.name, spec.image.digest): spec.image.manifest
+        for repo in declaration.repositories
+        for spec in repo.images
+    }
+    return got == wanted
+
+
+def snapshot(
+    client: Any,
+    *,
+    registry_id: str | None = None,
+    repositories: Iterable[str] = (),
+    warn: TextIO | None = None,
+) -> str:
+    """The YAML declaration of a live registry, read through the boto3 ECR *client*.
+
+    Repositories (name, tag mutability) and, for each image, its tags, digest, push time
+    and exact manifest text, so the declared digests are the registry's. Images the
+    registry will not return (a per-image failure) are left out with a warning on *warn*.
+    """
+    warn = warn or sys.stderr
+    names = list(repositories)
+    scope: dict[str, Any] = {"registryId": registry_id} if registry_id else {}
+    listed: list[Mapping[str, Any]] = []
+    paginator = client.get_paginator("describe_repositories")
+    pages = paginator.paginate(**scope, **({"repositoryNames": names} if names else {}))
+    for page in pages:
+        listed.extend(page["repositories"])
+    region = client.meta.region_name
+    account = registry_id or (listed[0]["registryId"] if listed else None)
+    document: dict[str, Any] = {"version": 1}
+    if account:
+        document["account"] = account
+    if region:
+        document["region"] = region
+    document["repositories"] = [_snapshot_repository(client, repo, warn) for repo in listed]
+    header = (
+        f"# A snapshot of ECR registry {account or '(unknown)'} in {region}, written by "
+        f"pytest-ecr {__version__} snapshot.\n"
+        "# manifest_text holds each manifest's exact bytes: the digests are the registry's.\n"
+    )
+    text = _dump(document, header, literal=True)
+    if not _check_exact(text, document):
+        text = _dump(document, header, literal=False)
+        if not _check_exact(text, document):  # pragma: no cover - PyYAML quoting is exact
+            raise RuntimeError("pytest-ecr snapshot: could not write the manifests exactly")
+    return text
+
+
+def _snapshot(args: argparse.Namespace, out: TextIO) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
+    try:
+        client = session.client("ecr", endpoint_url=args.endpoint_url)
+        text = snapshot(client, registry_id=args.registry_id, repositories=args.repository)
+    except (BotoCoreError, ClientError) as error:
+        print(f"pytest-ecr snapshot: {error}", file=sys.stderr)
+        return 1
+    if args.output in (None, "-"):
+        out.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"pytest-ecr snapshot: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pytest-ecr`` argument parser (the docs' CLI reference is generated from it)."""
     parser = argparse.ArgumentParser(
-        prog="pytest-ecr", description="Tools for pytest-ecr registry declarations."
+        prog="pytest-ecr",
+        description="Tools for pytest-ecr registry declarations.",
     )
     parser.add_argument("--version", action="version", version=f"pytest-ecr {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     validate = commands.add_parser(
-        "validate", help="check declaration files; print every problem as file:line"
+        "validate",
+        help="check declaration files; print every problem as file:line",
+        description="Check declaration files. Every problem is printed as "
+        "'file:line path: message (hint)'; the exit status is 1 if any file has a problem, "
+        "0 if all are good. When the jsonschema package is installed, files the validator "
+        "accepts are checked against the JSON Schema too.",
     )
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    serve = commands.add_parser("serve", help="serve a declared registry over HTTP on 127.0.0.1")
-    serve.add_argument("file", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="declaration files")
+    validate.add_argument(
+        "--no-schema",
+        dest="use_schema",
+        action="store_false",
+        default=None,
+        help="skip the JSON Schema check",
+    )
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the declaration format",
+        description="Print the JSON Schema (draft 2020-12) of the declaration format, or "
+        "with --path where the installed file is, for editors' $schema settings.",
+    )
+    schema.add_argument("--path", action="store_true", help="print the schema file's path instead")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve a declared registry over HTTP on 127.0.0.1",
+        description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
+        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C stops it.",
+    )
+    serve.add_argument("file", metavar="FILE", help="a declaration file")
     serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
-    args = parser.parse_args(argv)
+
+    snap = commands.add_parser(
+        "snapshot",
+        help="write a declaration from a live registry",
+        description="Write a declaration of a live registry, read with boto3 and the usual "
+        "credential chain: repositories, tags, push times and each manifest's exact bytes "
+        "(manifest_text), so the declared digests are the registry's.",
+    )
+    snap.add_argument("--region", help="the registry's region (default: boto3's configuration)")
+    snap.add_argument(
+        "--registry-id", help="the registry (account id) to read (default: the caller's)"
+    )
+    snap.add_argument(
+        "--endpoint-url", help="the ECR endpoint (default: AWS, or AWS_ENDPOINT_URL_ECR)"
+    )
+    snap.add_argument("--profile", help="an AWS profile name (default: boto3's)")
+    snap.add_argument(
+        "--repository",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a repository to include (repeatable; default: all)",
+    )
+    snap.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the YAML (default: stdout)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "validate":
-        return _validate(args.files, sys.stdout)
+        return _validate(args.files, sys.stdout, use_schema=args.use_schema)
+    if args.command == "schema":
+        return _print_schema(sys.stdout, path_only=args.path)
+    if args.command == "snapshot":
+        return _snapshot(args, sys.stdout)
     return _serve(args.file, args.port, sys.stdout)
 
 

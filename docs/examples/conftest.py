@@ -1,5 +1,21 @@
-import sys
-from pathlib import Path
+"""Fixtures of the example suite: the tool under test, built the way production builds it."""
 
-# The example's application module lives beside its tests.
-sys.path.insert(0, str(Path(__file__).parent))
+from __future__ import annotations
+
+import pytest
+from promoter import Promoter
+
+from pytest_ecr import FakeEcr
+
+
+@pytest.fixture
+def pauses() -> list[float]:
+    """The pauses the promoter took between its own retries (recorded, not slept)."""
+    return []
+
+
+@pytest.fixture
+def promoter(ecr: FakeEcr, pauses: list[float]) -> Promoter:
+    """The promoter with its production boto3 client: the fake answers every ECR client
+    while ``ecr`` is active, so nothing is injected but the sleep function."""
+    return Promoter(sleep=pauses.append)
