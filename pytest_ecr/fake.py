@@ -309,6 +309,7 @@ class FakeEcr:
         return self._faults.armed
 
     def clear_faults(self) -> None:
+        """Disarm every fault of this test, declared ones included (``reset()`` re-arms those)."""
         self._faults.clear()
 
     def seed(self, seed: int | str) -> None:
@@ -356,9 +357,11 @@ class FakeEcr:
 
     @property
     def active(self) -> bool:
+        """Whether this fake is the one answering ECR requests now."""
         return botocore_hook.active() is self
 
     def activate(self) -> FakeEcr:
+        """Answer every ECR client in this process from now on (``with fake:`` does this)."""
         botocore_hook.activate(self)
         if self._fake_environment and self._saved_env is None:
             self._saved_env = _patch_environment(self.region)
@@ -371,6 +374,7 @@ class FakeEcr:
         return self
 
     def deactivate(self) -> None:
+        """Stop answering; restore the environment (``with fake:`` does this on exit)."""
         try:
             if self._moto is not None:
                 # Before the environment is restored: moto's mock restores what it

@@ -90,13 +90,16 @@ class Call:
 
     @property
     def ok(self) -> bool:
+        """Whether the attempt was answered without an error or a dropped connection."""
         return self._error_text is None and "connection" not in self.extra
 
     @property
     def error_code(self) -> str | None:
+        """The error code answered (``__type``), or ``None``."""
         return None if self.error is None else str(self.error.get("__type"))
 
     def describe(self) -> str:
+        """``Operation(attempt N, region) params=... -> outcome [fault: ...]``."""
         if self.error is not None:
             outcome = f"{self.status} {self.error_code}"
         elif "connection" in self.extra:
@@ -164,15 +167,18 @@ class CallList:
 
     @property
     def count(self) -> int:
+        """How many calls are in this list."""
         return len(self._calls)
 
     @property
     def last(self) -> Call:
+        """The most recent call; an assertion error when there is none."""
         if not self._calls:
             raise AssertionError(f"expected at least one {self._label} call, got none")
         return self._calls[-1]
 
     def describe(self) -> str:
+        """One numbered line per call, as the failure report shows them."""
         if not self._calls:
             return f"no {self._label} calls"
         return "\n".join(f"  {i}. {call.describe()}" for i, call in enumerate(self._calls, 1))
@@ -183,6 +189,7 @@ class CallList:
 
     @property
     def attempts(self) -> list[int]:
+        """The attempt number of each call, in order (``[1, 2, 3]`` for two retries)."""
         return [c.attempt for c in self._calls]
 
     def _fail(self, headline: str, expected: Mapping[str, Any] | None = None) -> None:
@@ -213,6 +220,7 @@ class CallList:
             )
 
     def assert_not_called(self) -> None:
+        """No call at all."""
         __tracebackhide__ = True
         if self._calls:
             self._fail(f"expected {self._label} not to be called, got {len(self._calls)} call(s)")

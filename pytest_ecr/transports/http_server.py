@@ -190,6 +190,7 @@ class EcrServer:
 
     @property
     def server(self) -> EcrHTTPServer:
+        """The underlying loopback server (shared by the session; serves this test's fake)."""
         return self._server
 
     @property
