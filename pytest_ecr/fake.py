@@ -421,6 +421,13 @@ class FakeEcr:
         self.deactivate()
 
 
+_FAULT_HINT = (
+    "a fault has one effect (error, failure, connection or latency), optional match fields "
+    "(operation, repository, image, region, account) and timing (times, after, every, "
+    "probability)"
+)
+
+
 def _declared_faults(
     sources: Sequence[Source], base_dir: Path, cache: DeclarationCache
 ) -> list[FaultSpec]:
@@ -434,7 +441,7 @@ def _declared_faults(
                 specs.append(parse_fault(entry.spec, f"{where} {entry.path}".strip()))
             except FaultSpecError as error:
                 problems.extend(
-                    Problem(entry.source, entry.line, entry.path, message)
+                    Problem(entry.source, entry.line, entry.path, message, _FAULT_HINT)
                     for message in error.problems
                 )
     if problems:

@@ -165,7 +165,13 @@ class Validator:
     def document(self, data: Any) -> Declaration | None:
         if data is NO_DOCUMENT or data is None:
             self.problems.append(
-                Problem(self.source, None, "", "empty declaration; start with `version: 1`")
+                Problem(
+                    self.source,
+                    None,
+                    "",
+                    "empty declaration",
+                    "start with `version: 1`, then `repositories:`",
+                )
             )
             return None
         if data is INVALID:
@@ -553,7 +559,11 @@ class Validator:
                 continue
             if platform in found:
                 self.problem(
-                    value, position, at, f"platform {item!r} is listed twice for this image"
+                    value,
+                    position,
+                    at,
+                    f"platform {item!r} is listed twice for this image",
+                    "list each platform once",
                 )
                 ok = False
                 continue
@@ -621,7 +631,13 @@ class Validator:
             elif len(tag) > 300 or not _TAG.fullmatch(tag):
                 self.problem(value, index, at, f"invalid tag {tag[:80]!r}", _TAG_HINT)
             elif tag in seen:
-                self.problem(value, index, at, f"tag {tag!r} is listed twice for this image")
+                self.problem(
+                    value,
+                    index,
+                    at,
+                    f"tag {tag!r} is listed twice for this image",
+                    "list each tag once",
+                )
             else:
                 seen.add(tag)
                 tags.append(tag)

@@ -343,11 +343,19 @@ class _Reader:
         line = event.start_mark.line + 1
         name = event.anchor
         if name in self.open_anchors:
-            self.problem(line, f"alias *{name} refers to a list or mapping that contains it")
+            self.problem(
+                line,
+                f"alias *{name} refers to a list or mapping that contains it",
+                "an alias may only repeat a value defined before and outside it",
+            )
             raise _Abort
         found = self.anchors.get(name)
         if found is None:
-            self.problem(line, f"alias *{name} refers to no anchor &{name} before it")
+            self.problem(
+                line,
+                f"alias *{name} refers to no anchor &{name} before it",
+                f"define &{name} on a value above this line, or write the value out",
+            )
             self.add(INVALID, line, 1, 0)
             return
         value, size, height = found
@@ -448,6 +456,15 @@ def read_yaml(text: str, source: str) -> tuple[Any, Lines, list[Problem]]:
     except _Abort:
         root = INVALID
     except yaml.YAMLError as exc:
-        problems.append(Problem(source, _error_line(exc, text), reader.path(), _error_message(exc)))
+        problems.append(
+            Problem(
+                source,
+                _error_line(exc, text),
+                reader.path(),
+                _error_message(exc),
+                "check the indentation (spaces, never tabs), brackets and quotes at or just "
+                "before this line",
+            )
+        )
         root = INVALID
     return root, reader.lines, problems

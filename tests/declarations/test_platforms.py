@@ -339,7 +339,13 @@ def test_every_platform_problem_is_reported_at_once(problems: Problems) -> None:
             "unknown architecture 'x86_64' in platform 'linux/x86_64'",
             "platforms use Go's architecture names; did you mean 'linux/amd64'?",
         ),
-        Problem("<text>", 6, f"{path}[2]", "platform 'linux/amd64' is listed twice for this image"),
+        Problem(
+            "<text>",
+            6,
+            f"{path}[2]",
+            "platform 'linux/amd64' is listed twice for this image",
+            "list each platform once",
+        ),
         Problem(
             "<text>",
             6,

@@ -150,14 +150,22 @@ def test_the_style_guide_example_reads_as_promised(write: Write, problems: Probl
 @pytest.mark.parametrize("text", ["", "\n", "# only a comment\n", "---\n", "--- ~\n"])
 def test_an_empty_declaration_says_how_to_start(text: str, problems: Problems) -> None:
     assert problems(text or "\n") == [
-        Problem("<text>", None, "", "empty declaration; start with `version: 1`")
+        Problem(
+            "<text>", None, "", "empty declaration", "start with `version: 1`, then `repositories:`"
+        )
     ]
 
 
 def test_an_empty_file_says_how_to_start(write: Write, problems: Problems) -> None:
     path = write("")
     assert problems(path) == [
-        Problem(str(path), None, "", "empty declaration; start with `version: 1`")
+        Problem(
+            str(path),
+            None,
+            "",
+            "empty declaration",
+            "start with `version: 1`, then `repositories:`",
+        )
     ]
 
 
@@ -473,6 +481,7 @@ def test_a_tag_listed_twice_for_one_image_is_a_mistake(problems: Problems) -> No
             5,
             "repositories[0].images[0].tags[2]",
             "tag 'a' is listed twice for this image",
+            "list each tag once",
         )
     ]
 

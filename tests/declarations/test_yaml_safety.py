@@ -177,13 +177,25 @@ def test_aliases_cannot_make_nesting_deeper_than_allowed(problems: Problems) -> 
 
 def test_a_recursive_alias_is_refused(problems: Problems) -> None:
     assert problems("version: 1\nfaults: &f [*f]\n") == [
-        Problem("<text>", 2, "faults[0]", "alias *f refers to a list or mapping that contains it")
+        Problem(
+            "<text>",
+            2,
+            "faults[0]",
+            "alias *f refers to a list or mapping that contains it",
+            "an alias may only repeat a value defined before and outside it",
+        )
     ]
 
 
 def test_an_undefined_alias_is_a_problem(problems: Problems) -> None:
     assert problems("version: 1\nregion: *nowhere\n") == [
-        Problem("<text>", 2, "region", "alias *nowhere refers to no anchor &nowhere before it")
+        Problem(
+            "<text>",
+            2,
+            "region",
+            "alias *nowhere refers to no anchor &nowhere before it",
+            "define &nowhere on a value above this line, or write the value out",
+        )
     ]
 
 

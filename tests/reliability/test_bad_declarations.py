@@ -51,6 +51,8 @@ def test_bad_declaration(path: Path) -> None:
     assert error.problems
     for problem in error.problems:
         assert problem.source == str(path), text
+        # a hint: its own field, or the message saying what is expected instead
+        assert problem.hint or "expected" in problem.message or "must be" in problem.message, text
         if problem.path:  # whole-file problems (an empty file) may have no line
             assert problem.line is not None, text
             assert problem.line >= 1, text
