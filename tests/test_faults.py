@@ -553,3 +553,85 @@ def test_bad_yaml_fault_names_file_and_line(tmp_path: Any) -> None:
     assert f"{path}:5 faults[1]: ListImages has no per-image results" in text
     assert "unknown key 'tims'" in text
     assert "did you mean 'times'?" in text
+
+
+def test_failure_effect_on_batch_delete_image_deletes_nothing(fake: FakeEcr) -> None:
+    client = fake.client()
+    fake.fault("BatchDeleteImage", failure="ImageReferencedByManifestList", image="team/api:v1")
+    response = client.batch_delete_image(
+        repositoryName="team/api", imageIds=[{"imageTag": "v1"}, {"imageTag": "v2"}]
+    )
+    assert [i["imageTag"] for i in response["imageIds"]] == ["v2"]
+    [failure] = response["failures"]
+    assert failure["imageId"] == {"imageTag": "v1"}
+    assert failure["failureCode"] == "ImageReferencedByManifestList"
+    assert failure["failureReason"].startswith("Requested image referenced by manifest list")
+    # the failed id was not deleted
+    assert get(client)["images"][0]["imageId"]["imageTag"] == "v1"
+
+
+class _DroppingEcr(BaseHTTPRequestHandler):
+    """A real HTTP endpoint that resets every connection (or never answers in time)."""
+
+    protocol_version = "HTTP/1.1"
+    mode = "reset"
+    count = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).count += 1
+        if self.mode == "timeout":
+            time.sleep(0.5)  # past the client's 0.2 s read timeout
+        import socket
+        import struct
+
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("kind", "mode", "exception"),
+    [
+        ("reset", "legacy", botocore.exceptions.ConnectionClosedError),
+        ("reset", "standard", botocore.exceptions.ConnectionClosedError),
+        ("timeout", "legacy", botocore.exceptions.ReadTimeoutError),
+        ("timeout", "standard", botocore.exceptions.ReadTimeoutError),
+    ],
+)
+def test_connection_faults_retried_like_a_real_endpoint(
+    kind: str, mode: str, exception: type[Exception]
+) -> None:
+    import boto3
+    import botocore.retries.standard
+    import botocore.retryhandler
+    from botocore.config import Config
+
+    handler = type("Handler", (_DroppingEcr,), {"mode": kind, "count": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        real = boto3.session.Session().client(
+            "ecr",
+            region_name="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{server.server_port}",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+            config=Config(retries={"mode": mode}, read_timeout=0.2),
+        )
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(botocore.retryhandler, "delay_exponential", lambda *a, **k: 0)
+            mp.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda *a: 0)
+            with pytest.raises(exception):
+                real.batch_get_image(repositoryName="team/api", imageIds=IDS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    with FakeEcr([REGISTRY]) as fake:
+        fake.fault("BatchGetImage", connection=kind)
+        with pytest.raises(exception):
+            get(fake.client(retries={"mode": mode}, read_timeout=0.2))
+        assert fake.calls().count == handler.count

@@ -243,11 +243,24 @@ def test_200_concurrent_connections(ecr: FakeEcr, ecr_server: EcrServer) -> None
         status, body = post(ecr_server, good, headers)
         return status, body["images"][0]["imageId"]["imageDigest"]
 
+    def outcome(i: int) -> tuple[int, str]:
+        status, body = post(ecr_server, good, headers)
+        if status == 200:
+            return status, body["images"][0]["imageId"]["imageDigest"]
+        return status, body["__type"]
+
     with ThreadPoolExecutor(max_workers=200) as pool:
         results = list(pool.map(one, range(200), timeout=120))
+        armed = ecr.fault("BatchGetImage", error="ThrottlingException", times=30)
+        # the same load with a fault armed: exactly 30 throttled, the rest answered
+        faulted = list(pool.map(outcome, range(200), timeout=120))
     assert results.count((400, "SerializationException")) == 20
     assert results.count((200, digest)) == 180
-    assert ecr.calls("BatchGetImage").count == 180
+    assert faulted.count((400, "ThrottlingException")) == 30 == armed.fired
+    assert faulted.count((200, digest)) == 170
+    calls = ecr.calls("BatchGetImage")
+    assert calls.count == 180 + 200
+    assert sum(1 for c in calls if c.fault) == 30
 
 
 def test_server_thread_errors_are_raised_at_teardown(pytester: pytest.Pytester) -> None:
@@ -338,3 +351,31 @@ def test_pytest_ecr_serve_standalone() -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_slow_client_is_dropped_and_others_are_served() -> None:
+    import socket
+    import time
+
+    from pytest_ecr.transports.http_server import EcrHTTPServer
+
+    fake = FakeEcr([{"version": 1, "repositories": [{"name": "team/api"}]}])
+    with EcrHTTPServer(fake, idle_timeout=0.5) as server:
+        host, port = server.endpoint_url.removeprefix("http://").split(":")
+        slow = socket.create_connection((host, int(port)), timeout=10)
+        slow.sendall(b"POST / HTTP/1.1\r\nContent-Le")  # and then nothing
+        # a well-behaved client is served meanwhile
+        fake.http_endpoints = (server.endpoint_url,)
+        client = boto3.session.Session().client(
+            "ecr",
+            region_name="us-east-1",
+            endpoint_url=server.endpoint_url,
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+        )
+        assert client.describe_repositories()["repositories"]
+        started = time.perf_counter()
+        assert slow.recv(1024) == b""  # the server hung up on the silent client
+        assert time.perf_counter() - started < 9
+        slow.close()
+        assert client.describe_repositories()["repositories"]

@@ -37,12 +37,20 @@ class EcrHTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(
-        self, fake: FakeEcr | None = None, *, port: int = 0, timeout_hold: float = 2.0
+        self,
+        fake: FakeEcr | None = None,
+        *,
+        port: int = 0,
+        timeout_hold: float = 2.0,
+        idle_timeout: float = 30.0,
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.fake = fake
         #: How long a ``connection: timeout`` fault holds a response before dropping it.
         self.timeout_hold = timeout_hold
+        #: A connection that sends nothing for this long is closed (slow or stuck clients
+        #: never pin a worker thread for good).
+        self.idle_timeout = idle_timeout
         self.errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -85,6 +93,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: EcrHTTPServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # type: ignore[misc]  # per server, not class
+        super().setup()
+
     server_version = "pytest-ecr"
     sys_version = ""
 
