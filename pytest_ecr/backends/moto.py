@@ -180,7 +180,10 @@ class MotoBackend:
         for name, value in fields.items():
             headers[name] = value
         body = json.dumps(dict(params)).encode("utf-8")
-        request = AWSPreparedRequest("POST", url, headers, body, False)
+        request: Any = AWSPreparedRequest("POST", url, headers, body, False)
+        normalize = _request_normalizer()
+        if normalize is not None:
+            request = normalize(request)
         try:
             status, _, text = _response_class().dispatch(request, url, headers)
         except HTTPException as error:
@@ -263,3 +266,13 @@ def _decode(status: int, text: Any) -> dict[str, Any]:
 
 
 __all__ = ["MotoBackend"]
+
+
+def _request_normalizer() -> Any:
+    """moto 5.2.4 and later take their own request type, made by ``normalize_request``;
+    earlier versions take botocore's request as it is (``None`` then)."""
+    try:
+        from moto.core.request import normalize_request
+    except ImportError:
+        return None
+    return normalize_request

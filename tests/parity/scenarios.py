@@ -101,6 +101,10 @@ MOTO_DEVIATIONS: dict[str, str] = {
 }
 
 
+#: Deviations a later moto release fixed: from that version on, the scenario must agree.
+MOTO_FIXED_IN: dict[str, tuple[int, ...]] = {"7.17": (5, 2, 4)}
+
+
 @dataclass(frozen=True)
 class Step:
     """One client call: the client method and its keyword arguments."""

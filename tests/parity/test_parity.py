@@ -29,6 +29,7 @@ from pytest_ecr.transports.http_server import EcrHTTPServer
 from .scenarios import (
     HERE,
     MOTO_DEVIATIONS,
+    MOTO_FIXED_IN,
     REGISTRY,
     SCENARIOS,
     Scenario,
@@ -42,13 +43,27 @@ _CLIENTS: dict[tuple[str, str, str | None], Any] = {}
 _REFERENCE: dict[str, tuple[list[Any], list[Any]]] = {}
 
 
+def _moto_version() -> tuple[int, ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return tuple(int(part) for part in version("moto").split(".")[:3] if part.isdigit())
+    except PackageNotFoundError:
+        return ()
+
+
+def _fixed(deviation: str) -> bool:
+    fixed_in = MOTO_FIXED_IN.get(deviation)
+    return fixed_in is not None and _moto_version() >= fixed_in
+
+
 def _params() -> Iterator[Any]:
     for scenario in SCENARIOS:
         for path in PATHS:
             if path == "stubber" and not scenario.stubber:
                 continue
             marks = []
-            if path == "moto" and scenario.moto is not None:
+            if path == "moto" and scenario.moto is not None and not _fixed(scenario.moto):
                 marks.append(
                     pytest.mark.xfail(
                         strict=True, reason=f"moto deviation {MOTO_DEVIATIONS[scenario.moto]}"
