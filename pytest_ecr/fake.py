@@ -459,7 +459,7 @@ def _patch_environment(region: str) -> dict[str, str | None]:
     values: dict[str, str | None] = {
         "AWS_ACCESS_KEY_ID": botocore_hook.FAKE_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": botocore_hook.FAKE_SECRET_KEY,
-        "AWS_SESSION_TOKEN": botocore_hook.FAKE_SESSION_TOKEN,
+        "AWS_SESSION_TOKEN": None,
         "AWS_SECURITY_TOKEN": None,
         "AWS_CONFIG_FILE": _MISSING + "-config",
         "AWS_SHARED_CREDENTIALS_FILE": _MISSING + "-credentials",

@@ -70,9 +70,32 @@ def parse_authorization(value: str | None) -> tuple[str | None, str | None]:
     return match.group(1), match.group(2)
 
 
+_WANTED = {"x-amz-target": 0, "authorization": 1, "amz-sdk-request": 2}
+
+
+def _three_headers(headers: Mapping[str, Any]) -> list[str | None]:
+    """X-Amz-Target, Authorization and amz-sdk-request, in one pass over the headers.
+
+    botocore's and http.server's header objects are ``email.message.Message`` objects, whose
+    ``get`` scans every header; their raw list is read once instead.
+    """
+    raw = getattr(headers, "_headers", None)
+    if not isinstance(raw, list):
+        return [
+            _header(headers, name) for name in ("X-Amz-Target", "Authorization", "amz-sdk-request")
+        ]
+    found: list[str | None] = [None, None, None]
+    for name, value in raw:
+        index = _WANTED.get(name.lower())
+        if index is not None and found[index] is None:
+            found[index] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return found
+
+
 def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: str) -> WireRequest:
     """Decode one request; raises :class:`EcrError` for a bad target or body."""
-    target = _header(headers, "X-Amz-Target") or ""
+    target_header, authorization, sdk_request = _three_headers(headers)
+    target = target_header or ""
     prefix, _, operation = target.partition(".")
     if prefix != TARGET_PREFIX or not operation:
         raise EcrError(
@@ -91,9 +114,9 @@ def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: s
         raise EcrError(
             "SerializationException", "Start of structure or map found where not expected."
         )
-    access_key, region = parse_authorization(_header(headers, "Authorization"))
+    access_key, region = parse_authorization(authorization)
     attempt, max_attempts = 1, None
-    match = _ATTEMPT_RE.search(_header(headers, "amz-sdk-request") or "")
+    match = _ATTEMPT_RE.search(sdk_request or "")
     if match is not None:
         attempt = int(match.group(1))
         max_attempts = int(match.group(2)) if match.group(2) else None

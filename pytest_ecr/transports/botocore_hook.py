@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 #: Credentials every intercepted ECR request is signed with while a fake is active.
 FAKE_ACCESS_KEY = "AKIAPYTESTECR0000000"
 FAKE_SECRET_KEY = "pytest-ecr/fake/secret/key/never/valid/00"
-FAKE_SESSION_TOKEN = "pytest-ecr-fake-session-token"
-FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN)
+# Long-term (IAM user style) keys: no session token, so one header less to sign.
+FAKE_SESSION_TOKEN = None
+FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, None)
 
 SIGNATURE_VERSION = "pytest-ecr-v4"
 _HANDLER_ID = "pytest-ecr"
@@ -238,7 +239,6 @@ def create_client(region: str, config: Any = None) -> Any:
             region_name=region,
             aws_access_key_id=FAKE_ACCESS_KEY,
             aws_secret_access_key=FAKE_SECRET_KEY,
-            aws_session_token=FAKE_SESSION_TOKEN,
             config=config,
         )
 

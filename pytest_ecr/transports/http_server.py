@@ -220,14 +220,12 @@ def export_environment(endpoint_url: str, region: str) -> dict[str, str]:
     from pytest_ecr.transports.botocore_hook import (
         FAKE_ACCESS_KEY,
         FAKE_SECRET_KEY,
-        FAKE_SESSION_TOKEN,
     )
 
     return {
         "AWS_ENDPOINT_URL_ECR": endpoint_url,
         "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
-        "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "AWS_EC2_METADATA_DISABLED": "true",

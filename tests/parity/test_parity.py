@@ -83,7 +83,6 @@ def _client(region: str, config: dict[str, Any], endpoint_url: str | None = None
             endpoint_url=endpoint_url,
             aws_access_key_id=botocore_hook.FAKE_ACCESS_KEY,
             aws_secret_access_key=botocore_hook.FAKE_SECRET_KEY,
-            aws_session_token=botocore_hook.FAKE_SESSION_TOKEN,
             config=Config(**config) if config else None,
         )
         botocore_hook.attach(client)
