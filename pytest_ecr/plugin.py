@@ -147,8 +147,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except BackendError as error:
         raise pytest.UsageError(f"pytest-ecr: {error}") from None
-    guard = config.getoption("ecr_guard")
-    if guard == "on" if guard is not None else config.getini("ecr_guard"):
+    if _guard_on(config):
         from pytest_ecr.transports import botocore_hook
 
         botocore_hook.set_guard(True)

@@ -87,10 +87,6 @@ class Repository:
 
     # -- reading ---------------------------------------------------------------------
 
-    @property
-    def immutable_tags(self) -> bool:
-        return self.tag_mutability is TagMutability.IMMUTABLE
-
     def is_tag_immutable(self, tag: str) -> bool:
         """Whether pushing *tag* to another image must fail, exclusion filters included.
 

@@ -100,13 +100,6 @@ def bounded_list(
     return items
 
 
-def accepted_media_types(params: Mapping[str, Any]) -> frozenset[str] | None:
-    items = bounded_list(params, "acceptedMediaTypes", low=1, high=100, required=False)
-    if items is None:
-        return None
-    return frozenset(expect_str(item, "acceptedMediaTypes") for item in items)
-
-
 def image_identifier(value: Any, field: str) -> tuple[str | None, str | None]:
     """``(tag, digest)`` of one ``ImageIdentifier``, type-checked but not judged."""
     ident = expect_object(value, field)

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 FAKE_ACCESS_KEY = "AKIAPYTESTECR0000000"
 FAKE_SECRET_KEY = "pytest-ecr/fake/secret/key/never/valid/00"
 # Long-term (IAM user style) keys: no session token, so one header less to sign.
-FAKE_SESSION_TOKEN = None
 FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, None)
 
 SIGNATURE_VERSION = "pytest-ecr-v4"
@@ -241,10 +240,6 @@ def create_client(region: str, config: Any = None) -> Any:
             aws_secret_access_key=FAKE_SECRET_KEY,
             config=config,
         )
-
-
-def guard_enabled() -> bool:
-    return _real_send is not None
 
 
 def activate(fake: FakeEcr) -> None:
