@@ -281,6 +281,37 @@ def test_retry_counts_follow_botocore(fake: FakeEcr, error: str, mode: str, atte
     assert len(fake.backoff) == attempts - 1
 
 
+def attempts_at_a_real_endpoint(handler: Any, exception: type[Exception], **config: Any) -> int:
+    """How many attempts botocore makes against a real loopback HTTP endpoint run by
+    *handler* before raising *exception* (its backoff zeroed: real sleeps are slow)."""
+    import boto3
+    import botocore.retries.standard
+    import botocore.retryhandler
+    from botocore.config import Config
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        real = boto3.session.Session().client(
+            "ecr",
+            region_name="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{server.server_port}",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+            config=Config(**config),
+        )
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(botocore.retryhandler, "delay_exponential", lambda *a, **k: 0)
+            mp.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda *a: 0)
+            with pytest.raises(exception):
+                real.batch_get_image(repositoryName="team/api", imageIds=IDS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return int(handler.count)
+
+
 class _CannedEcr(BaseHTTPRequestHandler):
     """A real HTTP endpoint answering every request with one canned ECR error."""
 
@@ -312,41 +343,15 @@ class _CannedEcr(BaseHTTPRequestHandler):
     ],
 )
 def test_same_attempt_count_as_a_real_http_endpoint(code: str, status: int, mode: str) -> None:
-    import boto3
-
     handler = type("Handler", (_CannedEcr,), {"code": code, "status": status, "count": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        from botocore.config import Config
-
-        real = boto3.session.Session().client(
-            "ecr",
-            region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{server.server_port}",
-            aws_access_key_id="a",
-            aws_secret_access_key="b",
-            config=Config(retries={"mode": mode}),
-        )
-        real.meta.events.register("needs-retry.ecr", lambda **_: None)
-        # Real sleeps would make this slow; zero the backoff for the real endpoint only.
-        with pytest.MonkeyPatch.context() as mp:
-            import botocore.retries.standard
-            import botocore.retryhandler
-
-            mp.setattr(botocore.retryhandler, "delay_exponential", lambda *a, **k: 0)
-            mp.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda *a: 0)
-            with pytest.raises(botocore.exceptions.ClientError):
-                real.batch_get_image(repositoryName="team/api", imageIds=IDS)
-    finally:
-        server.shutdown()
-        server.server_close()
+    real_attempts = attempts_at_a_real_endpoint(
+        handler, botocore.exceptions.ClientError, retries={"mode": mode}
+    )
     with FakeEcr([REGISTRY]) as fake:
         fake.fault("BatchGetImage", error=code, status=status)
         with pytest.raises(botocore.exceptions.ClientError):
             get(fake.client(retries={"mode": mode}))
-        assert fake.calls().count == handler.count
+        assert fake.calls().count == real_attempts
 
 
 def test_five_retried_throttles_take_no_wall_time(fake: FakeEcr) -> None:
@@ -604,34 +609,12 @@ class _DroppingEcr(BaseHTTPRequestHandler):
 def test_connection_faults_retried_like_a_real_endpoint(
     kind: str, mode: str, exception: type[Exception]
 ) -> None:
-    import boto3
-    import botocore.retries.standard
-    import botocore.retryhandler
-    from botocore.config import Config
-
     handler = type("Handler", (_DroppingEcr,), {"mode": kind, "count": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        real = boto3.session.Session().client(
-            "ecr",
-            region_name="us-east-1",
-            endpoint_url=f"http://127.0.0.1:{server.server_port}",
-            aws_access_key_id="a",
-            aws_secret_access_key="b",
-            config=Config(retries={"mode": mode}, read_timeout=0.2),
-        )
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(botocore.retryhandler, "delay_exponential", lambda *a, **k: 0)
-            mp.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda *a: 0)
-            with pytest.raises(exception):
-                real.batch_get_image(repositoryName="team/api", imageIds=IDS)
-    finally:
-        server.shutdown()
-        server.server_close()
+    real_attempts = attempts_at_a_real_endpoint(
+        handler, exception, retries={"mode": mode}, read_timeout=0.2
+    )
     with FakeEcr([REGISTRY]) as fake:
         fake.fault("BatchGetImage", connection=kind)
         with pytest.raises(exception):
             get(fake.client(retries={"mode": mode}, read_timeout=0.2))
-        assert fake.calls().count == handler.count
+        assert fake.calls().count == real_attempts
