@@ -138,6 +138,11 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
 
             variants = [
                 Variant("plugin in-process", caller(plugin, kwargs), active(fake)),
+                Variant(
+                    "plugin in-process, memo off (every answer computed)",
+                    caller(plugin, kwargs),
+                    active(fake, memo=False),
+                ),
                 Variant("canned before-send (botocore floor)", caller(canned, kwargs)),
                 Variant("botocore Stubber (add_response + call)", stubbed, stubbing),
                 Variant("plugin HTTP endpoint", caller(http_client, kwargs)),
@@ -145,7 +150,15 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
             own = own_answer(fake, kwargs)
             if own is not None:
                 variants.insert(
-                    1, Variant("plugin's own work: wire.handle, no botocore", own, active(fake))
+                    2, Variant("plugin's own work: FakeEcr.respond, no botocore", own, active(fake))
+                )
+                variants.insert(
+                    3,
+                    Variant(
+                        "plugin's own work, memo off",
+                        own,
+                        active(fake, memo=False),
+                    ),
                 )
             if nodelay_client is not None:
                 variants.append(
@@ -156,7 +169,7 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                 )
             if moto is not None and moto_server_client is not None:
                 variants.insert(
-                    3, Variant("moto mock_aws", caller(moto.client, kwargs), moto.active)
+                    5, Variant("moto mock_aws", caller(moto.client, kwargs), moto.active)
                 )
                 variants.append(
                     Variant("moto ThreadedMotoServer", caller(moto_server_client, kwargs))
@@ -205,6 +218,29 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                     target,
                 )
             )
+        for count in (1, 100):
+            report.ratio(
+                Ratio(
+                    "1",
+                    f"plugin, memo off / canned floor, {count} id",
+                    ratio_of(
+                        rows.get(("plugin in-process, memo off (every answer computed)", count)),
+                        rows.get(("canned before-send (botocore floor)", count)),
+                    ),
+                    "",
+                )
+            )
+        report.ratio(
+            Ratio(
+                "1",
+                "moto mock_aws / plugin with memo off, 1 id",
+                ratio_of(
+                    rows.get(("moto mock_aws", 1)),
+                    rows.get(("plugin in-process, memo off (every answer computed)", 1)),
+                ),
+                "",
+            )
+        )
         for count in (1, 100):
             report.ratio(
                 Ratio(

@@ -30,6 +30,7 @@ from pytest_ecr.declarations import (
     load_sources,
 )
 from pytest_ecr.faults import (
+    NO_INJECTION,
     ArmedFault,
     ConnectionFault,
     FaultKwargs,
@@ -41,11 +42,21 @@ from pytest_ecr.faults import (
     parse_fault,
 )
 from pytest_ecr.history import Call, CallList, History
+from pytest_ecr.memo import ANSWERS, MEMO_OPERATIONS, MemoEntry, MemoKey
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.transports import botocore_hook
-from pytest_ecr.wire import WireRequest
+from pytest_ecr.wire import (
+    WireRequest,
+    WireResponse,
+    body_bytes,
+    decode_body,
+    decode_head,
+    encode_body,
+    encode_error,
+    encode_json,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
@@ -119,6 +130,7 @@ class FakeEcr:
         self._fake_environment = fake_environment
         self._saved_env: dict[str, str | None] | None = None
         self._faults = FaultSet(seed)
+        self._contexts: dict[tuple[str, str], RequestContext] = {}
         #: Retry backoff and injected latency, recorded instead of slept.
         self.clock = VirtualClock(real=real_time)
         #: URLs of HTTP servers serving this fake: the in-process hook lets requests to
@@ -186,54 +198,90 @@ class FakeEcr:
 
     # -- answering -----------------------------------------------------------------------
 
+    def respond(
+        self, headers: Mapping[str, Any], body: bytes | str | None, *, transport: str
+    ) -> WireResponse:
+        """Decode one request, answer it and encode the answer: what every transport calls.
+
+        An error ECR would answer comes back encoded; an injected connection fault raises
+        :class:`~pytest_ecr.faults.ConnectionFault` for the transport to act out. A read
+        repeated while its repository is unchanged, with no fault armed and the local
+        backend answering, is answered from :mod:`pytest_ecr.memo` and recorded as usual.
+        """
+        try:
+            head = decode_head(headers)
+            data = body_bytes(body)
+            if (
+                data
+                and head.operation in MEMO_OPERATIONS
+                and self._moto is None
+                and self._faults.empty
+            ):
+                registry = self.registry
+                region = head.region or registry.region
+                key = MemoKey(head.operation, data, registry.account, region)
+                entry = ANSWERS.get(key)
+                if entry is not None:
+                    with self._lock:
+                        repo = registry.get_repository(*entry.where)
+                    if repo is not None and repo.revision is entry.revision:
+                        self._history.record(
+                            Call.from_text(
+                                head.operation,
+                                data,
+                                region,
+                                key.account,
+                                head.attempt,
+                                transport,
+                                entry.text,
+                            )
+                        )
+                        return encode_body(entry.body)
+            _, text, encoded = self._answer(decode_body(head, data, transport=transport))
+            return encode_body(encoded if encoded is not None else text.encode("utf-8"))
+        except EcrError as error:
+            return encode_error(error)
+
     def answer(self, request: WireRequest) -> Mapping[str, Any]:
-        """Answer one decoded request (every transport calls this).
+        """Answer one decoded request: the output members, or :class:`EcrError` raised.
 
         Faults are decided first, as a failing network or service would act before the
         registry is consulted; then the service answers, and the attempt is recorded.
         """
+        return self._answer(request)[0]
+
+    def _answer(self, request: WireRequest) -> tuple[Mapping[str, Any], str, bytes | None]:
+        """:meth:`answer`, plus the answer's JSON text and, when it was memoised, its
+        UTF-8 encoding."""
         region = request.region or self.registry.region
         account = self.registry.account
         operation, params = request.operation, request.params
         injection = self._faults.decide(operation, params, region, account)
-        fault = injection.describe()
-
-        def record(
-            result: Mapping[str, Any] | None,
-            error: EcrError | None = None,
-            connection: str | None = None,
-            extra: Mapping[str, Any] | None = None,
-        ) -> None:
-            self._history.record(
-                Call(
-                    operation,
-                    params,
-                    region,
-                    account,
-                    request.attempt,
-                    request.transport,
-                    result,
-                    error.body() if error is not None else None,
-                    error.status if error is not None else (0 if connection else 200),
-                    fault,
-                    {"connection": connection} if connection else dict(extra or {}),
-                )
-            )
-
+        fault = None if injection is NO_INJECTION else injection.describe()
         if injection.latency:
             self.clock.sleep(injection.latency, "latency")
         if injection.connection is not None:
-            record(None, connection=injection.connection.connection)
+            self._record(request, region, account, fault, connection=injection.connection)
             raise ConnectionFault(str(injection.connection.connection), injection.connection)
         if injection.error is not None:
             error = self._injected_error(injection.error, operation, params, region, account)
-            record(None, error)
+            self._record(request, region, account, fault, error=error)
             raise error
-        ctx = RequestContext(account=account, region=region)
+        ctx = self._context(account, region)
         # Marks the calls a backend other than the local one answered (moto never sees
         # an attempt a fault answered, and the history says which ones it did see).
         extra = {"backend": self.backend} if self._moto is not None else None
         with self._lock:
+            # The revision read before answering: a write racing the answer can only
+            # make the memo entry stale, never wrong.
+            where = revision = None
+            if (
+                injection is NO_INJECTION
+                and self._moto is None
+                and request.body is not None
+                and operation in MEMO_OPERATIONS
+            ):
+                where, revision = self._read_revision(params, account, region)
             try:
                 if injection.failures:
                     params_left, failures = apply_failures(operation, params, injection.failures)
@@ -246,16 +294,82 @@ class FakeEcr:
                 else:
                     result = self._backend_answer(operation, params, ctx)
             except EcrError as error:
-                record(None, error, extra=extra)
+                self._record(request, region, account, fault, error=error, extra=extra)
                 raise
             except Exception as exc:
                 # moto answers some requests by raising (its deviations §7.14, §7.18):
                 # recorded, then raised to the caller as plain mock_aws would.
                 failure = EcrError(type(exc).__name__, str(exc), 500)
-                record(None, failure, extra={**(extra or {}), "exception": repr(exc)})
+                self._record(
+                    request,
+                    region,
+                    account,
+                    fault,
+                    error=failure,
+                    extra={**(extra or {}), "exception": repr(exc)},
+                )
                 raise
-            record(result, extra=extra)
-        return result
+            text = encode_json(result)
+            encoded = None
+            if where is not None and request.body is not None:
+                encoded = text.encode("utf-8")
+                ANSWERS.put(
+                    MemoKey(operation, request.body, account, region),
+                    MemoEntry(where, revision, text, encoded),
+                )
+            self._record(request, region, account, fault, response_text=text, extra=extra)
+        return result, text, encoded
+
+    def _read_revision(
+        self, params: Mapping[str, Any], account: str, region: str
+    ) -> tuple[tuple[str, str, str] | None, object]:
+        """Which repository a memo-able read names, and its revision now."""
+        name = params.get("repositoryName")
+        registry_id = params.get("registryId") or account
+        if type(name) is not str or type(registry_id) is not str:
+            return None, None
+        repo = self.registry.get_repository(registry_id, region, name)
+        if repo is None:
+            return None, None
+        return (registry_id, region, name), repo.revision
+
+    def _context(self, account: str, region: str) -> RequestContext:
+        ctx = self._contexts.get((account, region))
+        if ctx is None:
+            ctx = self._contexts[(account, region)] = RequestContext(account, region)
+        return ctx
+
+    def _record(
+        self,
+        request: WireRequest,
+        region: str,
+        account: str,
+        fault: str | None,
+        *,
+        response_text: str | None = None,
+        error: EcrError | None = None,
+        connection: FaultSpec | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        if connection is not None:
+            status, extra = 0, {"connection": connection.connection}
+        else:
+            status = error.status if error is not None else 200
+        self._history.record(
+            Call.from_text(
+                request.operation,
+                request.body if request.body is not None else encode_json(request.params),
+                region,
+                account,
+                request.attempt,
+                request.transport,
+                response_text,
+                error.body() if error is not None else None,
+                status,
+                fault,
+                extra,
+            )
+        )
 
     def _backend_answer(
         self, operation: str, params: Mapping[str, Any], ctx: RequestContext

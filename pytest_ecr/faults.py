@@ -407,8 +407,8 @@ class Injection:
         return "; ".join(spec.describe() for spec in self.fired) or None
 
 
-# What decide() returns when no fault is armed: never mutated, shared by every call.
-_NOTHING = Injection()
+#: What :meth:`FaultSet.decide` returns when no fault is armed: never mutated, shared.
+NO_INJECTION = Injection()
 
 
 class ArmedFault:
@@ -461,6 +461,11 @@ class FaultSet:
             self._rng = random.Random(seed)
 
     @property
+    def empty(self) -> bool:
+        """Whether no fault is armed (read without the lock: one list's truth value)."""
+        return not self._faults
+
+    @property
     def armed(self) -> list[ArmedFault]:
         with self._lock:
             return list(self._faults)
@@ -469,7 +474,7 @@ class FaultSet:
         self, operation: str, params: Mapping[str, Any], region: str, account: str
     ) -> Injection:
         if not self._faults:
-            return _NOTHING
+            return NO_INJECTION
         injection = Injection()
         with self._lock:
             for armed in self._faults:

@@ -57,12 +57,48 @@ class Call:
         self.status = status
         self.fault = fault
         self.extra: Mapping[str, Any] = dict(extra) if extra else {}
-        self._params_text = encode_json(params)
-        self._response_text = None if response is None else encode_json(response)
+        self._params_text: str | bytes = encode_json(params)
+        self._response_text: str | bytes | None = (
+            None if response is None else encode_json(response)
+        )
         self._error_text = None if error is None else encode_json(error)
         self._params: Mapping[str, Any] | None = None
         self._response: Mapping[str, Any] | None = None
         self._error: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_text(
+        cls,
+        operation: str,
+        params_text: str | bytes,
+        region: str,
+        account: str,
+        attempt: int,
+        transport: str,
+        response_text: str | bytes | None = None,
+        error: Mapping[str, Any] | None = None,
+        status: int = 200,
+        fault: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Call:
+        """A call whose params (and response) are JSON text already, as the request body
+        and the encoded answer are: nothing is encoded again."""
+        call = cls.__new__(cls)
+        call.operation = operation
+        call.region = region
+        call.account = account
+        call.attempt = attempt
+        call.transport = transport
+        call.status = status
+        call.fault = fault
+        call.extra = dict(extra) if extra else {}
+        call._params_text = params_text
+        call._response_text = response_text
+        call._error_text = None if error is None else encode_json(error)
+        call._params = None
+        call._response = None
+        call._error = None
+        return call
 
     @property
     def params(self) -> Mapping[str, Any]:

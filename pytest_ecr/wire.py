@@ -8,6 +8,7 @@ botocore hook and the HTTP server call :func:`handle`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -35,6 +36,8 @@ class WireRequest(NamedTuple):
     attempt: int = 1
     max_attempts: int | None = None
     transport: str = "botocore"
+    #: The JSON text the parameters were decoded from, when there was one.
+    body: bytes | None = None
 
 
 class WireResponse(NamedTuple):
@@ -92,8 +95,18 @@ def _three_headers(headers: Mapping[str, Any]) -> list[str | None]:
     return found
 
 
-def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: str) -> WireRequest:
-    """Decode one request; raises :class:`EcrError` for a bad target or body."""
+class WireHead(NamedTuple):
+    """What the headers of a request say: the operation, and who asks from where."""
+
+    operation: str
+    region: str | None
+    access_key: str | None
+    attempt: int
+    max_attempts: int | None
+
+
+def decode_head(headers: Mapping[str, Any]) -> WireHead:
+    """Decode a request's headers; raises :class:`EcrError` for a bad target."""
     target_header, authorization, sdk_request = _three_headers(headers)
     target = target_header or ""
     prefix, _, operation = target.partition(".")
@@ -102,8 +115,25 @@ def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: s
             "UnknownOperationException",
             f"Unknown operation target {target!r}" if target else "Missing X-Amz-Target header",
         )
-    if isinstance(body, str):
-        body = body.encode("utf-8")
+    access_key, region = parse_authorization(authorization)
+    attempt, max_attempts = 1, None
+    if sdk_request:
+        match = _ATTEMPT_RE.search(sdk_request)
+        if match is not None:
+            attempt = int(match.group(1))
+            max_attempts = int(match.group(2)) if match.group(2) else None
+    return WireHead(operation, region, access_key, attempt, max_attempts)
+
+
+def body_bytes(body: bytes | str | None) -> bytes:
+    """A request body as bytes (``b""`` for none)."""
+    if body is None:
+        return b""
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
+    """The request of *head* with the JSON object of *body* as its parameters."""
     try:
         params = json.loads(body) if body else {}
     except ValueError:
@@ -114,31 +144,34 @@ def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: s
         raise EcrError(
             "SerializationException", "Start of structure or map found where not expected."
         )
-    access_key, region = parse_authorization(authorization)
-    attempt, max_attempts = 1, None
-    match = _ATTEMPT_RE.search(sdk_request or "")
-    if match is not None:
-        attempt = int(match.group(1))
-        max_attempts = int(match.group(2)) if match.group(2) else None
     return WireRequest(
-        operation=operation,
+        operation=head.operation,
         params=params,
-        region=region,
-        access_key=access_key,
-        attempt=attempt,
-        max_attempts=max_attempts,
+        region=head.region,
+        access_key=head.access_key,
+        attempt=head.attempt,
+        max_attempts=head.max_attempts,
         transport=transport,
+        body=body if body else None,
     )
 
 
+def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: str) -> WireRequest:
+    """Decode one request; raises :class:`EcrError` for a bad target or body."""
+    return decode_body(decode_head(headers), body_bytes(body), transport=transport)
+
+
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-# Request ids only need to be unique and UUID-shaped; uuid4() costs a system call each.
-_ids = random.Random()
+# Request ids only need to be unique and UUID-shaped (version 4 layout): a random
+# per-process prefix and a counter, so one costs a counter step and one format.
+_ID_PREFIX = "{0[0]:08x}-{0[1]:04x}-4{0[2]:03x}-{0[3]:04x}-".format(
+    [random.getrandbits(32), random.getrandbits(16), random.getrandbits(12), 0x8000]
+)
+_id_counter = itertools.count(random.getrandbits(44))
 
 
 def request_id() -> str:
-    h = f"{_ids.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+    return f"{_ID_PREFIX}{next(_id_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 def _headers(body: bytes) -> dict[str, str]:
@@ -211,7 +244,11 @@ def _encode_json(result: Mapping[str, Any]) -> str:
 
 
 def encode_result(result: Mapping[str, Any]) -> WireResponse:
-    body = encode_json(result).encode("utf-8")
+    return encode_body(encode_json(result).encode("utf-8"))
+
+
+def encode_body(body: bytes) -> WireResponse:
+    """A success whose JSON body is already encoded."""
     return WireResponse(200, _headers(body), body)
 
 

@@ -37,6 +37,7 @@ class Repository:
         "_image_tags",
         "_images",
         "_parents",
+        "_revision",
         "_tags",
         "created_at",
         "encryption_type",
@@ -77,6 +78,7 @@ class Repository:
         self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         # child digest -> digests of the manifest lists in this repository that list it
         self._parents: LayeredMap[str, tuple[str, ...]] = LayeredMap()
+        self._revision = _Revision()
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -157,6 +159,18 @@ class Repository:
 
     # -- writing ---------------------------------------------------------------------
 
+    @property
+    def revision(self) -> object:
+        """A token for the repository's contents (images, tags and their indexes).
+
+        It is replaced whenever the contents change, and a fork starts with its origin's,
+        so two repositories holding the same token hold the same images and tags; a caller
+        may keep what it derived from a repository for as long as the token stays the
+        same object. The repository's settings (tag mutability, encryption, ...) are not
+        part of it.
+        """
+        return self._revision
+
     def _check_writable(self) -> None:
         if self._frozen:
             raise FrozenRepositoryError(
@@ -169,6 +183,7 @@ class Repository:
         existing = self._images.get(image.digest)
         if existing is not None:
             return existing
+        self._revision = _Revision()
         self._images[image.digest] = image
         for child in dict.fromkeys(image.children):
             self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
@@ -205,6 +220,7 @@ class Repository:
             by_tag[tag] = digest
             by_digest[digest] = (*by_digest.get(digest, ()), tag)
         # Every index put() and tag() keep (a test compares each slot with theirs).
+        self._revision = _Revision()
         self._images = LayeredMap(stored)
         self._tags = LayeredMap(by_tag)
         self._image_tags = LayeredMap(by_digest)
@@ -222,6 +238,7 @@ class Repository:
         previous = self._tags.get(tag)
         if previous == digest:
             return None
+        self._revision = _Revision()
         if previous is not None:
             self._image_tags[previous] = tuple(t for t in self.tags_of(previous) if t != tag)
         self._tags[tag] = digest
@@ -233,12 +250,14 @@ class Repository:
         self._check_writable()
         digest = self._tags.pop(tag)
         if digest is not None:
+            self._revision = _Revision()
             self._image_tags[digest] = tuple(t for t in self.tags_of(digest) if t != tag)
         return digest
 
     def delete(self, digest: str) -> tuple[str, ...]:
         """Delete an image and all its tags; return the tags it had."""
         self._check_writable()
+        self._revision = _Revision()
         tags = self.tags_of(digest)
         for tag in tags:
             self._tags.pop(tag)
@@ -289,7 +308,14 @@ class Repository:
         clone._tags = LayeredMap(self._tags._base)
         clone._image_tags = LayeredMap(self._image_tags._base)
         clone._parents = LayeredMap(self._parents._base)
+        clone._revision = self._revision
         return clone
+
+
+class _Revision:
+    """One state of a repository's contents (compared by identity only)."""
+
+    __slots__ = ()
 
 
 def _wildcard(pattern: str) -> re.Pattern[str]:

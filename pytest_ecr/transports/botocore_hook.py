@@ -28,7 +28,6 @@ from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from pytest_ecr.faults import ConnectionFault
-from pytest_ecr.wire import handle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -127,7 +126,7 @@ def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     url = request.url
     body = request.body if isinstance(request.body, (bytes, str)) else None
     try:
-        answer = handle(fake.answer, cast("Any", request.headers), body, transport="botocore")
+        answer = fake.respond(cast("Any", request.headers), body, transport="botocore")
     except ConnectionFault as fault:
         # Raised here, botocore's endpoint treats it as the socket failing: its retry
         # handler sees it exactly as it would see the real thing.

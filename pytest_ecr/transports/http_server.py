@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.service.errors import EcrError
-from pytest_ecr.wire import encode_error, handle
+from pytest_ecr.wire import encode_error
 
 if TYPE_CHECKING:
     from pytest_ecr.fake import FakeEcr
@@ -161,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             # http.server's headers look names up case-insensitively, as the codec needs.
             headers: Any = self.headers
-            answer = handle(fake.answer, headers, body, transport="http")
+            answer = fake.respond(headers, body, transport="http")
         except ConnectionFault as fault:
             self._drop(fault.kind)
             return
