@@ -41,6 +41,10 @@ class Plan:
     startup_runs: int  # timed runs of each start-up command (median)
     startup_nocache: bool  # also start-up without a bytecode cache
     profile: bool  # cProfile the in-process path
+    #: Section 1 counted under callgrind: (contender, ids, calls) runs, and whether the
+    #: cache simulation (and so the cycle estimate) is on.
+    counts: tuple[tuple[str, int, int], ...] = ()
+    count_cache_sim: bool = True
 
 
 QUICK = Plan(
@@ -62,6 +66,9 @@ QUICK = Plan(
     startup_runs=2,
     startup_nocache=False,
     profile=False,
+    # Only so the counting cannot rot: two contenders, a few calls, no cache simulation.
+    counts=(("plugin", 1, 5), ("floor", 1, 5)),
+    count_cache_sim=False,
 )
 
 FULL = Plan(
@@ -83,6 +90,11 @@ FULL = Plan(
     startup_runs=5,
     startup_nocache=True,
     profile=True,
+    counts=tuple(
+        (contender, ids, 40 if ids == 1 else 10)
+        for ids in (1, 100)
+        for contender in ("plugin", "plugin-memo-off", "floor", "stubber", "moto")
+    ),
 )
 
 # -- statistics and reporting ----------------------------------------------------------------

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import instructions
 from botocore.stub import Stubber
 from harness import (
     FULL,
@@ -310,6 +311,53 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
 
     if plan.profile:
         profile_plugin(report, fake, plugin)
+    if plan.counts:
+        section_counts(report)
+
+
+def section_counts(report: Report) -> None:
+    """Section 1 again, counted under callgrind: repeatable where the times are not."""
+    plan = report.plan
+    print("\n[1c] instructions per call under callgrind", flush=True)
+    reason = instructions.available()
+    if reason is not None:
+        report.rows.append(Row("1c", "instruction counts", text="not measured", note=reason))
+        return
+    if "moto" in {c for c, _, _ in plan.counts} and load_moto() is None:
+        counts_plan = tuple(run for run in plan.counts if run[0] != "moto")
+    else:
+        counts_plan = plan.counts
+    found: dict[tuple[str, int], instructions.Count] = {}
+
+    def show(result: instructions.Count) -> None:
+        found[(result.contender, result.ids)] = result
+        text = f"{result.instructions / 1e6:.3f} M instr"
+        if plan.count_cache_sim:
+            text += f", {result.cycles / 1e6:.3f} M est. cycles"
+        report.row(
+            Row("1c", f"{result.ids:>3} id  {result.name}", text=text, note=f"{result.calls} calls")
+        )
+
+    instructions.count_all(counts_plan, cache_sim=plan.count_cache_sim, on_done=show)
+
+    def ratio(name: str, a: tuple[str, int], b: tuple[str, int], target: str = "") -> None:
+        first, second = found.get(a), found.get(b)
+        if first is None or second is None:
+            return  # not counted in this mode
+        kinds = [("instructions", "instructions")]
+        if plan.count_cache_sim:
+            kinds.append(("est. cycles", "cycles"))
+        for label, attribute in kinds:
+            value = getattr(first, attribute) / getattr(second, attribute)
+            report.ratio(Ratio("1c", f"{name} ({label})", value, target))
+
+    for ids in (1, 100):
+        ratio(f"plugin / canned floor, {ids} id", ("plugin", ids), ("floor", ids))
+        ratio(
+            f"plugin, memo off / canned floor, {ids} id", ("plugin-memo-off", ids), ("floor", ids)
+        )
+    ratio("moto mock_aws / plugin, 1 id", ("moto", 1), ("plugin", 1))
+    ratio("moto mock_aws / canned floor, 1 id", ("moto", 1), ("floor", 1))
 
 
 def _where(key: tuple[str, int, str]) -> str:

@@ -59,3 +59,62 @@ def test_8_threads_by_1000_calls() -> None:
         calls = fake.calls("BatchGetImage")
         assert calls.count == THREADS * CALLS
         assert sum(1 for c in calls if c.fault) == 100
+
+
+def test_readers_never_see_an_answer_a_write_replaced() -> None:
+    """Readers answered from the memo while a writer moves a tag back and forth: each
+    answer is whole (digest and manifest of one image), the writer reads its own write
+    every time, and after the last write the tag is where it left it."""
+    with FakeEcr([REGISTRY]) as fake:
+        repo = fake.registry.repository("team/api")
+        first, second = repo.image("t0").digest, repo.image("t1").digest
+        manifests = {first: repo.image(first).manifest, second: repo.image(second).manifest}
+        done = threading.Event()
+        wrong: list[str] = []
+
+        def read() -> None:
+            client = fake.client(retries={"total_max_attempts": 1})
+            while not done.is_set():
+                image: Any = client.batch_get_image(
+                    repositoryName="team/api", imageIds=[{"imageTag": "moving"}]
+                )["images"]
+                if (
+                    image
+                    and manifests.get(image[0]["imageId"]["imageDigest"])
+                    != image[0]["imageManifest"]
+                ):
+                    wrong.append(repr(image[0]["imageId"]))
+
+        def write() -> None:
+            client = fake.client(retries={"total_max_attempts": 1})
+            try:
+                for round_ in range(200):
+                    target = first if round_ % 2 == 0 else second
+                    client.put_image(
+                        repositoryName="team/api",
+                        imageManifest=manifests[target],
+                        imageTag="moving",
+                    )
+                    # Read-your-writes: the answer after a write is never the one before.
+                    seen: Any = client.batch_get_image(
+                        repositoryName="team/api", imageIds=[{"imageTag": "moving"}]
+                    )["images"]
+                    if seen[0]["imageId"]["imageDigest"] != target:
+                        wrong.append(f"round {round_}: stale {seen[0]['imageId']}")
+            finally:
+                done.set()
+
+        readers = [threading.Thread(target=read) for _ in range(4)]
+        writer = threading.Thread(target=write)
+        for thread in [*readers, writer]:
+            thread.start()
+        for thread in [writer, *readers]:
+            thread.join(timeout=300)
+        assert not any(t.is_alive() for t in [writer, *readers]), "deadlock: threads still running"
+        assert wrong == []
+        final = fake.client().batch_get_image(
+            repositoryName="team/api", imageIds=[{"imageTag": "moving"}]
+        )["images"]
+        assert final[0]["imageId"]["imageDigest"] == second  # round 199 moved it there
+        answered = [c for c in fake.calls("BatchGetImage") if c.response and c.response["images"]]
+        assert len(answered) > 200, "the readers never ran alongside the writer"
