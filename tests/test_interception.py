@@ -3,7 +3,9 @@ is left alone."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -180,3 +182,37 @@ class TestWithMoto:
             assert moto_ecr.describe_repositories()["repositories"][0]["repositoryName"] == (
                 "moto/only"
             )
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_the_fake_signature_is_sigv4_s_own(region: str) -> None:
+    """The fake's signer keeps its signing keys between requests; what it writes is
+    byte for byte what botocore's SigV4 writes for the same request and moment."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    def signed(auth: SigV4Auth, body: bytes) -> str:
+        request = AWSRequest(
+            method="POST",
+            url=f"https://api.ecr.{region}.amazonaws.com/",
+            data=body,
+            headers={"X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.BatchGetImage"},
+        )
+        with mock_time("2026-11-27T10:00:00"):
+            auth.add_auth(request)
+        return str(request.headers["Authorization"])
+
+    ours = botocore_hook._FakeCredentialsAuth(None, "ecr", region)
+    plain = SigV4Auth(botocore_hook.FAKE_CREDENTIALS, "ecr", region)
+    for body in (b'{"repositoryName": "a"}', b'{"repositoryName": "b"}', b"{}"):
+        assert signed(ours, body) == signed(plain, body)  # the key is cached from here on
+
+
+@contextlib.contextmanager
+def mock_time(moment: str) -> Iterator[None]:
+    import datetime as dt
+    from unittest import mock
+
+    fixed = dt.datetime.fromisoformat(moment)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=fixed):
+        yield
