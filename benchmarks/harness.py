@@ -45,6 +45,9 @@ class Plan:
     #: cache simulation (and so the cycle estimate) is on.
     counts: tuple[tuple[str, int, int], ...] = ()
     count_cache_sim: bool = True
+    #: HTTP throughput: seconds of load per run, and runs per server (alternating).
+    http_seconds: float = 1.0
+    http_rounds: int = 1
 
 
 QUICK = Plan(
@@ -90,6 +93,8 @@ FULL = Plan(
     startup_runs=5,
     startup_nocache=True,
     profile=True,
+    http_seconds=4.0,
+    http_rounds=3,
     counts=tuple(
         (contender, ids, 40 if ids == 1 else 10)
         for ids in (1, 100)

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py --quick   # small sizes, few rounds: < 60 s (CI runs this)
-    python benchmarks/run.py           # full sizes: < 10 min, writes benchmarks/RESULTS.md
+    python benchmarks/run.py --quick   # small sizes, few rounds: about 1 min (CI runs this)
+    python benchmarks/run.py           # full sizes: about 12 min, writes benchmarks/RESULTS.md
 
 Every timed row is many individually timed calls (``time.perf_counter_ns``, the garbage
 collector disabled around each block), with the variants of a section interleaved block by
@@ -24,6 +24,7 @@ import json
 import pstats
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpload
 import instructions
 from botocore.stub import Stubber
 from harness import (
@@ -54,9 +56,11 @@ from harness import (
     source_fingerprint,
 )
 from workload import (
+    ACCESS_KEY,
     ACCOUNT,
     REGION,
     REPOSITORY,
+    SECRET_KEY,
     SUITE_MOTO,
     SUITE_PLUGIN,
     SUITE_PLUGIN_FIXTURE,
@@ -309,10 +313,74 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
         for each in servers:
             each.stop()
 
+    section_http_throughput(report, data, moto is not None)
     if plan.profile:
         profile_plugin(report, fake, plugin)
     if plan.counts:
         section_counts(report)
+
+
+def section_http_throughput(report: Report, data: Data, with_moto: bool) -> None:
+    """1-id BatchGetImage throughput of each HTTP server in its own process."""
+    plan = report.plan
+    print("\n[1h] HTTP throughput, each server in its own process", flush=True)
+    env = subprocess_env(None)
+    body = json.dumps({"repositoryName": REPOSITORY, "imageIds": [{"imageTag": "v0"}]})
+    seen: dict[str, list[httpload.Load]] = {"pytest-ecr serve": [], "moto server": []}
+    with contextlib.ExitStack() as stack:
+        urls = {
+            "pytest-ecr serve": stack.enter_context(
+                httpload.pytest_ecr_server(data.yaml_file(100), env)
+            )
+        }
+        if with_moto:
+            url = stack.enter_context(httpload.moto_server(env))
+            seeding = new_client(url)
+            seeding.create_repository(repositoryName=REPOSITORY)
+            for i, manifest in enumerate(data.manifests(100)):
+                seeding.put_image(
+                    repositoryName=REPOSITORY, imageManifest=manifest, imageTag=f"v{i}"
+                )
+            urls["moto server"] = url
+        for index in range(plan.http_rounds):
+            order = list(urls) if index % 2 == 0 else list(reversed(urls))
+            for name in order:
+                headers = httpload.signed_request(
+                    urls[name], body.encode(), REGION, ACCESS_KEY, SECRET_KEY
+                )
+                load = httpload.run_load(
+                    urls[name], plan.http_seconds, {"body": body, "headers": headers}
+                )
+                seen[name].append(load)
+    rates: dict[str, float] = {}
+    for name, loads in seen.items():
+        if not loads:
+            continue
+        rates[name] = statistics.median(load.per_second for load in loads)
+        latency = statistics.median(load.median_latency for load in loads)
+        report.check(
+            f"{name} answered the 1-id request with one image under load",
+            all(load.images == 1 for load in loads),
+        )
+        report.row(
+            Row(
+                "1h",
+                f"  1 id  {name}, one keep-alive client",
+                text=f"{rates[name]:,.0f} req/s",
+                note=f"median latency {latency * 1e6:,.0f} µs; runs: "
+                + ", ".join(f"{load.per_second:,.0f}" for load in loads)
+                + f" req/s of {plan.http_seconds:g} s",
+            )
+        )
+    if "moto server" in rates:
+        report.ratio(
+            Ratio(
+                "1h",
+                "HTTP throughput, pytest-ecr serve / moto server, 1 id",
+                rates["pytest-ecr serve"] / rates["moto server"],
+                ">= 3",
+            )
+        )
 
 
 def section_counts(report: Report) -> None:

@@ -222,21 +222,23 @@ class FakeEcr:
                 key = MemoKey(head.operation, data, registry.account, region)
                 entry = ANSWERS.get(key)
                 if entry is not None:
+                    # Checked and recorded under the lock computed answers take, so the
+                    # history keeps the order in which answers were given.
                     with self._lock:
                         repo = registry.get_repository(*entry.where)
-                    if repo is not None and repo.revision is entry.revision:
-                        self._history.record(
-                            Call.from_text(
-                                head.operation,
-                                data,
-                                region,
-                                key.account,
-                                head.attempt,
-                                transport,
-                                entry.text,
+                        if repo is not None and repo.revision is entry.revision:
+                            self._history.record(
+                                Call.from_text(
+                                    head.operation,
+                                    data,
+                                    region,
+                                    key.account,
+                                    head.attempt,
+                                    transport,
+                                    entry.text,
+                                )
                             )
-                        )
-                        return encode_body(entry.body)
+                            return encode_body(entry.body)
             _, text, encoded = self._answer(decode_body(head, data, transport=transport))
             return encode_body(encoded if encoded is not None else text.encode("utf-8"))
         except EcrError as error:

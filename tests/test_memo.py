@@ -306,3 +306,41 @@ def test_a_fork_shares_its_origin_s_revision_until_it_writes() -> None:
     first.tag("v1", image.digest)
     assert first.revision is not frozen.revision
     assert second.revision is frozen.revision
+
+
+def test_the_revision_is_replaced_only_once_the_write_is_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that sees the new revision must see the finished write: every index is
+    updated while the old revision is still in place."""
+    from pytest_ecr.model.layered import LayeredMap
+
+    repo = RegistryState().create_repository("a/b")
+    one, two = _image("done-1"), _image("done-2")
+    during: list[object] = []
+    real_set, real_pop = LayeredMap.__setitem__, LayeredMap.pop
+
+    def spy_set(self: Any, key: Any, value: Any) -> None:
+        during.append(repo.revision)
+        real_set(self, key, value)
+
+    def spy_pop(self: Any, key: Any) -> Any:
+        during.append(repo.revision)
+        return real_pop(self, key)
+
+    monkeypatch.setattr(LayeredMap, "__setitem__", spy_set)
+    monkeypatch.setattr(LayeredMap, "pop", spy_pop)
+    for write in (
+        lambda: repo.put(one),
+        lambda: repo.put(two),
+        lambda: repo.tag("v1", one.digest),
+        lambda: repo.tag("v1", two.digest),
+        lambda: repo.untag("v1"),
+        lambda: repo.delete(one.digest),
+    ):
+        before = repo.revision
+        during.clear()
+        write()
+        assert during, "the write changed no index"
+        assert all(seen is before for seen in during)
+        assert repo.revision is not before

@@ -163,7 +163,9 @@ class Repository:
     def revision(self) -> object:
         """A token for the repository's contents (images, tags and their indexes).
 
-        It is replaced whenever the contents change, and a fork starts with its origin's,
+        It is replaced whenever the contents change (as the last step of each write, so
+        whoever sees the new token sees the finished write), and a fork starts with its
+        origin's,
         so two repositories holding the same token hold the same images and tags; a caller
         may keep what it derived from a repository for as long as the token stays the
         same object. The repository's settings (tag mutability, encryption, ...) are not
@@ -183,10 +185,10 @@ class Repository:
         existing = self._images.get(image.digest)
         if existing is not None:
             return existing
-        self._revision = _Revision()
         self._images[image.digest] = image
         for child in dict.fromkeys(image.children):
             self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
+        self._revision = _Revision()
         return image
 
     def fill(self, images: Iterable[Image], tags: Iterable[tuple[str, str]] = ()) -> None:
@@ -220,11 +222,11 @@ class Repository:
             by_tag[tag] = digest
             by_digest[digest] = (*by_digest.get(digest, ()), tag)
         # Every index put() and tag() keep (a test compares each slot with theirs).
-        self._revision = _Revision()
         self._images = LayeredMap(stored)
         self._tags = LayeredMap(by_tag)
         self._image_tags = LayeredMap(by_digest)
         self._parents = LayeredMap(parents)
+        self._revision = _Revision()
 
     def tag(self, tag: str, digest: str) -> str | None:
         """Point *tag* at *digest*; return the digest it left, if it moved.
@@ -238,11 +240,11 @@ class Repository:
         previous = self._tags.get(tag)
         if previous == digest:
             return None
-        self._revision = _Revision()
         if previous is not None:
             self._image_tags[previous] = tuple(t for t in self.tags_of(previous) if t != tag)
         self._tags[tag] = digest
         self._image_tags[digest] = (*self.tags_of(digest), tag)
+        self._revision = _Revision()
         return previous
 
     def untag(self, tag: str) -> str | None:
@@ -250,14 +252,13 @@ class Repository:
         self._check_writable()
         digest = self._tags.pop(tag)
         if digest is not None:
-            self._revision = _Revision()
             self._image_tags[digest] = tuple(t for t in self.tags_of(digest) if t != tag)
+            self._revision = _Revision()
         return digest
 
     def delete(self, digest: str) -> tuple[str, ...]:
         """Delete an image and all its tags; return the tags it had."""
         self._check_writable()
-        self._revision = _Revision()
         tags = self.tags_of(digest)
         for tag in tags:
             self._tags.pop(tag)
@@ -269,6 +270,7 @@ class Repository:
                 self._parents[child] = left
             else:
                 self._parents.pop(child)
+        self._revision = _Revision()
         return tags
 
     # -- sharing ---------------------------------------------------------------------
