@@ -787,7 +787,7 @@ def section_load(report: Report, data: Data) -> None:
                 "4",
                 "later run (persistent cache) / json.loads",
                 ratio_of(rows[later_row], rows[json_row]),
-                "",
+                "<= 3",
             )
         )
     report.ratio(

@@ -184,28 +184,103 @@ class TestWithMoto:
             )
 
 
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
-def test_the_fake_signature_is_sigv4_s_own(region: str) -> None:
-    """The fake's signer keeps its signing keys between requests; what it writes is
-    byte for byte what botocore's SigV4 writes for the same request and moment."""
-    from botocore.auth import SigV4Auth
+def _ecr_request(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
     from botocore.awsrequest import AWSRequest
 
-    def signed(auth: SigV4Auth, body: bytes) -> str:
-        request = AWSRequest(
-            method="POST",
-            url=f"https://api.ecr.{region}.amazonaws.com/",
-            data=body,
-            headers={"X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.BatchGetImage"},
+    return AWSRequest(
+        method="POST",
+        url=url,
+        data=body,
+        headers={
+            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.BatchGetImage",
+            "Content-Type": "application/x-amz-json-1.1",
+            "User-Agent": "Boto3/1.0 md/Botocore#1.0 os/linux lang/python#3.11",
+            **(headers or {}),
+        },
+    )
+
+
+def _duplicate_header(request: Any) -> None:
+    request.headers["X-Amz-Meta-Dup"] = "one"
+    request.headers["X-Amz-Meta-Dup"] = "two  words"  # an email Message appends
+
+
+def _non_ascii_value(request: Any) -> None:
+    request.headers["X-Amz-Meta-Name"] = "caf\u00e9"
+
+
+def _already_signed(request: Any) -> None:
+    request.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=old"
+    request.headers["X-Amz-Date"] = "20200101T000000Z"
+
+
+def _unsigned_payload(request: Any) -> None:
+    request.context["payload_signing_enabled"] = False
+
+
+SIGNING_CASES = {
+    "json body": ("https://api.ecr.{region}.amazonaws.com/", b'{"repositoryName": "a"}', None),
+    "another body": ("https://api.ecr.{region}.amazonaws.com/", b'{"repositoryName": "b"}', None),
+    "empty body": ("https://api.ecr.{region}.amazonaws.com/", b"", None),
+    "no body": ("https://api.ecr.{region}.amazonaws.com/", None, None),
+    "loopback with port and query": ("http://127.0.0.1:4566/?b=2&a=1", b"{}", None),
+    "default port dropped": ("https://api.ecr.{region}.amazonaws.com:443/", b"{}", None),
+    "ipv6 host": ("http://[::1]:8080/", b"{}", None),
+    "path to normalise": ("https://api.ecr.{region}.amazonaws.com/a b/../c", b"{}", None),
+    "spaces in values, mixed-case names": (
+        "https://api.ecr.{region}.amazonaws.com/",
+        b"{}",
+        {"X-AMZ-Meta-Spaced": "  a   b  c ", "x-amz-meta-lower": "v"},
+    ),
+    "headers never signed": (
+        "https://api.ecr.{region}.amazonaws.com/",
+        b"{}",
+        {"Expect": "100-continue", "X-Amzn-Trace-Id": "Root=1", "Connection": "keep-alive"},
+    ),
+    "host given": ("https://api.ecr.{region}.amazonaws.com/", b"{}", {"Host": "Example.COM"}),
+    "duplicate header": ("https://api.ecr.{region}.amazonaws.com/", b"{}", _duplicate_header),
+    "non-ASCII value (botocore's path)": (
+        "https://api.ecr.{region}.amazonaws.com/",
+        b"{}",
+        _non_ascii_value,
+    ),
+    "form body (botocore's path)": ("https://api.ecr.{region}.amazonaws.com/", {"a": "1"}, None),
+    "a retry, signed before": (
+        "https://api.ecr.{region}.amazonaws.com/",
+        b"{}",
+        _already_signed,
+    ),
+    "unsigned payload (botocore's path)": (
+        "https://api.ecr.{region}.amazonaws.com/",
+        b"{}",
+        _unsigned_payload,
+    ),
+}
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+@pytest.mark.parametrize("case", list(SIGNING_CASES))
+def test_the_fake_signature_is_sigv4_s_own(region: str, case: str) -> None:
+    """The fake's signer takes shortcuts (signing keys kept, headers read once); what it
+    writes is byte for byte what botocore's SigV4 writes for the same request and moment."""
+    from botocore.auth import SigV4Auth
+
+    url, body, extra = SIGNING_CASES[case]
+
+    def signed(auth: SigV4Auth) -> tuple[str, str]:
+        request = _ecr_request(
+            url.format(region=region), body, extra if isinstance(extra, dict) else None
         )
+        if callable(extra):
+            extra(request)
         with mock_time("2026-11-27T10:00:00"):
             auth.add_auth(request)
-        return str(request.headers["Authorization"])
+        return str(request.headers["Authorization"]), str(request.headers["X-Amz-Date"])
 
     ours = botocore_hook._FakeCredentialsAuth(None, "ecr", region)
     plain = SigV4Auth(botocore_hook.FAKE_CREDENTIALS, "ecr", region)
-    for body in (b'{"repositoryName": "a"}', b'{"repositoryName": "b"}', b"{}"):
-        assert signed(ours, body) == signed(plain, body)  # the key is cached from here on
+    for _ in range(2):  # the second time from the kept signing key
+        assert signed(ours) == signed(plain)
 
 
 @contextlib.contextmanager

@@ -13,11 +13,13 @@ at import time of the code under test). While no fake is active the handlers cos
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import time
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import botocore.auth
 import botocore.endpoint
@@ -60,10 +62,22 @@ _thread = threading.local()
 # SigV4 signing keys of the fake secret by (date, region, service): a key depends on
 # nothing else, so it is derived once a day per scope instead of with four HMACs a request.
 _SIGNING_KEYS: dict[tuple[str, str, str], bytes] = {}
+# Host header values by URL, as botocore derives them (lowercase, default port dropped).
+_HOSTS: dict[str, str] = {}
+_UNSIGNED_HEADERS = frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST)
+_botocore_auth: Any = botocore.auth  # its private helpers are not in botocore's stubs
 
 
 class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
-    """SigV4 with the fake's credentials, whatever the client was created with."""
+    """SigV4 with the fake's credentials, whatever the client was created with.
+
+    It writes byte for byte the ``Authorization`` header botocore's ``SigV4Auth`` writes
+    (a test compares the two over many request shapes), with less work: the headers to
+    sign are read once from the raw header list instead of twice through the email
+    parser's policy, and the signing key is derived once per scope. A request outside the
+    common shape (a header value that is not ASCII text, a streamed or unsigned payload)
+    is signed by botocore's own code.
+    """
 
     def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
         del credentials  # real credentials never sign a request the fake answers
@@ -82,6 +96,82 @@ class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
                 _SIGNING_KEYS.clear()
             _SIGNING_KEYS[scope] = key
         return cast("str", auth._sign(key, string_to_sign, hex=True))
+
+    def add_auth(self, request: Any) -> None:
+        auth: Any = self
+        request.context["timestamp"] = _botocore_auth.get_current_datetime().strftime(
+            botocore.auth.SIGV4_TIMESTAMP
+        )
+        auth._modify_request_before_signing(request)
+        signed = self._headers_to_sign(request)
+        payload = self._payload(request)
+        if signed is None or payload is None:
+            # Not the common shape: botocore's own canonical request, our signature.
+            canonical = auth.canonical_request(request)
+            sts = auth.string_to_sign(request, canonical)
+            auth._inject_signature_to_request(request, self.signature(sts, request))
+            return
+        names = sorted(signed)
+        canonical_headers = "\n".join(
+            f"{name}:{','.join(' '.join(v.split()) for v in signed[name])}" for name in names
+        )
+        signed_headers = ";".join(names)
+        path = auth._normalize_url_path(urlsplit(request.url).path)
+        canonical = "\n".join(
+            (
+                request.method.upper(),
+                path,
+                auth.canonical_query_string(request),
+                canonical_headers + "\n",
+                signed_headers,
+                payload,
+            )
+        )
+        timestamp = request.context["timestamp"]
+        scope = f"{timestamp[0:8]}/{auth._region_name}/{auth._service_name}/aws4_request"
+        string_to_sign = (
+            f"AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n"
+            f"{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+        )
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={FAKE_ACCESS_KEY}/{scope}, "
+            f"SignedHeaders={signed_headers}, "
+            f"Signature={self.signature(string_to_sign, request)}"
+        )
+
+    @staticmethod
+    def _headers_to_sign(request: Any) -> dict[str, list[str]] | None:
+        raw = getattr(request.headers, "_headers", None)
+        if not isinstance(raw, list):
+            return None
+        signed: dict[str, list[str]] = {}
+        for name, value in raw:
+            if type(value) is not str or not value.isascii():
+                return None
+            lname = name.lower()
+            if lname not in _UNSIGNED_HEADERS:
+                signed.setdefault(lname, []).append(value)
+        if "host" not in signed:
+            url = request.url
+            host = _HOSTS.get(url)
+            if host is None:
+                host = _botocore_auth._host_from_url(url)
+                if len(_HOSTS) > 256:
+                    _HOSTS.clear()
+                _HOSTS[url] = host
+            signed["host"] = [host]
+        return signed
+
+    def _payload(self, request: Any) -> str | None:
+        auth: Any = self
+        if "X-Amz-Content-SHA256" in request.headers:
+            return None
+        data = request.data
+        if type(data) is not bytes or auth._is_streaming_checksum_payload(request):
+            return None
+        if not auth._should_sha256_sign_payload(request):
+            return None
+        return hashlib.sha256(data).hexdigest() if data else botocore.auth.EMPTY_SHA256_HASH
 
 
 class _RawBody:
