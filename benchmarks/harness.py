@@ -38,7 +38,7 @@ class Plan:
     suite_runs: int  # timed runs of each suite (median)
     suite_fixture: bool  # also a suite using the ecr_client fixture
     suite_warmup: bool  # an untimed run of each suite first (else one collection only)
-    startup_runs: int  # timed runs of each start-up command (median)
+    startup_runs: int  # timed runs of each start-up command (median; paired differences)
     startup_nocache: bool  # also start-up without a bytecode cache
     profile: bool  # cProfile the in-process path
     #: Section 1 counted under callgrind: (contender, ids, calls) runs, and whether the
@@ -90,7 +90,7 @@ FULL = Plan(
     suite_runs=3,
     suite_fixture=True,
     suite_warmup=False,
-    startup_runs=5,
+    startup_runs=15,
     startup_nocache=True,
     profile=True,
     http_seconds=4.0,

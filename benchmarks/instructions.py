@@ -108,6 +108,29 @@ def count(contender: str, ids: int, calls: int, workdir: Path, *, cache_sim: boo
     return Count(contender, ids, calls, ir / calls, cycles / calls)
 
 
+def count_command(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+    """Instructions of a whole command (no markers, no cache simulation)."""
+    with tempfile.TemporaryDirectory(prefix="pytest-ecr-callgrind-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                *command,
+            ],
+            cwd=cwd,
+            env={**env, "PYTHONHASHSEED": "0"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not out.exists():
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            raise RuntimeError(f"callgrind run of {command[-1]} failed: {' / '.join(tail)}")
+        return _parse(out)[0]
+
+
 def count_all(
     plan: Sequence[tuple[str, int, int]],
     *,
