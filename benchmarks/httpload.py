@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,40 +137,31 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def pytest_ecr_server(declaration: Path, env: dict[str, str]) -> Iterator[str]:
-    """``pytest-ecr serve FILE`` in its own process; yields its endpoint URL."""
+def _serving(command: list[str], port: int, what: str, env: dict[str, str]) -> Iterator[str]:
+    """*command* in its own process until the block ends; yields its endpoint URL."""
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        _wait_listening(port, process, what)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+def pytest_ecr_server(declaration: Path, env: dict[str, str]) -> AbstractContextManager[str]:
+    """``pytest-ecr serve FILE`` in its own process."""
     port = _free_port()
     code = "import sys; from pytest_ecr.cli import main; sys.exit(main(sys.argv[1:]))"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", str(declaration), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_listening(port, process, "pytest-ecr serve")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(process)
+    command = [sys.executable, "-c", code, "serve", str(declaration), "--port", str(port)]
+    return _serving(command, port, "pytest-ecr serve", env)
 
 
-@contextmanager
-def moto_server(env: dict[str, str]) -> Iterator[str]:
-    """``python -m moto.server`` in its own process; yields its endpoint URL."""
+def moto_server(env: dict[str, str]) -> AbstractContextManager[str]:
+    """``python -m moto.server`` in its own process."""
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        _wait_listening(port, process, "moto server")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(process)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return _serving(command, port, "moto server", env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

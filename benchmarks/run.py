@@ -212,103 +212,37 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                 rows[(variant.name, count)] = report.row(
                     Row("1", f"{count:>3} id  {variant.name}", Stats.of(variant.samples))
                 )
+        plugin_row = "plugin in-process"
+        memo_off = "plugin in-process, memo off (every answer computed)"
+        floor = "canned before-send (botocore floor)"
+        stub = "botocore Stubber (add_response + call)"
+        moto_row, http_row = "moto mock_aws", "plugin HTTP endpoint"
+        Key = tuple[str, int]
+
+        def ratio(name: str, top: Key, bottom: Key, target: str = "") -> None:
+            report.ratio(Ratio("1", name, ratio_of(rows.get(top), rows.get(bottom)), target))
+
         for count, target in ((1, "<= 1.15"), (100, "<= 1.3")):
-            report.ratio(
-                Ratio(
-                    "1",
-                    f"plugin / canned floor, {count} id",
-                    ratio_of(
-                        rows.get(("plugin in-process", count)),
-                        rows.get(("canned before-send (botocore floor)", count)),
-                    ),
-                    target,
-                )
-            )
+            ratio(f"plugin / canned floor, {count} id", (plugin_row, count), (floor, count), target)
         for count in (1, 100):
-            report.ratio(
-                Ratio(
-                    "1",
-                    f"plugin, memo off / canned floor, {count} id",
-                    ratio_of(
-                        rows.get(("plugin in-process, memo off (every answer computed)", count)),
-                        rows.get(("canned before-send (botocore floor)", count)),
-                    ),
-                    "",
-                )
-            )
-        report.ratio(
-            Ratio(
-                "1",
-                "moto mock_aws / plugin with memo off, 1 id",
-                ratio_of(
-                    rows.get(("moto mock_aws", 1)),
-                    rows.get(("plugin in-process, memo off (every answer computed)", 1)),
-                ),
-                "",
-            )
-        )
+            ratio(f"plugin, memo off / canned floor, {count} id", (memo_off, count), (floor, count))
+        ratio("moto mock_aws / plugin with memo off, 1 id", (moto_row, 1), (memo_off, 1))
         for count in (1, 100):
-            report.ratio(
-                Ratio(
-                    "1",
-                    f"plugin / Stubber, {count} id",
-                    ratio_of(
-                        rows.get(("plugin in-process", count)),
-                        rows.get(("botocore Stubber (add_response + call)", count)),
-                    ),
-                    "",
-                )
-            )
-        report.ratio(
-            Ratio(
-                "1",
-                "moto mock_aws / plugin, 1 id",
-                ratio_of(rows.get(("moto mock_aws", 1)), rows.get(("plugin in-process", 1))),
-                ">= 2",
-            )
-        )
-        report.ratio(
-            Ratio(
-                "1",
-                "moto mock_aws / canned floor, 1 id (moto/plugin ceiling)",
-                ratio_of(
-                    rows.get(("moto mock_aws", 1)),
-                    rows.get(("canned before-send (botocore floor)", 1)),
-                ),
-                "",
-            )
-        )
-        report.ratio(
-            Ratio(
-                "1",
-                "moto mock_aws / plugin, 100 id",
-                ratio_of(rows.get(("moto mock_aws", 100)), rows.get(("plugin in-process", 100))),
-                "",
-            )
-        )
+            ratio(f"plugin / Stubber, {count} id", (plugin_row, count), (stub, count))
+        ratio("moto mock_aws / plugin, 1 id", (moto_row, 1), (plugin_row, 1), ">= 2")
+        ratio("moto mock_aws / canned floor, 1 id (moto/plugin ceiling)", (moto_row, 1), (floor, 1))
+        ratio("moto mock_aws / plugin, 100 id", (moto_row, 100), (plugin_row, 100))
         for count in (1, 100):
-            report.ratio(
-                Ratio(
-                    "1",
-                    f"moto server / plugin HTTP endpoint, {count} id",
-                    ratio_of(
-                        rows.get(("moto ThreadedMotoServer", count)),
-                        rows.get(("plugin HTTP endpoint", count)),
-                    ),
-                    "",
-                )
+            ratio(
+                f"moto server / plugin HTTP endpoint, {count} id",
+                ("moto ThreadedMotoServer", count),
+                (http_row, count),
             )
         if nodelay_client is not None:
-            report.ratio(
-                Ratio(
-                    "1",
-                    "plugin HTTP as is / with TCP_NODELAY, 1 id",
-                    ratio_of(
-                        rows.get(("plugin HTTP endpoint", 1)),
-                        rows.get(("plugin HTTP endpoint + TCP_NODELAY (experiment)", 1)),
-                    ),
-                    "",
-                )
+            ratio(
+                "plugin HTTP as is / with TCP_NODELAY, 1 id",
+                (http_row, 1),
+                ("plugin HTTP endpoint + TCP_NODELAY (experiment)", 1),
             )
     finally:
         for each in servers:

@@ -49,22 +49,19 @@ class Call:
         fault: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        self.operation = operation
-        self.region = region
-        self.account = account
-        self.attempt = attempt
-        self.transport = transport
-        self.status = status
-        self.fault = fault
-        self.extra: Mapping[str, Any] = dict(extra) if extra else {}
-        self._params_text: str | bytes = encode_json(params)
-        self._response_text: str | bytes | None = (
-            None if response is None else encode_json(response)
+        self._fill(
+            operation,
+            encode_json(params),
+            region,
+            account,
+            attempt,
+            transport,
+            None if response is None else encode_json(response),
+            error,
+            status,
+            fault,
+            extra,
         )
-        self._error_text = None if error is None else encode_json(error)
-        self._params: Mapping[str, Any] | None = None
-        self._response: Mapping[str, Any] | None = None
-        self._error: Mapping[str, Any] | None = None
 
     @classmethod
     def from_text(
@@ -84,21 +81,49 @@ class Call:
         """A call whose params (and response) are JSON text already, as the request body
         and the encoded answer are: nothing is encoded again."""
         call = cls.__new__(cls)
-        call.operation = operation
-        call.region = region
-        call.account = account
-        call.attempt = attempt
-        call.transport = transport
-        call.status = status
-        call.fault = fault
-        call.extra = dict(extra) if extra else {}
-        call._params_text = params_text
-        call._response_text = response_text
-        call._error_text = None if error is None else encode_json(error)
-        call._params = None
-        call._response = None
-        call._error = None
+        call._fill(
+            operation,
+            params_text,
+            region,
+            account,
+            attempt,
+            transport,
+            response_text,
+            error,
+            status,
+            fault,
+            extra,
+        )
         return call
+
+    def _fill(
+        self,
+        operation: str,
+        params_text: str | bytes,
+        region: str,
+        account: str,
+        attempt: int,
+        transport: str,
+        response_text: str | bytes | None,
+        error: Mapping[str, Any] | None,
+        status: int,
+        fault: str | None,
+        extra: Mapping[str, Any] | None,
+    ) -> None:
+        self.operation = operation
+        self.region = region
+        self.account = account
+        self.attempt = attempt
+        self.transport = transport
+        self.status = status
+        self.fault = fault
+        self.extra: Mapping[str, Any] = dict(extra) if extra else {}
+        self._params_text: str | bytes = params_text
+        self._response_text: str | bytes | None = response_text
+        self._error_text = None if error is None else encode_json(error)
+        self._params: Mapping[str, Any] | None = None
+        self._response: Mapping[str, Any] | None = None
+        self._error: Mapping[str, Any] | None = None
 
     @property
     def params(self) -> Mapping[str, Any]:
