@@ -211,12 +211,7 @@ class FakeEcr:
         try:
             head = decode_head(headers)
             data = body_bytes(body)
-            if (
-                data
-                and head.operation in MEMO_OPERATIONS
-                and self._moto is None
-                and self._faults.empty
-            ):
+            if data and self._faults.empty and self._memo_applies(head.operation):
                 registry = self.registry
                 region = head.region or registry.region
                 key = MemoKey(head.operation, data, registry.account, region)
@@ -279,9 +274,8 @@ class FakeEcr:
             where = revision = None
             if (
                 injection is NO_INJECTION
-                and self._moto is None
                 and request.body is not None
-                and operation in MEMO_OPERATIONS
+                and self._memo_applies(operation)
             ):
                 where, revision = self._read_revision(params, account, region)
             try:
@@ -321,6 +315,11 @@ class FakeEcr:
                 )
             self._record(request, region, account, fault, response_text=text, extra=extra)
         return result, text, encoded
+
+    def _memo_applies(self, operation: str) -> bool:
+        """Whether answers to *operation* are kept in (and taken from) the memo: the
+        memoised reads, answered by the local backend. Faults are checked by the caller."""
+        return self._moto is None and operation in MEMO_OPERATIONS
 
     def _read_revision(
         self, params: Mapping[str, Any], account: str, region: str

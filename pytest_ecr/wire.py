@@ -3,7 +3,9 @@
 A request is ``POST /`` with ``X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>``
 and the input members as a JSON object; a success is HTTP 200 with the output as JSON;
 an error is ``{"__type": code, "message": text}`` with the error's status. Both the
-botocore hook and the HTTP server call :func:`handle`.
+botocore hook and the HTTP server go through :meth:`pytest_ecr.FakeEcr.respond`, which
+decodes with :func:`decode_head` and :func:`decode_body` and encodes with the
+``encode_*`` functions here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import itertools
 import json
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from pytest_ecr.service.errors import EcrError
@@ -156,11 +158,6 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
     )
 
 
-def decode(headers: Mapping[str, Any], body: bytes | str | None, *, transport: str) -> WireRequest:
-    """Decode one request; raises :class:`EcrError` for a bad target or body."""
-    return decode_body(decode_head(headers), body_bytes(body), transport=transport)
-
-
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 # Request ids only need to be unique and UUID-shaped (version 4 layout): a random
 # per-process prefix and a counter, so one costs a counter step and one format.
@@ -255,21 +252,3 @@ def encode_body(body: bytes) -> WireResponse:
 def encode_error(error: EcrError) -> WireResponse:
     body = _encode(error.body()).encode("utf-8")
     return WireResponse(error.status, _headers(body), body)
-
-
-Handler = Callable[[WireRequest], Mapping[str, Any]]
-
-
-def handle(
-    handler: Handler, headers: Mapping[str, Any], body: bytes | str | None, *, transport: str
-) -> WireResponse:
-    """Decode, run *handler*, encode: the one path every transport takes.
-
-    *handler* returns the output dict or raises :class:`EcrError`; anything else it raises
-    propagates, so a bug in the fake surfaces in the test rather than as a fake 500.
-    """
-    try:
-        request = decode(headers, body, transport=transport)
-        return encode_result(handler(request))
-    except EcrError as error:
-        return encode_error(error)

@@ -163,13 +163,12 @@ class Repository:
     def revision(self) -> object:
         """A token for the repository's contents (images, tags and their indexes).
 
-        It is replaced whenever the contents change (as the last step of each write, so
-        whoever sees the new token sees the finished write), and a fork starts with its
-        origin's,
-        so two repositories holding the same token hold the same images and tags; a caller
-        may keep what it derived from a repository for as long as the token stays the
-        same object. The repository's settings (tag mutability, encryption, ...) are not
-        part of it.
+        It is replaced whenever the contents change, as the last step of each write, so
+        whoever sees the new token sees the finished write; a fork starts with its
+        origin's. Two repositories holding the same token hold the same images and tags,
+        and a caller may keep what it derived from a repository for as long as the token
+        stays the same object. The repository's settings (tag mutability, encryption,
+        ...) are not part of it.
         """
         return self._revision
 

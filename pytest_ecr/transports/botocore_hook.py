@@ -99,23 +99,21 @@ class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
 
     def add_auth(self, request: Any) -> None:
         auth: Any = self
+        if not self._common_shape(request):
+            super().add_auth(request)  # botocore's canonical request; our signature()
+            return
         request.context["timestamp"] = _botocore_auth.get_current_datetime().strftime(
             botocore.auth.SIGV4_TIMESTAMP
         )
-        auth._modify_request_before_signing(request)
+        auth._modify_request_before_signing(request)  # X-Amz-Date; an old signature goes
         signed = self._headers_to_sign(request)
-        payload = self._payload(request)
-        if signed is None or payload is None:
-            # Not the common shape: botocore's own canonical request, our signature.
-            canonical = auth.canonical_request(request)
-            sts = auth.string_to_sign(request, canonical)
-            auth._inject_signature_to_request(request, self.signature(sts, request))
-            return
         names = sorted(signed)
         canonical_headers = "\n".join(
             f"{name}:{','.join(' '.join(v.split()) for v in signed[name])}" for name in names
         )
         signed_headers = ";".join(names)
+        data = request.data
+        payload = hashlib.sha256(data).hexdigest() if data else botocore.auth.EMPTY_SHA256_HASH
         path = auth._normalize_url_path(urlsplit(request.url).path)
         canonical = "\n".join(
             (
@@ -139,15 +137,26 @@ class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
             f"Signature={self.signature(string_to_sign, request)}"
         )
 
-    @staticmethod
-    def _headers_to_sign(request: Any) -> dict[str, list[str]] | None:
+    def _common_shape(self, request: Any) -> bool:
+        """Whether the short path signs *request* as botocore would: ASCII text headers
+        in botocore's raw header list, and a body of bytes hashed whole into the
+        signature (no streamed, unsigned or pre-hashed payload)."""
+        auth: Any = self
         raw = getattr(request.headers, "_headers", None)
-        if not isinstance(raw, list):
-            return None
+        return (
+            isinstance(raw, list)
+            and all(type(value) is str and value.isascii() for _, value in raw)
+            and type(request.data) is bytes
+            and "X-Amz-Content-SHA256" not in request.headers
+            and not auth._is_streaming_checksum_payload(request)
+            and auth._should_sha256_sign_payload(request)
+        )
+
+    @staticmethod
+    def _headers_to_sign(request: Any) -> dict[str, list[str]]:
+        """Lowercase name -> values of the headers SigV4 signs, ``host`` included."""
         signed: dict[str, list[str]] = {}
-        for name, value in raw:
-            if type(value) is not str or not value.isascii():
-                return None
+        for name, value in request.headers._headers:
             lname = name.lower()
             if lname not in _UNSIGNED_HEADERS:
                 signed.setdefault(lname, []).append(value)
@@ -161,17 +170,6 @@ class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
                 _HOSTS[url] = host
             signed["host"] = [host]
         return signed
-
-    def _payload(self, request: Any) -> str | None:
-        auth: Any = self
-        if "X-Amz-Content-SHA256" in request.headers:
-            return None
-        data = request.data
-        if type(data) is not bytes or auth._is_streaming_checksum_payload(request):
-            return None
-        if not auth._should_sha256_sign_payload(request):
-            return None
-        return hashlib.sha256(data).hexdigest() if data else botocore.auth.EMPTY_SHA256_HASH
 
 
 class _RawBody:

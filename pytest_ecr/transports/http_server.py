@@ -1,8 +1,9 @@
 """The HTTP transport: the fake registry served on 127.0.0.1 for clients outside the
 Python process (the AWS CLI, the JavaScript and Go SDKs, ...).
 
-Requests go through the same wire codec as the in-process hook (:func:`pytest_ecr.wire.handle`),
-so both answer byte-for-byte alike. The server is bound to loopback only, on an ephemeral
+Requests go through the same entry point as the in-process hook
+(:meth:`pytest_ecr.FakeEcr.respond`, over the codec in :mod:`pytest_ecr.wire`), so both answer
+byte-for-byte alike. The server is bound to loopback only, on an ephemeral
 port, and serves whichever :class:`~pytest_ecr.FakeEcr` is currently attached to it, so one
 server can live for a whole session while every test gets its own registry state.
 """
