@@ -81,54 +81,51 @@ def _parse(path: Path) -> tuple[float, float]:
     return float(ir), float(ir + 10 * l1 + 100 * ll)
 
 
+def _callgrind(
+    command: Sequence[str],
+    out: Path,
+    *,
+    options: Sequence[str] = (),
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    dump: Path | None = None,
+) -> tuple[float, float]:
+    """(Ir, estimated cycles) of *command* run under callgrind, read from *dump* (a
+    part written at a ``--dump-before`` marker) or else from the whole run's *out*."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", *options, f"--callgrind-out-file={out}", *command],
+        cwd=cwd,
+        env={**(env if env is not None else os.environ), "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    result = dump if dump is not None else out
+    if done.returncode != 0 or not result.exists():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"callgrind run of {' '.join(command[-4:])} failed: {' / '.join(tail)}")
+    return _parse(result)
+
+
 def count(contender: str, ids: int, calls: int, workdir: Path, *, cache_sim: bool = True) -> Count:
     """Run one worker under callgrind; per-call counts of its measured calls (the cycle
     estimate equals the instructions when *cache_sim* is off)."""
     out = workdir / f"callgrind.{contender}.{ids}"
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--cache-sim={'yes' if cache_sim else 'no'}",
-        f"--dump-before={MARKER}",
-        f"--callgrind-out-file={out}",
-        sys.executable,
-        str(HERE / "instructions.py"),
-        "--worker",
-        contender,
-        str(ids),
-        str(calls),
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    middle = Path(f"{out}.2")
-    if done.returncode != 0 or not middle.exists():
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"callgrind run of {contender} ({ids} id) failed: {' / '.join(tail)}")
-    ir, cycles = _parse(middle)
+    worker = [sys.executable, str(HERE / "instructions.py"), "--worker", contender, str(ids)]
+    ir, cycles = _callgrind(
+        [*worker, str(calls)],
+        out,
+        options=(f"--cache-sim={'yes' if cache_sim else 'no'}", f"--dump-before={MARKER}"),
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        dump=Path(f"{out}.2"),  # the middle part: between the two markers
+    )
     return Count(contender, ids, calls, ir / calls, cycles / calls)
 
 
 def count_command(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     """Instructions of a whole command (no markers, no cache simulation)."""
     with tempfile.TemporaryDirectory(prefix="pytest-ecr-callgrind-") as tmp:
-        out = Path(tmp) / "callgrind.out"
-        done = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                *command,
-            ],
-            cwd=cwd,
-            env={**env, "PYTHONHASHSEED": "0"},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not out.exists():
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            raise RuntimeError(f"callgrind run of {command[-1]} failed: {' / '.join(tail)}")
-        return _parse(out)[0]
+        return _callgrind(command, Path(tmp) / "callgrind.out", cwd=cwd, env=env)[0]
 
 
 def count_all(
