@@ -119,9 +119,10 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 
 
 def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = None) -> int:
+    from pytest_ecr.credentials import export_environment
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.transports.http_server import EcrHTTPServer, export_environment
+    from pytest_ecr.transports.http_server import EcrHTTPServer
 
     try:
         fake = FakeEcr([str(Path(path).resolve())], fake_environment=False)

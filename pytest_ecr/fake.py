@@ -20,7 +20,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from pytest_ecr.backends import DEFAULT_BACKEND, check_backend
-from pytest_ecr.clock import Sleep, VirtualClock
+from pytest_ecr.clock import Sleep, SleepKind, VirtualClock
+from pytest_ecr.credentials import patch_environment, restore_environment
 from pytest_ecr.declarations import (
     DeclarationCache,
     DeclarationError,
@@ -37,26 +38,16 @@ from pytest_ecr.faults import (
     FaultSet,
     FaultSpec,
     FaultSpecError,
+    Injection,
     apply_failures,
     default_error_message,
     parse_fault,
 )
 from pytest_ecr.history import Call, CallList, History
-from pytest_ecr.memo import ANSWERS, MEMO_OPERATIONS, MemoEntry, MemoKey
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
 from pytest_ecr.service.errors import EcrError
-from pytest_ecr.transports import botocore_hook
-from pytest_ecr.wire import (
-    WireRequest,
-    WireResponse,
-    body_bytes,
-    decode_body,
-    decode_head,
-    encode_body,
-    encode_error,
-    encode_json,
-)
+from pytest_ecr.transports import botocore_hook, responder
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
@@ -64,18 +55,7 @@ if TYPE_CHECKING:
 
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
-
-# What the fake puts in the environment while active, so clients created during the test
-# resolve fake credentials (never a real profile, never the instance metadata service).
-_MISSING = os.path.join(os.sep, "nonexistent", "pytest-ecr")
-_ENV_REMOVED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
+    from pytest_ecr.wire import WireRequest
 
 
 class FakeEcr:
@@ -198,58 +178,15 @@ class FakeEcr:
 
     # -- answering -----------------------------------------------------------------------
 
-    def respond(
-        self, headers: Mapping[str, Any], body: bytes | str | None, *, transport: str
-    ) -> WireResponse:
-        """Decode one request, answer it and encode the answer: what every transport calls.
-
-        An error ECR would answer comes back encoded; an injected connection fault raises
-        :class:`~pytest_ecr.faults.ConnectionFault` for the transport to act out. A read
-        repeated while its repository is unchanged, with no fault armed and the local
-        backend answering, is answered from :mod:`pytest_ecr.memo` and recorded as usual.
-        """
-        try:
-            head = decode_head(headers)
-            data = body_bytes(body)
-            if data and self._faults.empty and self._memo_applies(head.operation):
-                registry = self.registry
-                region = head.region or registry.region
-                key = MemoKey(head.operation, data, registry.account, region)
-                entry = ANSWERS.get(key)
-                if entry is not None:
-                    # Checked and recorded under the lock computed answers take, so the
-                    # history keeps the order in which answers were given.
-                    with self._lock:
-                        repo = registry.get_repository(*entry.where)
-                        if repo is not None and repo.revision is entry.revision:
-                            self._history.record(
-                                Call.from_text(
-                                    head.operation,
-                                    data,
-                                    region,
-                                    key.account,
-                                    head.attempt,
-                                    transport,
-                                    entry.text,
-                                )
-                            )
-                            return encode_body(entry.body)
-            _, text, encoded = self._answer(decode_body(head, data, transport=transport))
-            return encode_body(encoded if encoded is not None else text.encode("utf-8"))
-        except EcrError as error:
-            return encode_error(error)
-
     def answer(self, request: WireRequest) -> Mapping[str, Any]:
         """Answer one decoded request: the output members, or :class:`EcrError` raised.
 
-        Faults are decided first, as a failing network or service would act before the
-        registry is consulted; then the service answers, and the attempt is recorded.
+        What every transport calls (through :func:`pytest_ecr.wire.respond`). Faults are
+        decided first, as a failing network or service would act before the registry is
+        consulted; then the backend answers; every attempt is recorded, once, here. An
+        injected connection fault raises :class:`~pytest_ecr.faults.ConnectionFault` for
+        the transport to act out.
         """
-        return self._answer(request)[0]
-
-    def _answer(self, request: WireRequest) -> tuple[Mapping[str, Any], str, bytes | None]:
-        """:meth:`answer`, plus the answer's JSON text and, when it was memoised, its
-        UTF-8 encoding."""
         region = request.region or self.registry.region
         account = self.registry.account
         operation, params = request.operation, request.params
@@ -269,26 +206,8 @@ class FakeEcr:
         # an attempt a fault answered, and the history says which ones it did see).
         extra = {"backend": self.backend} if self._moto is not None else None
         with self._lock:
-            # The revision read before answering: a write racing the answer can only
-            # make the memo entry stale, never wrong.
-            where = revision = None
-            if (
-                injection is NO_INJECTION
-                and request.body is not None
-                and self._memo_applies(operation)
-            ):
-                where, revision = self._read_revision(params, account, region)
             try:
-                if injection.failures:
-                    params_left, failures = apply_failures(operation, params, injection.failures)
-                    if params_left.get("imageIds"):
-                        result = dict(self._backend_answer(operation, params_left, ctx))
-                    else:
-                        self._backend_validate(operation, params, ctx)
-                        result = _empty_result(operation)
-                    result["failures"] = [*result.get("failures", []), *failures]
-                else:
-                    result = self._backend_answer(operation, params, ctx)
+                result = self._backend_result(operation, params, ctx, injection)
             except EcrError as error:
                 self._record(request, region, account, fault, error=error, extra=extra)
                 raise
@@ -296,43 +215,35 @@ class FakeEcr:
                 # moto answers some requests by raising (its deviations §7.14, §7.18):
                 # recorded, then raised to the caller as plain mock_aws would.
                 failure = EcrError(type(exc).__name__, str(exc), 500)
-                self._record(
-                    request,
-                    region,
-                    account,
-                    fault,
-                    error=failure,
-                    extra={**(extra or {}), "exception": repr(exc)},
-                )
+                extra = {**(extra or {}), "exception": repr(exc)}
+                self._record(request, region, account, fault, error=failure, extra=extra)
                 raise
-            text = encode_json(result)
-            encoded = None
-            if where is not None and request.body is not None:
-                encoded = text.encode("utf-8")
-                ANSWERS.put(
-                    MemoKey(operation, request.body, account, region),
-                    MemoEntry(where, revision, text, encoded),
-                )
-            self._record(request, region, account, fault, response_text=text, extra=extra)
-        return result, text, encoded
+            self._record(request, region, account, fault, response=result, extra=extra)
+        return result
 
-    def _memo_applies(self, operation: str) -> bool:
-        """Whether answers to *operation* are kept in (and taken from) the memo: the
-        memoised reads, answered by the local backend. Faults are checked by the caller."""
-        return self._moto is None and operation in MEMO_OPERATIONS
+    def sleep(self, seconds: float, kind: SleepKind) -> None:
+        """Spend *seconds* on this fake's clock (recorded, not slept, unless real time)."""
+        self.clock.sleep(seconds, kind)
 
-    def _read_revision(
-        self, params: Mapping[str, Any], account: str, region: str
-    ) -> tuple[tuple[str, str, str] | None, object]:
-        """Which repository a memo-able read names, and its revision now."""
-        name = params.get("repositoryName")
-        registry_id = params.get("registryId") or account
-        if type(name) is not str or type(registry_id) is not str:
-            return None, None
-        repo = self.registry.get_repository(registry_id, region, name)
-        if repo is None:
-            return None, None
-        return (registry_id, region, name), repo.revision
+    def _backend_result(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        ctx: RequestContext,
+        injection: Injection,
+    ) -> dict[str, Any]:
+        """The backend's answer, with the per-image failures *injection* carries split
+        off the request first and added to the answer's ``failures``."""
+        if not injection.failures:
+            return self._backend_answer(operation, params, ctx)
+        params_left, failures = apply_failures(operation, params, injection.failures)
+        if params_left.get("imageIds"):
+            result = dict(self._backend_answer(operation, params_left, ctx))
+        else:
+            self._backend_validate(operation, params, ctx)
+            result = _empty_result(operation)
+        result["failures"] = [*result.get("failures", []), *failures]
+        return result
 
     def _context(self, account: str, region: str) -> RequestContext:
         ctx = self._contexts.get((account, region))
@@ -347,7 +258,7 @@ class FakeEcr:
         account: str,
         fault: str | None,
         *,
-        response_text: str | None = None,
+        response: Mapping[str, Any] | None = None,
         error: EcrError | None = None,
         connection: FaultSpec | None = None,
         extra: Mapping[str, Any] | None = None,
@@ -357,14 +268,14 @@ class FakeEcr:
         else:
             status = error.status if error is not None else 200
         self._history.record(
-            Call.from_text(
+            Call(
                 request.operation,
-                request.body if request.body is not None else encode_json(request.params),
+                request.params,
                 region,
                 account,
                 request.attempt,
                 request.transport,
-                response_text,
+                response,
                 error.body() if error is not None else None,
                 status,
                 fault,
@@ -473,13 +384,13 @@ class FakeEcr:
     @property
     def active(self) -> bool:
         """Whether this fake is the one answering ECR requests now."""
-        return botocore_hook.active() is self
+        return responder.active() is self
 
     def activate(self) -> FakeEcr:
         """Answer every ECR client in this process from now on (``with fake:`` does this)."""
-        botocore_hook.activate(self)
+        responder.activate(self)
         if self._fake_environment and self._saved_env is None:
-            self._saved_env = _patch_environment(self.region)
+            self._saved_env = patch_environment(self.region)
         if self._moto is not None and not self._moto.active:
             try:
                 self._moto.start(self.registry)
@@ -496,9 +407,9 @@ class FakeEcr:
                 # patched on top of the fake's environment.
                 self._moto.stop()
         finally:
-            botocore_hook.deactivate(self)
+            responder.deactivate(self)
             if self._saved_env is not None:
-                _restore_environment(self._saved_env)
+                restore_environment(self._saved_env)
                 self._saved_env = None
 
     @property
@@ -568,33 +479,3 @@ def _empty_result(operation: str) -> dict[str, Any]:
     if operation == "BatchDeleteImage":
         return {"imageIds": [], "failures": []}
     return {"images": [], "failures": []}
-
-
-def _patch_environment(region: str) -> dict[str, str | None]:
-    values: dict[str, str | None] = {
-        "AWS_ACCESS_KEY_ID": botocore_hook.FAKE_ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": botocore_hook.FAKE_SECRET_KEY,
-        "AWS_SESSION_TOKEN": None,
-        "AWS_SECURITY_TOKEN": None,
-        "AWS_CONFIG_FILE": _MISSING + "-config",
-        "AWS_SHARED_CREDENTIALS_FILE": _MISSING + "-credentials",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        **dict.fromkeys(_ENV_REMOVED),
-    }
-    if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
-        values["AWS_DEFAULT_REGION"] = region
-    saved = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    return saved
-
-
-def _restore_environment(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value

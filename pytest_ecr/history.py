@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
-
-from pytest_ecr.wire import encode_json
 
 
 class Call:
     """One attempt of one ECR operation, as the fake saw and answered it.
 
-    ``params``, ``response`` and ``error`` are held as JSON text and decoded on first
-    access: a long test records thousands of answers, and as plain strings they cost the
-    garbage collector nothing.
+    ``params`` are the input members as decoded from the request, ``response`` the output
+    members answered and ``error`` the error body answered; each is the object the fake
+    worked with, never re-encoded.
     """
 
     __slots__ = (
-        "_error",
-        "_error_text",
-        "_params",
-        "_params_text",
-        "_response",
-        "_response_text",
         "account",
         "attempt",
+        "error",
         "extra",
         "fault",
         "operation",
+        "params",
         "region",
+        "response",
         "status",
         "transport",
     )
@@ -49,102 +43,28 @@ class Call:
         fault: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        self._fill(
-            operation,
-            encode_json(params),
-            region,
-            account,
-            attempt,
-            transport,
-            None if response is None else encode_json(response),
-            error,
-            status,
-            fault,
-            extra,
-        )
-
-    @classmethod
-    def from_text(
-        cls,
-        operation: str,
-        params_text: str | bytes,
-        region: str,
-        account: str,
-        attempt: int,
-        transport: str,
-        response_text: str | bytes | None = None,
-        error: Mapping[str, Any] | None = None,
-        status: int = 200,
-        fault: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> Call:
-        """A call whose params (and response) are JSON text already, as the request body
-        and the encoded answer are: nothing is encoded again."""
-        call = cls.__new__(cls)
-        call._fill(
-            operation,
-            params_text,
-            region,
-            account,
-            attempt,
-            transport,
-            response_text,
-            error,
-            status,
-            fault,
-            extra,
-        )
-        return call
-
-    def _fill(
-        self,
-        operation: str,
-        params_text: str | bytes,
-        region: str,
-        account: str,
-        attempt: int,
-        transport: str,
-        response_text: str | bytes | None,
-        error: Mapping[str, Any] | None,
-        status: int,
-        fault: str | None,
-        extra: Mapping[str, Any] | None,
-    ) -> None:
+        #: The operation's name, e.g. ``"BatchGetImage"``.
         self.operation = operation
+        #: The request's input members, as sent.
+        self.params: Mapping[str, Any] = params
+        #: The region the request was signed for (or the fake's default region).
         self.region = region
+        #: The caller's account.
         self.account = account
+        #: botocore's attempt number (1 for the first try).
         self.attempt = attempt
+        #: What carried the request: ``"botocore"``, ``"http"``, ``"stubber"``.
         self.transport = transport
+        #: The output members answered (``None`` for an error or a dropped connection).
+        self.response: Mapping[str, Any] | None = response
+        #: The error body answered, ``{"__type": code, "message": text}``, if any.
+        self.error: Mapping[str, Any] | None = error
+        #: The HTTP status answered (0 for a dropped connection).
         self.status = status
+        #: The description of the fault that acted on this attempt, if one did.
         self.fault = fault
+        #: Transport- or backend-specific details (``connection``, ``backend``...).
         self.extra: Mapping[str, Any] = dict(extra) if extra else {}
-        self._params_text: str | bytes = params_text
-        self._response_text: str | bytes | None = response_text
-        self._error_text = None if error is None else encode_json(error)
-        self._params: Mapping[str, Any] | None = None
-        self._response: Mapping[str, Any] | None = None
-        self._error: Mapping[str, Any] | None = None
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        """The request's input members, as sent."""
-        if self._params is None:
-            self._params = json.loads(self._params_text)
-        return self._params
-
-    @property
-    def response(self) -> Mapping[str, Any] | None:
-        """The output members answered (``None`` for an error or a dropped connection)."""
-        if self._response is None and self._response_text is not None:
-            self._response = json.loads(self._response_text)
-        return self._response
-
-    @property
-    def error(self) -> Mapping[str, Any] | None:
-        """The error body answered, ``{"__type": code, "message": text}``, if any."""
-        if self._error is None and self._error_text is not None:
-            self._error = json.loads(self._error_text)
-        return self._error
 
     def __repr__(self) -> str:
         return f"<Call {self.describe()}>"
@@ -152,7 +72,7 @@ class Call:
     @property
     def ok(self) -> bool:
         """Whether the attempt was answered without an error or a dropped connection."""
-        return self._error_text is None and "connection" not in self.extra
+        return self.error is None and "connection" not in self.extra
 
     @property
     def error_code(self) -> str | None:

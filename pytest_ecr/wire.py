@@ -14,7 +14,7 @@ import itertools
 import json
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from pytest_ecr.service.errors import EcrError
@@ -38,8 +38,6 @@ class WireRequest(NamedTuple):
     attempt: int = 1
     max_attempts: int | None = None
     transport: str = "botocore"
-    #: The JSON text the parameters were decoded from, when there was one.
-    body: bytes | None = None
 
 
 class WireResponse(NamedTuple):
@@ -154,8 +152,31 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
         attempt=head.attempt,
         max_attempts=head.max_attempts,
         transport=transport,
-        body=body if body else None,
     )
+
+
+def decode_request(
+    headers: Mapping[str, Any], body: bytes | str | None, *, transport: str
+) -> WireRequest:
+    """Decode one request (headers and body); raises :class:`EcrError` for a request ECR
+    would refuse before reading it (a bad target, a body that is not a JSON object)."""
+    return decode_body(decode_head(headers), body_bytes(body), transport=transport)
+
+
+def respond(
+    answer: Callable[[WireRequest], Mapping[str, Any]],
+    headers: Mapping[str, Any],
+    body: bytes | str | None,
+    *,
+    transport: str,
+) -> WireResponse:
+    """The whole codec step of a transport: decode the request, have *answer* answer it,
+    encode its output or the :class:`EcrError` it raised. Anything else *answer* raises
+    (an injected connection fault) propagates for the transport to act out."""
+    try:
+        return encode_result(answer(decode_request(headers, body, transport=transport)))
+    except EcrError as error:
+        return encode_error(error)
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -179,69 +200,14 @@ def _headers(body: bytes) -> dict[str, str]:
     }
 
 
-# BatchGetImage answers repeat the same image entries call after call, and escaping their
-# manifests dominates encoding; each distinct entry is encoded once. Keys hold the entry's
-# strings (whose hashes Python caches), so a hit costs one tuple hash.
-_FRAGMENTS: dict[tuple[Any, ...], str] = {}
-_FRAGMENTS_MAX = 50_000
-
-
-def _image_fragment(entry: Mapping[str, Any]) -> str:
-    image_id = entry["imageId"]
-    key = (
-        entry["registryId"],
-        entry["repositoryName"],
-        image_id.get("imageDigest"),
-        image_id.get("imageTag"),
-        entry["imageManifest"],
-        entry.get("imageManifestMediaType"),
-        len(entry),
-        len(image_id),
-    )
-    fragment = _FRAGMENTS.get(key)
-    if fragment is None:
-        if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
-            _FRAGMENTS.clear()
-        fragment = _FRAGMENTS[key] = _encode(entry)
-    return fragment
-
-
-# The history records an answer and the transport then encodes the same dict; the last
-# encoding is kept so the second costs nothing. Replaced whole, so threads can share it.
-_last: tuple[object, str] = (None, "")
-
-
 def encode_json(result: Mapping[str, Any]) -> str:
     """Compact JSON of an output (or any JSON-level) dict, as ECR would send it."""
-    global _last
-    last = _last
-    if last[0] is result:
-        return last[1]
-    text = _encode_json(result)
-    _last = (result, text)
-    return text
-
-
-def _encode_json(result: Mapping[str, Any]) -> str:
-    images = result.get("images")
-    if (
-        len(result) == 2
-        and isinstance(images, list)
-        and "failures" in result
-        and all(type(e) is dict and "imageManifest" in e for e in images)
-    ):
-        return (
-            '{"images":['
-            + ",".join([_image_fragment(e) for e in images])
-            + '],"failures":'
-            + _encode(result["failures"])
-            + "}"
-        )
     return _encode(result)
 
 
 def encode_result(result: Mapping[str, Any]) -> WireResponse:
-    return encode_body(encode_json(result).encode("utf-8"))
+    """A success answering *result* (the operation's output members)."""
+    return encode_body(_encode(result).encode("utf-8"))
 
 
 def encode_body(body: bytes) -> WireResponse:
@@ -250,5 +216,6 @@ def encode_body(body: bytes) -> WireResponse:
 
 
 def encode_error(error: EcrError) -> WireResponse:
+    """An error answer: ``{"__type": code, "message": text}`` with the error's status."""
     body = _encode(error.body()).encode("utf-8")
     return WireResponse(error.status, _headers(body), body)

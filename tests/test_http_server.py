@@ -272,9 +272,9 @@ def test_server_thread_errors_are_raised_at_teardown(pytester: pytest.Pytester) 
 
         @pytest.mark.ecr_registry(REG)
         def test_boom(ecr, ecr_server, monkeypatch):
-            def broken(headers, body, *, transport):
+            def broken(request):
                 raise ZeroDivisionError("bug in the fake")
-            monkeypatch.setattr(ecr, "respond", broken)
+            monkeypatch.setattr(ecr, "answer", broken)
             host, port = ecr_server.endpoint_url[7:].split(":")
             conn = http.client.HTTPConnection(host, int(port), timeout=10)
             conn.request("POST", "/", body=b"{}", headers={

@@ -3,9 +3,7 @@ is left alone."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -13,7 +11,8 @@ import botocore.session
 import pytest
 
 from pytest_ecr import FakeEcr
-from pytest_ecr.transports import botocore_hook
+from pytest_ecr.credentials import FAKE_ACCESS_KEY
+from pytest_ecr.transports import responder
 
 REGISTRY = {
     "version": 1,
@@ -55,7 +54,7 @@ def test_fake_credentials_sign_even_when_real_looking_ones_are_given(ecr: FakeEc
     client.meta.events.register("before-send.ecr", capture)
     client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
     assert captured
-    assert f"Credential={botocore_hook.FAKE_ACCESS_KEY}/" in captured[0]
+    assert f"Credential={FAKE_ACCESS_KEY}/" in captured[0]
     assert "AKIAREALLOOKING00000" not in captured[0]
 
 
@@ -64,12 +63,12 @@ def test_environment_is_faked_only_while_active(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("AWS_PROFILE", "production")
     fake = FakeEcr([REGISTRY])
     with fake:
-        assert os.environ["AWS_ACCESS_KEY_ID"] == botocore_hook.FAKE_ACCESS_KEY
+        assert os.environ["AWS_ACCESS_KEY_ID"] == FAKE_ACCESS_KEY
         assert "AWS_PROFILE" not in os.environ
         assert fake.active
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALLOOKING00000"
     assert os.environ["AWS_PROFILE"] == "production"
-    assert botocore_hook.active() is None
+    assert responder.active() is None
 
 
 def test_no_credentials_at_all_still_signs_with_fake_ones(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,112 +181,3 @@ class TestWithMoto:
             assert moto_ecr.describe_repositories()["repositories"][0]["repositoryName"] == (
                 "moto/only"
             )
-
-
-def _ecr_request(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
-    from botocore.awsrequest import AWSRequest
-
-    return AWSRequest(
-        method="POST",
-        url=url,
-        data=body,
-        headers={
-            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.BatchGetImage",
-            "Content-Type": "application/x-amz-json-1.1",
-            "User-Agent": "Boto3/1.0 md/Botocore#1.0 os/linux lang/python#3.11",
-            **(headers or {}),
-        },
-    )
-
-
-def _duplicate_header(request: Any) -> None:
-    request.headers["X-Amz-Meta-Dup"] = "one"
-    request.headers["X-Amz-Meta-Dup"] = "two  words"  # an email Message appends
-
-
-def _non_ascii_value(request: Any) -> None:
-    request.headers["X-Amz-Meta-Name"] = "caf\u00e9"
-
-
-def _already_signed(request: Any) -> None:
-    request.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=old"
-    request.headers["X-Amz-Date"] = "20200101T000000Z"
-
-
-def _unsigned_payload(request: Any) -> None:
-    request.context["payload_signing_enabled"] = False
-
-
-SIGNING_CASES = {
-    "json body": ("https://api.ecr.{region}.amazonaws.com/", b'{"repositoryName": "a"}', None),
-    "another body": ("https://api.ecr.{region}.amazonaws.com/", b'{"repositoryName": "b"}', None),
-    "empty body": ("https://api.ecr.{region}.amazonaws.com/", b"", None),
-    "no body": ("https://api.ecr.{region}.amazonaws.com/", None, None),
-    "loopback with port and query": ("http://127.0.0.1:4566/?b=2&a=1", b"{}", None),
-    "default port dropped": ("https://api.ecr.{region}.amazonaws.com:443/", b"{}", None),
-    "ipv6 host": ("http://[::1]:8080/", b"{}", None),
-    "path to normalise": ("https://api.ecr.{region}.amazonaws.com/a b/../c", b"{}", None),
-    "spaces in values, mixed-case names": (
-        "https://api.ecr.{region}.amazonaws.com/",
-        b"{}",
-        {"X-AMZ-Meta-Spaced": "  a   b  c ", "x-amz-meta-lower": "v"},
-    ),
-    "headers never signed": (
-        "https://api.ecr.{region}.amazonaws.com/",
-        b"{}",
-        {"Expect": "100-continue", "X-Amzn-Trace-Id": "Root=1", "Connection": "keep-alive"},
-    ),
-    "host given": ("https://api.ecr.{region}.amazonaws.com/", b"{}", {"Host": "Example.COM"}),
-    "duplicate header": ("https://api.ecr.{region}.amazonaws.com/", b"{}", _duplicate_header),
-    "non-ASCII value (botocore's path)": (
-        "https://api.ecr.{region}.amazonaws.com/",
-        b"{}",
-        _non_ascii_value,
-    ),
-    "form body (botocore's path)": ("https://api.ecr.{region}.amazonaws.com/", {"a": "1"}, None),
-    "a retry, signed before": (
-        "https://api.ecr.{region}.amazonaws.com/",
-        b"{}",
-        _already_signed,
-    ),
-    "unsigned payload (botocore's path)": (
-        "https://api.ecr.{region}.amazonaws.com/",
-        b"{}",
-        _unsigned_payload,
-    ),
-}
-
-
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
-@pytest.mark.parametrize("case", list(SIGNING_CASES))
-def test_the_fake_signature_is_sigv4_s_own(region: str, case: str) -> None:
-    """The fake's signer takes shortcuts (signing keys kept, headers read once); what it
-    writes is byte for byte what botocore's SigV4 writes for the same request and moment."""
-    from botocore.auth import SigV4Auth
-
-    url, body, extra = SIGNING_CASES[case]
-
-    def signed(auth: SigV4Auth) -> tuple[str, str]:
-        request = _ecr_request(
-            url.format(region=region), body, extra if isinstance(extra, dict) else None
-        )
-        if callable(extra):
-            extra(request)
-        with mock_time("2026-11-27T10:00:00"):
-            auth.add_auth(request)
-        return str(request.headers["Authorization"]), str(request.headers["X-Amz-Date"])
-
-    ours = botocore_hook._FakeCredentialsAuth(None, "ecr", region)
-    plain = SigV4Auth(botocore_hook.FAKE_CREDENTIALS, "ecr", region)
-    for _ in range(2):  # the second time from the kept signing key
-        assert signed(ours) == signed(plain)
-
-
-@contextlib.contextmanager
-def mock_time(moment: str) -> Iterator[None]:
-    import datetime as dt
-    from unittest import mock
-
-    fixed = dt.datetime.fromisoformat(moment)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=fixed):
-        yield

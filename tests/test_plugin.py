@@ -100,11 +100,12 @@ def test_untouched_without_marker_or_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import os
-        from pytest_ecr.transports import botocore_hook
+        from pytest_ecr import credentials
+        from pytest_ecr.transports import responder
 
         def test_plain():
-            assert botocore_hook.active() is None
-            assert os.environ.get("AWS_ACCESS_KEY_ID") != botocore_hook.FAKE_ACCESS_KEY
+            assert responder.active() is None
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != credentials.FAKE_ACCESS_KEY
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)

@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pytest_ecr.backends import BackendError
+from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.model import RegistryState, Repository
 from pytest_ecr.service import RequestContext
 from pytest_ecr.service.errors import EcrError
@@ -171,7 +172,7 @@ class MotoBackend:
             "X-Amz-Target": f"{TARGET_PREFIX}.{operation}",
             "Content-Type": CONTENT_TYPE,
             "Authorization": (
-                f"AWS4-HMAC-SHA256 Credential=AKIAPYTESTECR0000000/20260101/{ctx.region}"
+                f"AWS4-HMAC-SHA256 Credential={FAKE_ACCESS_KEY}/20260101/{ctx.region}"
                 "/ecr/aws4_request, SignedHeaders=host;x-amz-target, Signature=0"
             ),
             _ACCOUNT_HEADER: account,

@@ -37,7 +37,6 @@ class Repository:
         "_image_tags",
         "_images",
         "_parents",
-        "_revision",
         "_tags",
         "created_at",
         "encryption_type",
@@ -78,7 +77,6 @@ class Repository:
         self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         # child digest -> digests of the manifest lists in this repository that list it
         self._parents: LayeredMap[str, tuple[str, ...]] = LayeredMap()
-        self._revision = _Revision()
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -159,19 +157,6 @@ class Repository:
 
     # -- writing ---------------------------------------------------------------------
 
-    @property
-    def revision(self) -> object:
-        """A token for the repository's contents (images, tags and their indexes).
-
-        It is replaced whenever the contents change, as the last step of each write, so
-        whoever sees the new token sees the finished write; a fork starts with its
-        origin's. Two repositories holding the same token hold the same images and tags,
-        and a caller may keep what it derived from a repository for as long as the token
-        stays the same object. The repository's settings (tag mutability, encryption,
-        ...) are not part of it.
-        """
-        return self._revision
-
     def _check_writable(self) -> None:
         if self._frozen:
             raise FrozenRepositoryError(
@@ -187,7 +172,6 @@ class Repository:
         self._images[image.digest] = image
         for child in dict.fromkeys(image.children):
             self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
-        self._revision = _Revision()
         return image
 
     def fill(self, images: Iterable[Image], tags: Iterable[tuple[str, str]] = ()) -> None:
@@ -225,7 +209,6 @@ class Repository:
         self._tags = LayeredMap(by_tag)
         self._image_tags = LayeredMap(by_digest)
         self._parents = LayeredMap(parents)
-        self._revision = _Revision()
 
     def tag(self, tag: str, digest: str) -> str | None:
         """Point *tag* at *digest*; return the digest it left, if it moved.
@@ -243,7 +226,6 @@ class Repository:
             self._image_tags[previous] = tuple(t for t in self.tags_of(previous) if t != tag)
         self._tags[tag] = digest
         self._image_tags[digest] = (*self.tags_of(digest), tag)
-        self._revision = _Revision()
         return previous
 
     def untag(self, tag: str) -> str | None:
@@ -252,7 +234,6 @@ class Repository:
         digest = self._tags.pop(tag)
         if digest is not None:
             self._image_tags[digest] = tuple(t for t in self.tags_of(digest) if t != tag)
-            self._revision = _Revision()
         return digest
 
     def delete(self, digest: str) -> tuple[str, ...]:
@@ -269,7 +250,6 @@ class Repository:
                 self._parents[child] = left
             else:
                 self._parents.pop(child)
-        self._revision = _Revision()
         return tags
 
     # -- sharing ---------------------------------------------------------------------
@@ -309,14 +289,7 @@ class Repository:
         clone._tags = LayeredMap(self._tags._base)
         clone._image_tags = LayeredMap(self._image_tags._base)
         clone._parents = LayeredMap(self._parents._base)
-        clone._revision = self._revision
         return clone
-
-
-class _Revision:
-    """One state of a repository's contents (compared by identity only)."""
-
-    __slots__ = ()
 
 
 def _wildcard(pattern: str) -> re.Pattern[str]:

@@ -4,43 +4,37 @@ Answering there keeps botocore's whole pipeline in the loop: parameter validatio
 serialisation, signing, the retry handler and response parsing run exactly as they do
 against AWS; only the socket is replaced.
 
-This module holds the project's one module-level mutable singleton, the *active fake*.
-The hook is installed once, when the plugin loads, into botocore's list of handlers that
-every new session registers (which is how it catches clients created anywhere, including
-at import time of the code under test). While no fake is active the handlers cost one
-``is None`` check and return ``None``, so botocore proceeds as if they were not there.
+The handlers answer from the active fake (:mod:`pytest_ecr.transports.responder`)
+through the shared codec (:func:`pytest_ecr.wire.respond`). They are installed once,
+when the plugin loads, into botocore's list of handlers that every new session
+registers (which is how they catch clients created anywhere, including at import time
+of the code under test). While no fake is active they cost one ``is None`` check and
+return ``None``, so botocore proceeds as if they were not there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import threading
 import time
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
 
 import botocore.auth
 import botocore.endpoint
 import botocore.handlers
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
+from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from pytest_ecr.faults import ConnectionFault
+from pytest_ecr.transports import responder
+from pytest_ecr.transports.signer import signer_class
+from pytest_ecr.wire import respond
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from pytest_ecr.fake import FakeEcr
-
-#: Credentials every intercepted ECR request is signed with while a fake is active.
-FAKE_ACCESS_KEY = "AKIAPYTESTECR0000000"
-FAKE_SECRET_KEY = "pytest-ecr/fake/secret/key/never/valid/00"
-# Long-term (IAM user style) keys: no session token, so one header less to sign.
-FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, None)
 
 SIGNATURE_VERSION = "pytest-ecr-v4"
 _HANDLER_ID = "pytest-ecr"
@@ -52,124 +46,9 @@ _ANSWERED = "_pytest_ecr_answered"
 # it into moto's state: an ECR request is answered by exactly one backend.
 _ANSWERED_URL = "https://answered.pytest-ecr.invalid/"
 
-_active: FakeEcr | None = None
-_lock = threading.Lock()
 # Set when the hook answered an ECR attempt in this thread: the retry sleep that botocore
 # may take right after belongs to that attempt, and is virtual while the fake wants it.
 _thread = threading.local()
-
-
-# SigV4 signing keys of the fake secret by (date, region, service): a key depends on
-# nothing else, so it is derived once a day per scope instead of with four HMACs a request.
-_SIGNING_KEYS: dict[tuple[str, str, str], bytes] = {}
-# Host header values by URL, as botocore derives them (lowercase, default port dropped).
-_HOSTS: dict[str, str] = {}
-_UNSIGNED_HEADERS = frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST)
-_botocore_auth: Any = botocore.auth  # its private helpers are not in botocore's stubs
-
-
-class _FakeCredentialsAuth(botocore.auth.SigV4Auth):
-    """SigV4 with the fake's credentials, whatever the client was created with.
-
-    It writes byte for byte the ``Authorization`` header botocore's ``SigV4Auth`` writes
-    (a test compares the two over many request shapes), with less work: the headers to
-    sign are read once from the raw header list instead of twice through the email
-    parser's policy, and the signing key is derived once per scope. A request outside the
-    common shape (a header value that is not ASCII text, a streamed or unsigned payload)
-    is signed by botocore's own code.
-    """
-
-    def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
-        del credentials  # real credentials never sign a request the fake answers
-        super().__init__(FAKE_CREDENTIALS, service_name, region_name)
-
-    def signature(self, string_to_sign: str, request: Any) -> str:
-        """The same signature as SigV4's, from a signing key derived once per scope."""
-        auth: Any = self  # SigV4Auth's private members are not in botocore's stubs
-        scope = (request.context["timestamp"][0:8], auth._region_name, auth._service_name)
-        key = _SIGNING_KEYS.get(scope)
-        if key is None:
-            key = f"AWS4{FAKE_SECRET_KEY}".encode()
-            for part in (*scope, "aws4_request"):
-                key = auth._sign(key, part)
-            if len(_SIGNING_KEYS) > 64:
-                _SIGNING_KEYS.clear()
-            _SIGNING_KEYS[scope] = key
-        return cast("str", auth._sign(key, string_to_sign, hex=True))
-
-    def add_auth(self, request: Any) -> None:
-        auth: Any = self
-        if not self._common_shape(request):
-            super().add_auth(request)  # botocore's canonical request; our signature()
-            return
-        request.context["timestamp"] = _botocore_auth.get_current_datetime().strftime(
-            botocore.auth.SIGV4_TIMESTAMP
-        )
-        auth._modify_request_before_signing(request)  # X-Amz-Date; an old signature goes
-        signed = self._headers_to_sign(request)
-        names = sorted(signed)
-        canonical_headers = "\n".join(
-            f"{name}:{','.join(' '.join(v.split()) for v in signed[name])}" for name in names
-        )
-        signed_headers = ";".join(names)
-        data = request.data
-        payload = hashlib.sha256(data).hexdigest() if data else botocore.auth.EMPTY_SHA256_HASH
-        path = auth._normalize_url_path(urlsplit(request.url).path)
-        canonical = "\n".join(
-            (
-                request.method.upper(),
-                path,
-                auth.canonical_query_string(request),
-                canonical_headers + "\n",
-                signed_headers,
-                payload,
-            )
-        )
-        timestamp = request.context["timestamp"]
-        scope = f"{timestamp[0:8]}/{auth._region_name}/{auth._service_name}/aws4_request"
-        string_to_sign = (
-            f"AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n"
-            f"{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
-        )
-        request.headers["Authorization"] = (
-            f"AWS4-HMAC-SHA256 Credential={FAKE_ACCESS_KEY}/{scope}, "
-            f"SignedHeaders={signed_headers}, "
-            f"Signature={self.signature(string_to_sign, request)}"
-        )
-
-    def _common_shape(self, request: Any) -> bool:
-        """Whether the short path signs *request* as botocore would: ASCII text headers
-        in botocore's raw header list, and a body of bytes hashed whole into the
-        signature (no streamed, unsigned or pre-hashed payload)."""
-        auth: Any = self
-        raw = getattr(request.headers, "_headers", None)
-        return (
-            isinstance(raw, list)
-            and all(type(value) is str and value.isascii() for _, value in raw)
-            and type(request.data) is bytes
-            and "X-Amz-Content-SHA256" not in request.headers
-            and not auth._is_streaming_checksum_payload(request)
-            and auth._should_sha256_sign_payload(request)
-        )
-
-    @staticmethod
-    def _headers_to_sign(request: Any) -> dict[str, list[str]]:
-        """Lowercase name -> values of the headers SigV4 signs, ``host`` included."""
-        signed: dict[str, list[str]] = {}
-        for name, value in request.headers._headers:
-            lname = name.lower()
-            if lname not in _UNSIGNED_HEADERS:
-                signed.setdefault(lname, []).append(value)
-        if "host" not in signed:
-            url = request.url
-            host = _HOSTS.get(url)
-            if host is None:
-                host = _botocore_auth._host_from_url(url)
-                if len(_HOSTS) > 256:
-                    _HOSTS.clear()
-                _HOSTS[url] = host
-            signed["host"] = [host]
-        return signed
 
 
 class _RawBody:
@@ -187,7 +66,7 @@ class _RawBody:
 
 
 def _choose_signer(signature_version: Any = None, **_: Any) -> str | None:
-    if _active is None or signature_version is UNSIGNED:
+    if responder.active() is None or signature_version is UNSIGNED:
         return None
     return SIGNATURE_VERSION
 
@@ -207,10 +86,10 @@ class _TimeShim(ModuleType):
         return getattr(time, name)
 
     def sleep(self, seconds: float) -> None:
-        fake = _active
+        fake = responder.active()
         if fake is not None and getattr(_thread, "answered", False):
             _thread.answered = False
-            fake.clock.sleep(seconds, "backoff")
+            fake.sleep(seconds, "backoff")
             return
         time.sleep(seconds)
 
@@ -223,7 +102,7 @@ _CONNECTION_ERRORS = {
 
 
 def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
-    fake = _active
+    fake = responder.active()
     if fake is None or getattr(request, _ANSWERED, False):
         return None
     if fake.http_endpoints and request.url.startswith(fake.http_endpoints):
@@ -233,7 +112,7 @@ def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     url = request.url
     body = request.body if isinstance(request.body, (bytes, str)) else None
     try:
-        answer = fake.respond(cast("Any", request.headers), body, transport="botocore")
+        answer = respond(fake.answer, cast("Any", request.headers), body, transport="botocore")
     except ConnectionFault as fault:
         # Raised here, botocore's endpoint treats it as the socket failing: its retry
         # handler sees it exactly as it would see the real thing.
@@ -245,7 +124,7 @@ def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
 
 
 def _install() -> None:
-    botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] = _FakeCredentialsAuth
+    botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] = signer_class()
     endpoint_module: Any = botocore.endpoint
     if not isinstance(endpoint_module.time, _TimeShim):
         endpoint_module.time = _TimeShim()
@@ -348,40 +227,8 @@ def create_client(region: str, config: Any = None) -> Any:
         )
 
 
-def activate(fake: FakeEcr) -> None:
-    """Make *fake* answer every ECR request in this process."""
-    global _active
-    with _lock:
-        if _active is not None and _active is not fake:
-            raise RuntimeError(
-                "another pytest-ecr fake is already active in this process; "
-                "deactivate it first (fakes do not nest)"
-            )
-        _active = fake
-
-
-def deactivate(fake: FakeEcr) -> None:
-    global _active
-    with _lock:
-        if _active is fake:
-            _active = None
-
-
-def active() -> FakeEcr | None:
-    """The fake answering ECR requests now, if any."""
-    return _active
-
-
 # Installed at import: the plugin imports this module when pytest loads it, before any
 # test module (and so before any client the code under test creates at import time).
 _install()
 
-__all__ = [
-    "FAKE_CREDENTIALS",
-    "EcrNetworkGuardError",
-    "activate",
-    "active",
-    "attach",
-    "deactivate",
-    "set_guard",
-]
+__all__ = ["EcrNetworkGuardError", "attach", "create_client", "set_guard"]

@@ -1,11 +1,11 @@
 """The HTTP transport: the fake registry served on 127.0.0.1 for clients outside the
 Python process (the AWS CLI, the JavaScript and Go SDKs, ...).
 
-Requests go through the same entry point as the in-process hook
-(:meth:`pytest_ecr.FakeEcr.respond`, over the codec in :mod:`pytest_ecr.wire`), so both answer
-byte-for-byte alike. The server is bound to loopback only, on an ephemeral
-port, and serves whichever :class:`~pytest_ecr.FakeEcr` is currently attached to it, so one
-server can live for a whole session while every test gets its own registry state.
+Requests go through the same codec step as the in-process hook
+(:func:`pytest_ecr.wire.respond`), so both answer byte-for-byte alike. The server is
+bound to loopback only, on an ephemeral port, and serves whichever fake is currently
+attached to it, so one server can live for a whole session while every test gets its own
+registry state.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from pytest_ecr.credentials import export_environment
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.service.errors import EcrError
-from pytest_ecr.wire import encode_error
+from pytest_ecr.wire import encode_error, respond
 
 if TYPE_CHECKING:
-    from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.transports.responder import Responder
 
 #: Largest request body accepted: a 4 MiB manifest, JSON-escaped, with room to spare.
 MAX_BODY = 16 * 1024 * 1024
@@ -39,7 +40,7 @@ class EcrHTTPServer(ThreadingHTTPServer):
 
     def __init__(
         self,
-        fake: FakeEcr | None = None,
+        fake: Responder | None = None,
         *,
         port: int = 0,
         timeout_hold: float = 2.0,
@@ -162,7 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             # http.server's headers look names up case-insensitively, as the codec needs.
             headers: Any = self.headers
-            answer = fake.respond(headers, body, transport="http")
+            answer = respond(fake.answer, headers, body, transport="http")
         except ConnectionFault as fault:
             self._drop(fault.kind)
             return
@@ -190,7 +191,7 @@ class EcrServer:
     """What the ``ecr_server`` fixture yields: where the registry is served, and the
     environment a subprocess needs to use it."""
 
-    def __init__(self, server: EcrHTTPServer, fake: FakeEcr) -> None:
+    def __init__(self, server: EcrHTTPServer, fake: Responder) -> None:
         self._server = server
         self.fake = fake
 
@@ -216,19 +217,4 @@ class EcrServer:
         return {**os.environ, **export_environment(self.endpoint_url, self.fake.region)}
 
 
-def export_environment(endpoint_url: str, region: str) -> dict[str, str]:
-    """The variables that point an AWS SDK or the AWS CLI at the served registry."""
-    from pytest_ecr.transports.botocore_hook import (
-        FAKE_ACCESS_KEY,
-        FAKE_SECRET_KEY,
-    )
-
-    return {
-        "AWS_ENDPOINT_URL_ECR": endpoint_url,
-        "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_REGION": region,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_PAGER": "",
-    }
+__all__ = ["MAX_BODY", "EcrHTTPServer", "EcrServer", "export_environment"]

@@ -289,8 +289,6 @@ def _pairs(repository: Repository) -> dict[str, object]:
     does not keep as put() and tag() do shows here."""
     out: dict[str, object] = {}
     for name in Repository.__slots__:
-        if name == "_revision":  # a token compared by identity: always a new one
-            continue
         value = getattr(repository, name)
         out[name] = list(value.flatten().items()) if isinstance(value, LayeredMap) else value
     out["images"] = [image.digest for image in repository.images()]

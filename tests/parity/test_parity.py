@@ -21,7 +21,7 @@ import botocore.endpoint
 import pytest
 from botocore.config import Config
 
-from pytest_ecr import FakeEcr
+from pytest_ecr import FakeEcr, credentials
 from pytest_ecr.declarations import DeclarationCache
 from pytest_ecr.transports import botocore_hook
 from pytest_ecr.transports.http_server import EcrHTTPServer
@@ -81,8 +81,8 @@ def _client(region: str, config: dict[str, Any], endpoint_url: str | None = None
             "ecr",
             region_name=region,
             endpoint_url=endpoint_url,
-            aws_access_key_id=botocore_hook.FAKE_ACCESS_KEY,
-            aws_secret_access_key=botocore_hook.FAKE_SECRET_KEY,
+            aws_access_key_id=credentials.FAKE_ACCESS_KEY,
+            aws_secret_access_key=credentials.FAKE_SECRET_KEY,
             config=Config(**config) if config else None,
         )
         botocore_hook.attach(client)

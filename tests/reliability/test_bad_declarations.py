@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_ecr import DeclarationError, FakeEcr
-from pytest_ecr.transports import botocore_hook
+from pytest_ecr.transports import responder
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(CORPUS.glob("*.yaml"))
@@ -58,4 +58,4 @@ def test_bad_declaration(path: Path) -> None:
             assert problem.line >= 1, text
     if line is not None:
         assert line in {p.line for p in error.problems}, f"no problem at line {line}:\n{text}"
-    assert botocore_hook.active() is None
+    assert responder.active() is None

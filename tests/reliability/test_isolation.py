@@ -52,18 +52,19 @@ def test_fake_never_outlives_a_failed_or_broken_test(pytester: pytest.Pytester) 
         """
         import os
         import pytest
-        from pytest_ecr.transports import botocore_hook
+        from pytest_ecr import credentials
+        from pytest_ecr.transports import responder
 
         REG = {"version": 1, "repositories": [{"name": "team/api", "images": [{"tags": ["v1"]}]}]}
 
         @pytest.mark.ecr_registry(REG)
         def test_1_fails_with_fake_active(ecr):
-            assert botocore_hook.active() is ecr
+            assert responder.active() is ecr
             raise RuntimeError("the code under test broke")
 
         def test_2_next_test_sees_no_fake():
-            assert botocore_hook.active() is None
-            assert os.environ.get("AWS_ACCESS_KEY_ID") != botocore_hook.FAKE_ACCESS_KEY
+            assert responder.active() is None
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != credentials.FAKE_ACCESS_KEY
 
         @pytest.mark.ecr_registry("missing.yaml")
         def test_3_errors_in_setup(ecr):
@@ -75,8 +76,8 @@ def test_fake_never_outlives_a_failed_or_broken_test(pytester: pytest.Pytester) 
             pass
 
         def test_5_still_no_fake():
-            assert botocore_hook.active() is None
-            assert os.environ.get("AWS_ACCESS_KEY_ID") != botocore_hook.FAKE_ACCESS_KEY
+            assert responder.active() is None
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != credentials.FAKE_ACCESS_KEY
         """
     )
     result = pytester.runpytest("-p", "no:randomly")

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_ecr import FakeEcr
+from pytest_ecr import FakeEcr, credentials
 from pytest_ecr.transports import botocore_hook
 
 REGISTRY = {"version": 1, "repositories": [{"name": "team/api", "images": [{"tags": ["v1"]}]}]}
@@ -58,7 +58,7 @@ def test_no_socket_and_fake_credentials_with_real_looking_ones_around(
     assert opened == []
     assert len(authorizations) == 4
     for header in authorizations:
-        assert f"Credential={botocore_hook.FAKE_ACCESS_KEY}/" in header
+        assert f"Credential={credentials.FAKE_ACCESS_KEY}/" in header
         assert "AKIAREALLOOKINGKEY00" not in header
 
 

@@ -62,7 +62,7 @@ def test_8_threads_by_1000_calls() -> None:
 
 
 def test_readers_never_see_an_answer_a_write_replaced() -> None:
-    """Readers answered from the memo while a writer moves a tag back and forth: each
+    """Readers while a writer moves a tag back and forth through the API: each
     answer is whole (digest and manifest of one image), the writer reads its own write
     every time, and after the last write the tag is where it left it."""
     with FakeEcr([REGISTRY]) as fake:
