@@ -98,7 +98,7 @@ FULL = Plan(
     counts=tuple(
         (contender, ids, 40 if ids == 1 else 10)
         for ids in (1, 100)
-        for contender in ("plugin", "plugin-memo-off", "floor", "stubber", "moto")
+        for contender in ("plugin", "floor", "stubber", "moto")
     ),
 )
 

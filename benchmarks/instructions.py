@@ -35,7 +35,6 @@ HERE = Path(__file__).resolve().parent
 #: Contender -> what its worker measures (the same names as the timed rows).
 CONTENDERS = {
     "plugin": "plugin in-process",
-    "plugin-memo-off": "plugin in-process, memo off (every answer computed)",
     "floor": "canned before-send (botocore floor)",
     "stubber": "botocore Stubber (add_response + call)",
     "moto": "moto mock_aws",
@@ -181,11 +180,7 @@ def _worker(contender: str, ids_count: int, calls: int) -> None:
             "imageIds": spread_ids(100, ids_count),
         }
         call: Callable[[], object]
-        if contender in ("plugin", "plugin-memo-off"):
-            if contender == "plugin-memo-off":
-                from pytest_ecr.memo import ANSWERS
-
-                ANSWERS.enabled = False
+        if contender == "plugin":
             client = new_client()
             fake.activate()
             call = lambda: client.batch_get_image(**kwargs)  # noqa: E731

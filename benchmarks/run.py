@@ -144,11 +144,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
 
             variants = [
                 Variant("plugin in-process", caller(plugin, kwargs), active(fake)),
-                Variant(
-                    "plugin in-process, memo off (every answer computed)",
-                    caller(plugin, kwargs),
-                    active(fake, memo=False),
-                ),
                 Variant("canned before-send (botocore floor)", caller(canned, kwargs)),
                 Variant("botocore Stubber (add_response + call)", stubbed, stubbing),
                 Variant("plugin HTTP endpoint", caller(http_client, kwargs)),
@@ -156,15 +151,7 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
             own = own_answer(fake, kwargs)
             if own is not None:
                 variants.insert(
-                    2, Variant("plugin's own work: FakeEcr.respond, no botocore", own, active(fake))
-                )
-                variants.insert(
-                    3,
-                    Variant(
-                        "plugin's own work, memo off",
-                        own,
-                        active(fake, memo=False),
-                    ),
+                    1, Variant("plugin's own work: wire.respond, no botocore", own, active(fake))
                 )
             if nodelay_client is not None:
                 variants.append(
@@ -175,7 +162,7 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                 )
             if moto is not None and moto_server_client is not None:
                 variants.insert(
-                    5, Variant("moto mock_aws", caller(moto.client, kwargs), moto.active)
+                    4, Variant("moto mock_aws", caller(moto.client, kwargs), moto.active)
                 )
                 variants.append(
                     Variant("moto ThreadedMotoServer", caller(moto_server_client, kwargs))
@@ -213,7 +200,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                     Row("1", f"{count:>3} id  {variant.name}", Stats.of(variant.samples))
                 )
         plugin_row = "plugin in-process"
-        memo_off = "plugin in-process, memo off (every answer computed)"
         floor = "canned before-send (botocore floor)"
         stub = "botocore Stubber (add_response + call)"
         moto_row, http_row = "moto mock_aws", "plugin HTTP endpoint"
@@ -224,9 +210,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
 
         for count, target in ((1, "<= 1.15"), (100, "<= 1.3")):
             ratio(f"plugin / canned floor, {count} id", (plugin_row, count), (floor, count), target)
-        for count in (1, 100):
-            ratio(f"plugin, memo off / canned floor, {count} id", (memo_off, count), (floor, count))
-        ratio("moto mock_aws / plugin with memo off, 1 id", (moto_row, 1), (memo_off, 1))
         for count in (1, 100):
             ratio(f"plugin / Stubber, {count} id", (plugin_row, count), (stub, count))
         ratio("moto mock_aws / plugin, 1 id", (moto_row, 1), (plugin_row, 1), ">= 2")
@@ -356,9 +339,6 @@ def section_counts(report: Report) -> None:
 
     for ids in (1, 100):
         ratio(f"plugin / canned floor, {ids} id", ("plugin", ids), ("floor", ids))
-        ratio(
-            f"plugin, memo off / canned floor, {ids} id", ("plugin-memo-off", ids), ("floor", ids)
-        )
     ratio("moto mock_aws / plugin, 1 id", ("moto", 1), ("plugin", 1))
     ratio("moto mock_aws / canned floor, 1 id", ("moto", 1), ("floor", 1))
 

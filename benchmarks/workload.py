@@ -210,35 +210,16 @@ def without_metadata(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
-def active(
-    fake: FakeEcr, *, memo: bool = True
-) -> Callable[[], contextlib.AbstractContextManager[object]]:
-    """The fake active for a block; with *memo* off, every answer is computed afresh
-    (as for the first request of its kind), not served from ``pytest_ecr.memo``."""
+def active(fake: FakeEcr) -> Callable[[], contextlib.AbstractContextManager[object]]:
+    """The fake active for a block, with a fresh call log, as a test would have it."""
 
     @contextlib.contextmanager
     def context() -> Iterator[object]:
-        fake.reset()  # a fresh call log per block, as a test would have
-        answers = _answer_memo()
-        saved = answers.enabled if answers is not None else True
-        if answers is not None:
-            answers.enabled = memo
-        try:
-            with fake:
-                yield fake
-        finally:
-            if answers is not None:
-                answers.enabled = saved
+        fake.reset()
+        with fake:
+            yield fake
 
     return context
-
-
-def _answer_memo() -> Any:
-    try:
-        from pytest_ecr.memo import ANSWERS
-    except ImportError:  # a version of the plugin without a memo
-        return None
-    return ANSWERS
 
 
 # -- moto ------------------------------------------------------------------------------------
@@ -321,9 +302,11 @@ def load_moto() -> Moto | None:
 
 def own_answer(fake: FakeEcr, kwargs: dict[str, Any]) -> Callable[[], object] | None:
     """The plugin's own work for one request, without botocore: the request botocore
-    would send (captured once) decoded, answered and encoded by ``FakeEcr.respond``."""
-    respond = getattr(fake, "respond", None)
-    if respond is None:
+    would send (captured once) decoded by the codec, answered by ``FakeEcr.answer`` and
+    encoded, as the hook does it (``pytest_ecr.wire.respond``)."""
+    try:
+        from pytest_ecr.wire import respond
+    except ImportError:  # a version of the plugin without the shared codec step
         return None
     seen: dict[str, Any] = {}
 
@@ -337,7 +320,7 @@ def own_answer(fake: FakeEcr, kwargs: dict[str, Any]) -> Callable[[], object] | 
     client.batch_get_image(**kwargs)
 
     def run() -> object:
-        return respond(seen["headers"], seen["body"], transport="botocore")
+        return respond(fake.answer, seen["headers"], seen["body"], transport="botocore")
 
     try:
         run()

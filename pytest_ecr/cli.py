@@ -158,10 +158,6 @@ def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = Non
 # -- snapshot --------------------------------------------------------------------------
 
 
-class _Literal(str):
-    """A string the snapshot writes as a YAML block scalar (``|``), when YAML allows it."""
-
-
 def _pushed_at(value: Any) -> str | float | None:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -198,6 +194,8 @@ def _snapshot_repository(
     client: Any, repository: Mapping[str, Any], warn: TextIO
 ) -> dict[str, Any]:
     """One repository entry: its settings, and each image with its exact manifest."""
+    from pytest_ecr.declarations.dump import LiteralText
+
     name = repository["repositoryName"]
     scope = {"registryId": repository["registryId"], "repositoryName": name}
     details: list[Mapping[str, Any]] = []
@@ -254,37 +252,10 @@ def _snapshot_repository(
             image["pushed_at"] = pushed_at
         if not _has_media_type(manifest) and media_type:
             image["media_type"] = media_type
-        image["manifest_text"] = _Literal(manifest)
+        image["manifest_text"] = LiteralText(manifest)
         images.append(image)
     entry["images"] = images
     return entry
-
-
-def _dump(document: Mapping[str, Any], header: str, *, literal: bool) -> str:
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def represent_literal(dumper: yaml.SafeDumper, value: _Literal) -> Any:
-        # PyYAML falls back to a quoted style by itself where a block scalar cannot hold
-        # the text exactly (trailing spaces, some control characters).
-        if not literal:
-            style: str | None = '"'
-        else:
-            style = "|" if "\n" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
-
-    Dumper.add_representer(_Literal, represent_literal)
-    body = yaml.dump(
-        dict(document),
-        Dumper=Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=None,
-        width=1_000_000,
-    )
-    return header + body
 
 
 def _check_exact(text: str, document: Mapping[str, Any]) -> bool:
@@ -321,6 +292,8 @@ def snapshot(
     and exact manifest text, so the declared digests are the registry's. Images the
     registry will not return (a per-image failure) are left out with a warning on *warn*.
     """
+    from pytest_ecr.declarations.dump import dump_declaration
+
     warn = warn or sys.stderr
     names = list(repositories)
     scope: dict[str, Any] = {"registryId": registry_id} if registry_id else {}
@@ -342,9 +315,9 @@ def snapshot(
         f"pytest-ecr {__version__} snapshot.\n"
         "# manifest_text holds each manifest's exact bytes: the digests are the registry's.\n"
     )
-    text = _dump(document, header, literal=True)
+    text = dump_declaration(document, header, literal=True)
     if not _check_exact(text, document):
-        text = _dump(document, header, literal=False)
+        text = dump_declaration(document, header, literal=False)
         if not _check_exact(text, document):  # pragma: no cover - PyYAML quoting is exact
             raise RuntimeError("pytest-ecr snapshot: could not write the manifests exactly")
     return text

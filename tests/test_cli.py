@@ -511,30 +511,6 @@ def test_snapshot_reports_aws_errors(
     assert "RepositoryNotFoundException" in err
 
 
-def test_snapshot_writes_exact_text_that_yaml_block_scalars_cannot_hold() -> None:
-    from pytest_ecr.cli import _dump, _Literal
-
-    awkward = ['{\n  "a": 1 \n}', "\n{\n}\n\n", "{\r\n}", " {\n}", '{\n\t"x": 1\n}']
-    document = {
-        "version": 1,
-        "repositories": [
-            {
-                "name": "team/api",
-                "images": [
-                    {"media_type": "application/x.y", "manifest_text": _Literal(text)}
-                    for text in awkward
-                ],
-            }
-        ],
-    }
-    for literal in (True, False):
-        text = _dump(document, "", literal=literal)
-        import yaml
-
-        loaded = yaml.safe_load(text)
-        assert [i["manifest_text"] for i in loaded["repositories"][0]["images"]] == awkward
-
-
 @pytest.mark.ecr_registry(
     {
         "version": 1,
