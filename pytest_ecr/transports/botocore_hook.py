@@ -124,6 +124,18 @@ def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
 
 
 def _install() -> None:
+    """Patch botocore, once per process; these are all the patches pytest-ecr makes:
+
+    - ``botocore.auth.AUTH_TYPE_MAPS["pytest-ecr-v4"]``: the fake signer
+      (:mod:`pytest_ecr.transports.signer`), chosen for ECR only while a fake is active;
+    - ``botocore.endpoint.time``: a shim whose ``sleep`` puts botocore's retry backoff on
+      the active fake's clock right after the hook answered; every other use is ``time``'s;
+    - ``botocore.handlers.BUILTIN_HANDLERS``: ``choose-signer.ecr`` and ``before-send.ecr``
+      appended, so every session created from now on carries them;
+    - the handlers registered on boto3's default session, if one was made before.
+
+    The network guard (:func:`set_guard`) patches ``Endpoint._send`` when turned on.
+    """
     botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] = signer_class()
     endpoint_module: Any = botocore.endpoint
     if not isinstance(endpoint_module.time, _TimeShim):
