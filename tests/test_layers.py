@@ -207,3 +207,44 @@ def test_a_probe_breaking_a_contract_fails_the_check(
     verdict = re.search(re.escape(contract) + r".*?\b(KEPT|BROKEN)\b", summary)
     assert verdict is not None, result.stdout
     assert verdict.group(1) == "BROKEN", result.stdout
+
+
+# -- size and complexity ---------------------------------------------------------------------
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+MAX_COMPLEXITY = 20
+#: The YAML reader is one tight state machine kept in one file for speed and safety.
+MODULE_LINE_EXCEPTIONS: dict[str, int] = {}
+
+
+def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """No module over ~500 lines, no function over ~80 lines."""
+    too_long: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(ROOT).as_posix()
+        lines = text.count("\n")
+        if lines > MODULE_LINE_EXCEPTIONS.get(name, MAX_MODULE_LINES):
+            too_long.append(f"{name}: {lines} lines")
+        for function in _functions(ast.parse(text)):
+            length = (function.end_lineno or function.lineno) - function.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                too_long.append(f"{name}:{function.lineno} {function.name}: {length} lines")
+    assert too_long == []
+
+
+def test_no_function_is_too_complex() -> None:
+    """Cyclomatic complexity (radon) of at most 20 for every function and method."""
+    radon = pytest.importorskip("radon.complexity")
+    complex_ = [
+        f"{path.relative_to(ROOT).as_posix()}:{block.lineno} {block.name}: {block.complexity}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for block in radon.cc_visit(path.read_text(encoding="utf-8"))
+        if block.complexity > MAX_COMPLEXITY
+    ]
+    assert complex_ == []
