@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.schema import DEFAULT_PUSHED_AT
-from pytest_ecr.declarations.specs import Declaration, RepositorySpec
+from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -63,6 +63,20 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def repository(self, declaration: Declaration, spec: RepositorySpec) -> None:
+        """Merge one repository entry of *declaration* into the state being built."""
+        merging = self._merging(declaration, spec)
+        if merging is None:
+            return
+        source = declaration.source
+        immutable = merging.mutability in _IMMUTABLE
+        for image_spec in spec.images:
+            place = (source, image_spec.line, image_spec.path)
+            if self._image(merging, image_spec, place):
+                self._tags(merging, spec.name, image_spec, place, immutable)
+
+    def _merging(self, declaration: Declaration, spec: RepositorySpec) -> _Merging | None:
+        """The repository *spec* merges into (created on first sight), or ``None`` with a
+        problem when it is declared with another tag mutability than before."""
         key = RegistryKey(
             spec.account or declaration.account or self.state.account,
             spec.region or declaration.region or self.state.region,
@@ -91,67 +105,74 @@ class _Builder:
                     "declare one tag_mutability for it",
                 )
             )
-            return
-        source = declaration.source
-        images = merging.images
-        images_at = merging.images_at
+            return None
+        return merging
+
+    def _image(self, merging: _Merging, image_spec: ImageSpec, place: _Place) -> bool:
+        """Add *image_spec*'s image (and its generated children) unless it is there
+        already; ``False`` with a problem when it was declared with another failure."""
+        images, images_at = merging.images, merging.images_at
+        image = image_spec.image
+        digest = image.digest
+        # Generated children go in first, untagged, as a client pushes them.
+        for child in image_spec.children:
+            if child.digest not in images:
+                images[child.digest] = child
+                images_at[child.digest] = place
+        existing = images.get(digest)
+        if existing is None:
+            images[digest] = image
+            images_at[digest] = place
+            if image.children:
+                merging.lists[digest] = place
+        elif existing.failure != image.failure:
+            self.problems.append(
+                Problem(
+                    *place,
+                    f"image {digest} is declared with a different failure at "
+                    f"{_where(*images_at[digest])}",
+                    "declare its failure once",
+                )
+            )
+            return False
+        return True
+
+    def _tags(
+        self,
+        merging: _Merging,
+        name: str,
+        image_spec: ImageSpec,
+        place: _Place,
+        immutable: bool,
+    ) -> None:
+        """Point *image_spec*'s tags at its image; a tag on two images, or twice in an
+        immutable repository, is a problem."""
         tags_at = merging.tags
-        immutable = merging.mutability in _IMMUTABLE
-        for image_spec in spec.images:
-            image = image_spec.image
-            digest = image.digest
-            place = (source, image_spec.line, image_spec.path)
-            # Generated children go in first, untagged, as a client pushes them.
-            for child in image_spec.children:
-                if child.digest not in images:
-                    images[child.digest] = child
-                    images_at[child.digest] = place
-            existing = images.get(digest)
-            if existing is None:
-                images[digest] = image
-                images_at[digest] = place
-                if image.children:
-                    merging.lists[digest] = place
-            elif existing.failure != image.failure:
+        digest = image_spec.image.digest
+        for tag in image_spec.tags:
+            first = tags_at.get(tag)
+            if first is None:
+                tags_at[tag] = (digest, place)
+                continue
+            current, first_place = first
+            if current != digest:
                 self.problems.append(
                     Problem(
-                        source,
-                        image_spec.line,
-                        image_spec.path,
-                        f"image {digest} is declared with a different failure at "
-                        f"{_where(*images_at[digest])}",
-                        "declare its failure once",
+                        *place,
+                        f"tag {tag!r} of repository {name!r} is on image {digest} "
+                        f"here but on image {current} at {_where(*first_place)}",
+                        "a tag names one image; remove it from one of them",
                     )
                 )
-                continue
-            for tag in image_spec.tags:
-                first = tags_at.get(tag)
-                if first is None:
-                    tags_at[tag] = (digest, place)
-                    continue
-                current, first_place = first
-                if current != digest:
-                    self.problems.append(
-                        Problem(
-                            source,
-                            image_spec.line,
-                            image_spec.path,
-                            f"tag {tag!r} of repository {spec.name!r} is on image {digest} "
-                            f"here but on image {current} at {_where(*first_place)}",
-                            "a tag names one image; remove it from one of them",
-                        )
+            elif immutable:
+                self.problems.append(
+                    Problem(
+                        *place,
+                        f"tag {tag!r} is declared twice in {merging.mutability.value} "
+                        f"repository {name!r}; first at {_where(*first_place)}",
+                        "an immutable tag is declared once",
                     )
-                elif immutable:
-                    self.problems.append(
-                        Problem(
-                            source,
-                            image_spec.line,
-                            image_spec.path,
-                            f"tag {tag!r} is declared twice in {merging.mutability.value} "
-                            f"repository {spec.name!r}; first at {_where(*first_place)}",
-                            "an immutable tag is declared once",
-                        )
-                    )
+                )
 
     def check_lists(self) -> None:
         """Every image a declared list references must be in its repository."""
