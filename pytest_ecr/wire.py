@@ -202,27 +202,32 @@ def _headers(body: bytes) -> dict[str, str]:
 
 # BatchGetImage answers repeat the same image entries call after call, and escaping their
 # manifests dominates encoding (benchmark section 1, 100 ids). Each distinct entry is
-# encoded once, keyed by its whole content, key order included: every key and value that
-# makes the entry's text is in its key, so a hit is the text encoding it would give.
-_FRAGMENTS: dict[tuple[Any, ...], str] = {}
+# encoded once, keyed by its whole content: only an entry of exactly BatchGetImage's
+# shape (these member names, in this order, every value a string) is kept, and its key
+# holds every value, so a hit is the text encoding it would give.
+_FRAGMENTS: dict[tuple[str, ...], str] = {}
 _FRAGMENTS_MAX = 20_000
+_ENTRY_NAMES = (
+    "registryId",
+    "repositoryName",
+    "imageId",
+    "imageManifest",
+    "imageManifestMediaType",
+)
+_IMAGE_ID_NAMES = (("imageDigest",), ("imageDigest", "imageTag"))
+_STRINGS = frozenset({str})
 
 
-def _entry_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The whole content of an image entry as a hashable key, or ``None`` when a value
-    is anything but a string or a mapping of strings (then it is not kept)."""
-    key: list[Any] = []
-    for name, value in entry.items():
-        if type(value) is dict:
-            inner = tuple(value.items())
-            if not all(type(v) is str for _, v in inner):
-                return None
-            key.append((name, inner))
-        elif type(value) is str:
-            key.append((name, value))
-        else:
-            return None
-    return tuple(key)
+def _entry_key(entry: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Every value of an image entry of BatchGetImage's exact shape, or ``None`` for an
+    entry of any other shape (then it is not kept)."""
+    if tuple(entry) != _ENTRY_NAMES:
+        return None
+    registry_id, name, image_id, manifest, media_type = entry.values()
+    if type(image_id) is not dict or tuple(image_id) not in _IMAGE_ID_NAMES:
+        return None
+    key = (registry_id, name, manifest, media_type, *image_id.values())
+    return key if _STRINGS.issuperset(map(type, key)) else None
 
 
 def _image_fragment(entry: Mapping[str, Any]) -> str:
