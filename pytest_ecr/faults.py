@@ -150,6 +150,29 @@ def _suggest(word: str, choices: tuple[str, ...]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+class _Target(TypedDict):
+    repository: str | None
+    image_tag: str | None
+    image_digest: str | None
+
+
+class _Effect(TypedDict):
+    error: str | None
+    message: str | None
+    status: int | None
+    failure: str | None
+    reason: str | None
+    connection: str | None
+    latency: float | None
+
+
+class _Timing(TypedDict):
+    times: int | None
+    after: int
+    every: int | None
+    probability: float | None
+
+
 class _Reader:
     """Reads the fields of one raw spec, noting every problem instead of stopping at one."""
 
@@ -212,7 +235,7 @@ def _operation(read: _Reader) -> str | None:
     return None
 
 
-def _target(read: _Reader) -> dict[str, str | None]:
+def _target(read: _Reader) -> _Target:
     """The ``repository`` and ``image`` match fields, as repository, tag and digest."""
     repository = read.text("repository")
     image = read.text("image")
@@ -282,7 +305,7 @@ def _check_connection(connection: str, problems: list[str]) -> None:
         )
 
 
-def _effect(read: _Reader, operation: str | None) -> dict[str, Any]:
+def _effect(read: _Reader, operation: str | None) -> _Effect:
     """The effect fields (``error`` with ``message``/``status``, ``failure`` with
     ``reason``, ``connection``, ``latency``), each checked against *operation*."""
     problems = read.problems
@@ -318,7 +341,7 @@ def _effect(read: _Reader, operation: str | None) -> dict[str, Any]:
     }
 
 
-def _timing(read: _Reader) -> dict[str, Any]:
+def _timing(read: _Reader) -> _Timing:
     """When the fault fires: ``times``, ``after``, ``every`` and ``probability``."""
     times, after, every = read.count("times", 1), read.count("after", 0), read.count("every", 1)
     probability = read.number("probability", 0.0, 1.0)
