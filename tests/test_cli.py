@@ -18,8 +18,8 @@ from pytest_ecr.declarations import load_declaration, load_sources
 from pytest_ecr.declarations import schema as validator
 from pytest_ecr.declarations.jsonschema import load_schema, schema_path, schema_problems
 from pytest_ecr.faults import CONNECTION_KINDS, FAULT_KEYS
-from pytest_ecr.service.catalogue import COMMON_ERRORS, OPERATION_ERRORS
 from pytest_ecr.model import IMAGE_FAILURE_CODES, MediaType, RegistryState, TagMutability
+from pytest_ecr.service.catalogue import COMMON_ERRORS, OPERATION_ERRORS
 from pytest_ecr.transports.http_server import EcrServer
 
 ROOT = Path(__file__).parent.parent
