@@ -27,39 +27,15 @@ _BATCH = 100
 
 
 def _file_problems(path: str) -> list[Problem]:
-    """Every problem of one declaration file: its content, then its ``faults:`` entries."""
-    from pytest_ecr.declarations import DeclarationError, Problem, load_sources
-    from pytest_ecr.declarations.yamlread import read_yaml
-    from pytest_ecr.faults import FaultSpecError, parse_fault
+    """Every problem of one declaration file, its ``faults:`` entries included."""
+    from pytest_ecr.declarations import DeclarationError, load_sources
 
-    resolved = Path(path).resolve()
-    problems: list[Problem] = []
     try:
         # Built too, not only parsed: conflicts within the file show when merging.
-        load_sources([str(resolved)])
+        load_sources([str(Path(path).resolve())])
     except DeclarationError as error:
-        problems.extend(error.problems)
-    try:
-        text = resolved.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return problems  # already reported by the loader
-    # The loader passes `faults:` entries through; check them here too, even when other
-    # parts of the file are wrong, so one run shows every problem.
-    data, lines, syntax = read_yaml(text, str(resolved))
-    faults = data.get("faults") if isinstance(data, Mapping) and not syntax else None
-    if isinstance(faults, list):
-        for index, spec in enumerate(faults):
-            if not isinstance(spec, Mapping):
-                continue
-            line = lines.child(faults, index)
-            try:
-                parse_fault(dict(spec), f"{resolved}:{line}")
-            except FaultSpecError as error:
-                problems.extend(
-                    Problem(str(resolved), line, f"faults[{index}]", message)
-                    for message in error.problems
-                )
-    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        return list(error.problems)
+    return []
 
 
 def _schema_file_problems(path: str) -> list[Problem]:

@@ -24,8 +24,6 @@ from pytest_ecr.clock import Sleep, SleepKind, VirtualClock
 from pytest_ecr.credentials import patch_environment, restore_environment
 from pytest_ecr.declarations import (
     DeclarationCache,
-    DeclarationError,
-    Problem,
     Source,
     load_declarations,
     load_sources,
@@ -37,7 +35,6 @@ from pytest_ecr.faults import (
     FaultKwargs,
     FaultSet,
     FaultSpec,
-    FaultSpecError,
     Injection,
     apply_failures,
     default_error_message,
@@ -98,7 +95,7 @@ class FakeEcr:
         self._from_state = state is not None
         if state is None:
             state = load_sources(self._sources, base_dir=self._base_dir, cache=self._cache)
-            declared_faults = _declared_faults(self._sources, self._base_dir, self._cache)
+            declared_faults = _faults_declared_in(self._sources, self._base_dir, self._cache)
         else:
             declared_faults = []
             if not state.frozen:
@@ -153,7 +150,7 @@ class FakeEcr:
             raise TypeError("this FakeEcr was built from a state; load() needs declaration sources")
         sources = [*self._sources, source]
         state = load_sources(sources, base_dir=self._base_dir, cache=self._cache)
-        added = _declared_faults([source], self._base_dir, self._cache)
+        added = _faults_declared_in([source], self._base_dir, self._cache)
         with self._lock:
             self._sources = sources
             self._declared = state
@@ -447,32 +444,12 @@ class FakeEcr:
         self.deactivate()
 
 
-_FAULT_HINT = (
-    "a fault has one effect (error, failure, connection or latency), optional match fields "
-    "(operation, repository, image, region, account) and timing (times, after, every, "
-    "probability)"
-)
-
-
-def _declared_faults(
+def _faults_declared_in(
     sources: Sequence[Source], base_dir: Path, cache: DeclarationCache
 ) -> list[FaultSpec]:
-    """Validate the ``faults:`` entries of *sources*; one error lists every problem."""
-    specs: list[FaultSpec] = []
-    problems: list[Problem] = []
-    for declaration in load_declarations(sources, base_dir=base_dir, cache=cache):
-        for entry in declaration.faults:
-            where = f"{entry.source}:{entry.line}" if entry.line else entry.source
-            try:
-                specs.append(parse_fault(entry.spec, f"{where} {entry.path}".strip()))
-            except FaultSpecError as error:
-                problems.extend(
-                    Problem(entry.source, entry.line, entry.path, message, _FAULT_HINT)
-                    for message in error.problems
-                )
-    if problems:
-        raise DeclarationError(problems)
-    return specs
+    """The faults the declarations of *sources* declare, parsed when they were loaded."""
+    declarations = load_declarations(sources, base_dir=base_dir, cache=cache)
+    return [entry.fault for declaration in declarations for entry in declaration.faults]
 
 
 def _empty_result(operation: str) -> dict[str, Any]:

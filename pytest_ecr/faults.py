@@ -17,116 +17,32 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from pytest_ecr.model import DEFAULT_FAILURE_REASONS, IMAGE_FAILURE_CODES, is_valid_digest
+from pytest_ecr.service.catalogue import (
+    ANY_OPERATION_ERRORS,
+    COMMON_ERRORS,
+    FAILURE_CODES_BY_OPERATION,
+    FAILURE_OPERATIONS,
+    OPERATION_ERRORS,
+    SERVER_STATUS,
+)
+from pytest_ecr.service.catalogue import (
+    default_error_message as default_error_message,
+)
+
+# The catalogue's names as this module has always offered them.
+_COMMON_ERRORS = COMMON_ERRORS
+_FAILURE_CODES_BY_OPERATION = FAILURE_CODES_BY_OPERATION
+_SERVER_STATUS = SERVER_STATUS
 
 ConnectionKind = Literal["reset", "timeout", "endpoint"]
 CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")
 
-#: Errors any operation can get in practice, though the ECR model does not list them.
-_COMMON_ERRORS = ("ThrottlingException", "AccessDeniedException")
-
-#: The modeled errors of each ECR operation pytest-ecr answers (botocore's service model).
-OPERATION_ERRORS: dict[str, tuple[str, ...]] = {
-    "BatchGetImage": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-        "LimitExceededException",
-        "UnableToGetUpstreamImageException",
-    ),
-    "BatchDeleteImage": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-    ),
-    "DescribeImages": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-        "ImageNotFoundException",
-    ),
-    "ListImages": ("ServerException", "InvalidParameterException", "RepositoryNotFoundException"),
-    "DescribeRepositories": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-    ),
-    "GetAuthorizationToken": ("ServerException", "InvalidParameterException"),
-    "PutImage": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-        "ImageAlreadyExistsException",
-        "LayersNotFoundException",
-        "ReferencedImagesNotFoundException",
-        "LimitExceededException",
-        "ImageTagAlreadyExistsException",
-        "ImageDigestDoesNotMatchException",
-        "KmsException",
-    ),
-    "CreateRepository": (
-        "ServerException",
-        "InvalidParameterException",
-        "InvalidTagParameterException",
-        "TooManyTagsException",
-        "RepositoryAlreadyExistsException",
-        "LimitExceededException",
-        "KmsException",
-    ),
-    "DeleteRepository": (
-        "ServerException",
-        "InvalidParameterException",
-        "RepositoryNotFoundException",
-        "RepositoryNotEmptyException",
-        "KmsException",
-    ),
-}
-
-#: Operations whose answers carry per-image failures.
-FAILURE_OPERATIONS: frozenset[str] = frozenset({"BatchGetImage", "BatchDeleteImage"})
-_FAILURE_CODES_BY_OPERATION: dict[str, tuple[str, ...]] = {
-    "BatchGetImage": tuple(c for c in IMAGE_FAILURE_CODES if c != "ImageReferencedByManifestList"),
-    "BatchDeleteImage": (
-        "InvalidImageDigest",
-        "InvalidImageTag",
-        "ImageTagDoesNotMatchDigest",
-        "ImageNotFound",
-        "MissingDigestAndTag",
-        "ImageReferencedByManifestList",
-        "KmsError",
-    ),
-}
-
-_SERVER_STATUS = {"ServerException": 500}
-
-
-def default_error_message(
-    code: str, operation: str, repository: str | None, account: str, region: str
-) -> str:
-    """ECR's text for *code* where it is known; a plausible one (documented) elsewhere."""
-    repo = repository or "<repository>"
-    known = {
-        "ThrottlingException": "Rate exceeded",
-        "RepositoryNotFoundException": (
-            f"The repository with name '{repo}' does not exist in the registry with id '{account}'"
-        ),
-        "AccessDeniedException": (
-            f"User: arn:aws:iam::{account}:user/pytest-ecr is not authorized to perform: "
-            f"ecr:{operation} on resource: arn:aws:ecr:{region}:{account}:repository/{repo} "
-            "because no identity-based policy allows the ecr:" + operation + " action"
-        ),
-        "ServerException": "Internal server error",
-        "InvalidParameterException": "Invalid parameter at 'repositoryName'",
-        "LimitExceededException": (
-            "The operation did not succeed because it would have exceeded a service limit "
-            "for your account"
-        ),
-        "UnableToGetUpstreamImageException": (
-            "The image could not be pulled from the upstream registry"
-        ),
-        "ImageNotFoundException": "The requested image does not exist",
-        "KmsException": "The operation failed due to a KMS exception",
-    }
-    return known.get(code, f"{code} injected by pytest-ecr")
+#: What a fault is made of, as a declaration problem's hint.
+FAULT_HINT = (
+    "a fault has one effect (error, failure, connection or latency), optional match fields "
+    "(operation, repository, image, region, account) and timing (times, after, every, "
+    "probability)"
+)
 
 
 class FaultSpecError(ValueError):
@@ -234,10 +150,72 @@ def _suggest(word: str, choices: tuple[str, ...]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def parse_fault(spec: Mapping[str, Any], origin: str) -> FaultSpec:
-    """Validate *spec* and build a :class:`FaultSpec`; :class:`FaultSpecError` lists all
-    problems, naming *origin* (a marker and test id, or ``file:line``)."""
-    problems: list[str] = []
+class _Target(TypedDict):
+    repository: str | None
+    image_tag: str | None
+    image_digest: str | None
+
+
+class _Effect(TypedDict):
+    error: str | None
+    message: str | None
+    status: int | None
+    failure: str | None
+    reason: str | None
+    connection: str | None
+    latency: float | None
+
+
+class _Timing(TypedDict):
+    times: int | None
+    after: int
+    every: int | None
+    probability: float | None
+
+
+class _Reader:
+    """Reads the fields of one raw spec, noting every problem instead of stopping at one."""
+
+    __slots__ = ("problems", "spec")
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self.problems: list[str] = []
+
+    def text(self, key: str) -> str | None:
+        value = self.spec.get(key)
+        if value is not None and not isinstance(value, str):
+            self.problems.append(f"{key!r} must be a string, got {type(value).__name__}")
+            return None
+        return value
+
+    def count(self, key: str, low: int) -> int | None:
+        value = self.spec.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.problems.append(f"{key!r} must be an integer >= {low}, got {value!r}")
+            return None
+        return value
+
+    def number(self, key: str, low: float, high: float | None = None) -> float | None:
+        value = self.spec.get(key)
+        if value is None:
+            return None
+        too_high = high is not None and isinstance(value, (int, float)) and value > high
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value < low
+            or too_high
+        ):
+            bound = f"between {low} and {high}" if high is not None else f">= {low}"
+            self.problems.append(f"{key!r} must be a number {bound}, got {value!r}")
+            return None
+        return float(value)
+
+
+def _check_keys(spec: Mapping[str, Any], problems: list[str]) -> None:
     for key in spec:
         if key not in FAULT_KEYS:
             problems.append(
@@ -245,151 +223,151 @@ def parse_fault(spec: Mapping[str, Any], origin: str) -> FaultSpec:
                 + _suggest(str(key), FAULT_KEYS)
             )
 
-    def text(key: str) -> str | None:
-        value = spec.get(key)
-        if value is not None and not isinstance(value, str):
-            problems.append(f"{key!r} must be a string, got {type(value).__name__}")
-            return None
-        return value
 
-    def count(key: str, low: int) -> int | None:
-        value = spec.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            problems.append(f"{key!r} must be an integer >= {low}, got {value!r}")
-            return None
-        return value
+def _operation(read: _Reader) -> str | None:
+    operation = read.text("operation")
+    if operation is None or operation in OPERATION_ERRORS:
+        return operation
+    read.problems.append(
+        f"unknown operation {operation!r} (pytest-ecr answers: "
+        f"{', '.join(sorted(OPERATION_ERRORS))})" + _suggest(operation, tuple(OPERATION_ERRORS))
+    )
+    return None
 
-    def number(key: str, low: float, high: float | None = None) -> float | None:
-        value = spec.get(key)
-        if value is None:
-            return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or value < low
-            or (high is not None and value > high)
-        ):
-            bound = f"between {low} and {high}" if high is not None else f">= {low}"
-            problems.append(f"{key!r} must be a number {bound}, got {value!r}")
-            return None
-        return float(value)
 
-    operation = text("operation")
-    if operation is not None and operation not in OPERATION_ERRORS:
-        problems.append(
-            f"unknown operation {operation!r} (pytest-ecr answers: "
-            f"{', '.join(sorted(OPERATION_ERRORS))})" + _suggest(operation, tuple(OPERATION_ERRORS))
-        )
-        operation = None
-
+def _target(read: _Reader) -> _Target:
+    """The ``repository`` and ``image`` match fields, as repository, tag and digest."""
+    repository = read.text("repository")
+    image = read.text("image")
     image_tag = image_digest = None
-    repository = text("repository")
-    image = text("image")
     if image is not None:
         repo_part, sep, ref = image.partition("@")
         if sep:
             if not is_valid_digest(ref):
-                problems.append(f"'image' digest {ref!r} is not of the form sha256:<hex>")
+                read.problems.append(f"'image' digest {ref!r} is not of the form sha256:<hex>")
             image_digest = ref
         else:
             repo_part, sep, ref = image.rpartition(":")
             if not sep or not repo_part or not ref:
-                problems.append(
+                read.problems.append(
                     f"'image' must be 'repository:tag' or 'repository@sha256:...', got {image!r}"
                 )
             image_tag = ref
         if repository is not None and repo_part and repository != repo_part:
-            problems.append(
+            read.problems.append(
                 f"'image' names repository {repo_part!r} but 'repository' is {repository!r}"
             )
         repository = repository or repo_part or None
+    return {"repository": repository, "image_tag": image_tag, "image_digest": image_digest}
 
-    error, failure, connection = text("error"), text("failure"), text("connection")
-    latency = number("latency", 0.0)
-    effects = [
-        k
-        for k, v in (
-            ("error", error),
-            ("failure", failure),
-            ("connection", connection),
-            ("latency", latency),
-        )
-        if v is not None
-    ]
-    if not effects:
+
+def _check_one_effect(effects: Mapping[str, object], problems: list[str]) -> None:
+    given = [key for key, value in effects.items() if value is not None]
+    if not given:
         problems.append("no effect: give one of 'error', 'failure', 'connection', 'latency'")
-    elif len(effects) > 1 and not (len(effects) == 2 and "latency" in effects):
-        problems.append(f"one effect per fault (latency may join one), got {', '.join(effects)}")
+    elif len(given) > 1 and not (len(given) == 2 and "latency" in given):
+        problems.append(f"one effect per fault (latency may join one), got {', '.join(given)}")
 
-    if error is not None:
-        allowed = (*OPERATION_ERRORS.get(operation or "", ()), *_COMMON_ERRORS)
-        if operation is None:
-            allowed = tuple(
-                sorted(
-                    {e for errs in OPERATION_ERRORS.values() for e in errs} | set(_COMMON_ERRORS)
-                )
-            )
-        if error not in allowed:
-            problems.append(
-                f"{operation or 'an ECR operation'} cannot return {error!r} "
-                f"(expected one of: {', '.join(allowed)})" + _suggest(error, allowed)
-            )
-    status = count("status", 100)
-    if status is not None and status > 599:
-        problems.append(f"'status' must be an HTTP status (100..599), got {status}")
-    message = text("message")
-    if (message is not None or status is not None) and error is None:
-        problems.append("'message' and 'status' go with 'error'")
 
-    reason = text("reason")
-    if failure is not None:
-        if operation is not None and operation not in FAILURE_OPERATIONS:
-            problems.append(
-                f"{operation} has no per-image results; 'failure' works on "
-                f"{' and '.join(sorted(FAILURE_OPERATIONS))} (use 'error' instead)"
-            )
-        codes = _FAILURE_CODES_BY_OPERATION.get(operation or "BatchGetImage", IMAGE_FAILURE_CODES)
-        if failure not in IMAGE_FAILURE_CODES:
-            problems.append(
-                f"unknown image failure code {failure!r} (expected one of: "
-                f"{', '.join(IMAGE_FAILURE_CODES)})" + _suggest(failure, IMAGE_FAILURE_CODES)
-            )
-        elif failure not in codes:
-            problems.append(f"{operation} never reports failure code {failure!r}")
-    elif reason is not None:
-        problems.append("'reason' goes with 'failure'")
-    if connection is not None and connection not in CONNECTION_KINDS:
+def _check_error(error: str, operation: str | None, problems: list[str]) -> None:
+    if operation is None:
+        allowed = ANY_OPERATION_ERRORS
+    else:
+        allowed = (*OPERATION_ERRORS[operation], *COMMON_ERRORS)
+    if error not in allowed:
+        problems.append(
+            f"{operation or 'an ECR operation'} cannot return {error!r} "
+            f"(expected one of: {', '.join(allowed)})" + _suggest(error, allowed)
+        )
+
+
+def _check_failure(failure: str, operation: str | None, problems: list[str]) -> None:
+    if operation is not None and operation not in FAILURE_OPERATIONS:
+        problems.append(
+            f"{operation} has no per-image results; 'failure' works on "
+            f"{' and '.join(sorted(FAILURE_OPERATIONS))} (use 'error' instead)"
+        )
+    codes = FAILURE_CODES_BY_OPERATION.get(operation or "BatchGetImage", IMAGE_FAILURE_CODES)
+    if failure not in IMAGE_FAILURE_CODES:
+        problems.append(
+            f"unknown image failure code {failure!r} (expected one of: "
+            f"{', '.join(IMAGE_FAILURE_CODES)})" + _suggest(failure, IMAGE_FAILURE_CODES)
+        )
+    elif failure not in codes:
+        problems.append(f"{operation} never reports failure code {failure!r}")
+
+
+def _check_connection(connection: str, problems: list[str]) -> None:
+    if connection not in CONNECTION_KINDS:
         problems.append(
             f"'connection' must be one of: {', '.join(CONNECTION_KINDS)}; got "
             f"{connection!r}" + _suggest(connection, CONNECTION_KINDS)
         )
 
-    times, after, every = count("times", 1), count("after", 0), count("every", 1)
-    probability = number("probability", 0.0, 1.0)
-    region, account = text("region"), text("account")
-    if problems:
-        raise FaultSpecError(origin, problems)
+
+def _effect(read: _Reader, operation: str | None) -> _Effect:
+    """The effect fields (``error`` with ``message``/``status``, ``failure`` with
+    ``reason``, ``connection``, ``latency``), each checked against *operation*."""
+    problems = read.problems
+    error, failure, connection = read.text("error"), read.text("failure"), read.text("connection")
+    latency = read.number("latency", 0.0)
+    _check_one_effect(
+        {"error": error, "failure": failure, "connection": connection, "latency": latency},
+        problems,
+    )
+    if error is not None:
+        _check_error(error, operation, problems)
+    status = read.count("status", 100)
+    if status is not None and status > 599:
+        problems.append(f"'status' must be an HTTP status (100..599), got {status}")
+    message = read.text("message")
+    if (message is not None or status is not None) and error is None:
+        problems.append("'message' and 'status' go with 'error'")
+    reason = read.text("reason")
+    if failure is not None:
+        _check_failure(failure, operation, problems)
+    elif reason is not None:
+        problems.append("'reason' goes with 'failure'")
+    if connection is not None:
+        _check_connection(connection, problems)
+    return {
+        "error": error,
+        "message": message,
+        "status": status,
+        "failure": failure,
+        "reason": reason,
+        "connection": connection,
+        "latency": latency,
+    }
+
+
+def _timing(read: _Reader) -> _Timing:
+    """When the fault fires: ``times``, ``after``, ``every`` and ``probability``."""
+    times, after, every = read.count("times", 1), read.count("after", 0), read.count("every", 1)
+    probability = read.number("probability", 0.0, 1.0)
+    return {"times": times, "after": after or 0, "every": every, "probability": probability}
+
+
+def parse_fault(spec: Mapping[str, Any], origin: str) -> FaultSpec:
+    """Validate *spec* and build a :class:`FaultSpec`; :class:`FaultSpecError` lists all
+    problems, naming *origin* (a marker and test id, or ``file:line``)."""
+    read = _Reader(spec)
+    _check_keys(spec, read.problems)
+    operation = _operation(read)
+    target = _target(read)
+    effect = _effect(read, operation)
+    timing = _timing(read)
+    region, account = read.text("region"), read.text("account")
+    if read.problems:
+        raise FaultSpecError(origin, read.problems)
     return FaultSpec(
         origin=origin,
         operation=operation,
-        repository=repository,
-        image_tag=image_tag,
-        image_digest=image_digest,
         region=region,
         account=account,
-        error=error,
-        message=message,
-        status=status,
-        failure=failure,
-        reason=reason,
-        connection=connection,
-        latency=latency,
-        times=times,
-        after=after or 0,
-        every=every,
-        probability=probability,
+        **target,
+        **effect,
+        **timing,
     )
 
 

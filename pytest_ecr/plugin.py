@@ -13,7 +13,7 @@ import random
 import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -239,7 +239,13 @@ def _backend(request: pytest.FixtureRequest) -> str:
     try:
         return check_backend(marker.args[0], f"@pytest.mark.ecr_backend on {node.nodeid}")
     except BackendError as error:
-        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
+        _setup_error(f"pytest-ecr: {error}")
+
+
+def _setup_error(message: str) -> NoReturn:
+    """Fail the test's set-up with *message* alone: called while handling the error it
+    words, it drops that error from the report, which would print the same text again."""
+    raise pytest.fail.Exception(message, pytrace=False) from None
 
 
 @pytest.fixture(name="ecr")
@@ -275,15 +281,9 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
             real_time=_real_time(request.config),
         )
     except DeclarationError as error:
-        pytest.fail(
-            f"pytest-ecr: bad registry declaration for {node.nodeid}\n{error}", pytrace=False
-        )
-    except FaultSpecError as error:
-        pytest.fail(
-            f"pytest-ecr: bad fault in a declaration for {node.nodeid}\n{error}", pytrace=False
-        )
+        _setup_error(f"pytest-ecr: bad registry declaration for {node.nodeid}\n{error}")
     except BackendError as error:
-        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
+        _setup_error(f"pytest-ecr: {error}")
     # Outer markers first, so faults fire in the order a reader sees them declared.
     for marker in reversed(list(node.iter_markers("ecr_fault"))):
         spec = dict(marker.kwargs)
@@ -298,12 +298,12 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         try:
             fake.add_fault(parse_fault(spec, f"@pytest.mark.ecr_fault on {node.nodeid}"))
         except FaultSpecError as error:
-            pytest.fail(str(error), pytrace=False)
+            _setup_error(str(error))
     node.stash[_FAKE] = fake
     try:
         fake.activate()
     except BackendError as error:
-        pytest.fail(f"pytest-ecr: {error}", pytrace=False)
+        _setup_error(f"pytest-ecr: {error}")
     try:
         yield fake
     finally:

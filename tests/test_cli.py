@@ -17,8 +17,9 @@ from pytest_ecr.cli import main
 from pytest_ecr.declarations import load_declaration, load_sources
 from pytest_ecr.declarations import schema as validator
 from pytest_ecr.declarations.jsonschema import load_schema, schema_path, schema_problems
-from pytest_ecr.faults import _COMMON_ERRORS, CONNECTION_KINDS, FAULT_KEYS, OPERATION_ERRORS
+from pytest_ecr.faults import CONNECTION_KINDS, FAULT_KEYS
 from pytest_ecr.model import IMAGE_FAILURE_CODES, MediaType, RegistryState, TagMutability
+from pytest_ecr.service.catalogue import COMMON_ERRORS, OPERATION_ERRORS
 from pytest_ecr.transports.http_server import EcrServer
 
 ROOT = Path(__file__).parent.parent
@@ -228,7 +229,7 @@ def test_schema_enums_and_patterns_are_the_validator_values() -> None:
     assert defs["image_failure"]["properties"]["code"]["enum"] == list(IMAGE_FAILURE_CODES)
     assert fault["operation"]["enum"] == list(OPERATION_ERRORS)
     every_error = {error for errors in OPERATION_ERRORS.values() for error in errors}
-    assert set(fault["error"]["enum"]) == every_error | set(_COMMON_ERRORS)
+    assert set(fault["error"]["enum"]) == every_error | set(COMMON_ERRORS)
     assert fault["failure"]["enum"] == list(IMAGE_FAILURE_CODES)
     assert fault["connection"]["enum"] == list(CONNECTION_KINDS)
     assert set(image["media_type"]["examples"]) == set(MediaType.KNOWN)

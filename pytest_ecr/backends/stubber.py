@@ -29,10 +29,10 @@ from botocore import parsers
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from pytest_ecr.faults import default_error_message
 from pytest_ecr.history import Call, EcrCallAssertionError
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
+from pytest_ecr.service.catalogue import default_error_message
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.wire import encode_result
 

@@ -50,7 +50,14 @@ import yaml
 
 from pytest_ecr._version import __version__
 from pytest_ecr.declarations.loading import Parsed
-from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
+from pytest_ecr.declarations.specs import (
+    Declaration,
+    FaultEntry,
+    ImageSpec,
+    RepositorySpec,
+    fault_origin,
+)
+from pytest_ecr.faults import parse_fault
 from pytest_ecr.model import Image, ImageFailure, TagMutability
 
 #: Bump when the stored layout (or anything the parse depends on) changes.
@@ -371,7 +378,7 @@ COMPATIBLE: Final = (
     and _fields(ImageSpec) == ("image", "tags", "line", "path", "children")
     and _fields(RepositorySpec)
     == ("name", "account", "region", "tag_mutability", "images", "line", "path")
-    and _fields(FaultEntry) == ("spec", "source", "line", "path")
+    and _fields(FaultEntry) == ("spec", "source", "line", "path", "fault")
     and _fields(Declaration) == ("source", "account", "region", "repositories", "faults")
 )
 
@@ -506,7 +513,15 @@ def _decode_entry(raw: mmap.mmap, key: str, path: Path) -> Parsed | None:
         body["region"],
         tuple(repositories),
         tuple(
-            FaultEntry(MappingProxyType(spec), source, fault_line, fault_path)
+            # Only valid faults were stored: parsing again cannot fail, and keeps the
+            # FaultSpec out of the stored layout.
+            FaultEntry(
+                MappingProxyType(spec),
+                source,
+                fault_line,
+                fault_path,
+                parse_fault(spec, fault_origin(source, fault_line, fault_path)),
+            )
             for spec, fault_line, fault_path in body["faults"]
         ),
     )

@@ -25,7 +25,13 @@ from pytest_ecr.declarations.platforms import (
     parse_platform,
 )
 from pytest_ecr.declarations.problems import Problem, describe, expected_hint, join_path
-from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
+from pytest_ecr.declarations.specs import (
+    Declaration,
+    FaultEntry,
+    ImageSpec,
+    RepositorySpec,
+    fault_origin,
+)
 from pytest_ecr.declarations.synthetic import (
     CHILD_MEDIA_TYPES,
     SYNTHETIC_MEDIA_TYPES,
@@ -33,6 +39,7 @@ from pytest_ecr.declarations.synthetic import (
     synthetic_manifest,
 )
 from pytest_ecr.declarations.yamlread import INVALID, NO_DOCUMENT, Lines
+from pytest_ecr.faults import FAULT_HINT, FaultSpecError, parse_fault
 from pytest_ecr.model import (
     DEFAULT_FAILURE_REASONS,
     IMAGE_FAILURE_CODES,
@@ -293,10 +300,23 @@ class Validator:
                     "write `- {operation: BatchGetImage, error: ServerException}`",
                 )
                 continue
-            entries.append(
-                FaultEntry(MappingProxyType(dict(spec)), self.source, self.line(value, index), path)
-            )
+            entry = self.fault(dict(spec), self.line(value, index), path)
+            if entry is not None:
+                entries.append(entry)
         return tuple(entries)
+
+    def fault(self, spec: dict[Any, Any], line: int | None, path: str) -> FaultEntry | None:
+        """One fault mapping through the fault parser, its problems noted with the others."""
+        # A value already reported (INVALID) is left out, so it is not reported again.
+        fields = {key: item for key, item in spec.items() if item is not INVALID}
+        try:
+            fault = parse_fault(fields, fault_origin(self.source, line, path))
+        except FaultSpecError as error:
+            self.problems.extend(
+                Problem(self.source, line, path, message, FAULT_HINT) for message in error.problems
+            )
+            return None
+        return FaultEntry(MappingProxyType(spec), self.source, line, path, fault)
 
     # -- repositories ----------------------------------------------------------------
 

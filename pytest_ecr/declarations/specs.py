@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
 
 
@@ -39,12 +40,23 @@ class RepositorySpec:
 
 @dataclass(frozen=True, slots=True)
 class FaultEntry:
-    """One ``faults:`` entry, passed through unvalidated (the fault layer checks it)."""
+    """One ``faults:`` entry: the mapping as written and the fault parsed from it.
+
+    The declaration is checked by the one fault parser (:func:`pytest_ecr.faults.parse_fault`)
+    while it is loaded, so a bad entry is reported with the declaration's other problems.
+    """
 
     spec: Mapping[str, Any]
     source: str
     line: int | None
     path: str
+    fault: FaultSpec
+
+
+def fault_origin(source: str, line: int | None, path: str) -> str:
+    """Where a declared fault comes from, as its :attr:`FaultSpec.origin` says it."""
+    where = f"{source}:{line}" if line else source
+    return f"{where} {path}".strip()
 
 
 @dataclass(frozen=True, slots=True, eq=False)

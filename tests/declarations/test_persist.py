@@ -18,6 +18,7 @@ from pytest_ecr.declarations import (
     loading,
     persist,
 )
+from pytest_ecr.faults import parse_fault
 from pytest_ecr.model import Image, ImageFailure, RegistryState
 
 from .conftest import Write
@@ -72,7 +73,7 @@ repositories:
   - name: empty
 faults:
   - {operation: BatchGetImage, error: ServerException, times: 1, probability: 0.5}
-  - {operation: DescribeImages, latency: 0.25, image: "team/api:v1", extra: [1, {a: null}]}
+  - {operation: DescribeImages, latency: 0.25, image: "team/api:v1", every: 2, region: eu-west-1}
 """
 
 
@@ -339,22 +340,34 @@ def test_text_and_mappings_are_not_persisted(store: Path) -> None:
     assert not store.exists()
 
 
-def test_faults_json_cannot_give_back_keep_the_file_unpersisted(
+def test_faults_json_cannot_give_back_are_problems_and_keep_the_file_unpersisted(
     write: Write, store: Path, reads: list[str]
 ) -> None:
+    # Faults are parsed while the file loads: a YAML date is no value of any fault key.
     path = write("version: 1\nfaults:\n  - {operation: BatchGetImage, at: 2024-01-01}\n")
     for _ in range(2):
-        (declaration,) = DeclarationCache(persist_dir=store).load_all([path])
-        assert str(declaration.faults[0].spec["at"]) == "2024-01-01"
+        with pytest.raises(DeclarationError, match="unknown key 'at'"):
+            DeclarationCache(persist_dir=store).load_all([path])
     assert entries(store) == []
     assert len(reads) == 2
+
+
+def test_stored_faults_come_back_parsed(write: Write, store: Path) -> None:
+    path = write("version: 1\nfaults:\n  - {operation: BatchGetImage, error: ServerException}\n")
+    (first,) = DeclarationCache(persist_dir=store).load_all([path])
+    (again,) = DeclarationCache(persist_dir=store).load_all([path])
+    assert len(entries(store)) == 1
+    assert again.faults[0].fault == first.faults[0].fault
+    assert again.faults[0].fault.origin == f"{path}:3 faults[0]"
 
 
 def test_values_utf8_or_json_cannot_hold_are_not_stored(tmp_path: Path, store: Path) -> None:
     # YAML files cannot hold these; declarations made in Python can.
     path = tmp_path / "registry.yaml"
     for value in ("\ud800", 10**5000):
-        fault = FaultEntry(MappingProxyType({"message": value}), str(path), 3, "faults[0]")
+        spec = {"error": "ServerException", "message": value}
+        parsed_fault = parse_fault({"error": "ServerException"}, "faults[0]")
+        fault = FaultEntry(MappingProxyType(spec), str(path), 3, "faults[0]", parsed_fault)
         declaration = Declaration(str(path), None, None, (), (fault,))
         parsed = loading.Parsed(declaration, (), ())
         assert not persist.DeclarationStore(store).save(path, path, b"version: 1\n", parsed)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_ecr.declarations import Declaration, FaultEntry, Problem, load_declaration
+from pytest_ecr.faults import FAULT_HINT, FAULT_KEYS, parse_fault
 from pytest_ecr.model import (
     DEFAULT_FAILURE_REASONS,
     IMAGE_FAILURE_CODES,
@@ -84,11 +85,9 @@ def test_a_full_declaration_loads(write: Write) -> None:
     assert (ubuntu.account, ubuntu.region, ubuntu.images) == ("210987654321", "us-west-2", ())
     assert ubuntu.tag_mutability is TagMutability.MUTABLE
     (fault,) = declaration.faults
+    spec = {"operation": "BatchGetImage", "error": "ServerException", "times": 1}
     assert fault == FaultEntry(
-        {"operation": "BatchGetImage", "error": "ServerException", "times": 1},
-        str(path),
-        15,
-        "faults[0]",
+        spec, str(path), 15, "faults[0]", parse_fault(spec, f"{path}:15 faults[0]")
     )
 
 
@@ -852,15 +851,34 @@ def test_failure_problems(problems: Problems) -> None:
 # -- faults ------------------------------------------------------------------------------
 
 
-def test_faults_are_passed_through_read_only(problems: Problems) -> None:
+def test_faults_are_parsed_and_kept_read_only(problems: Problems) -> None:
     declaration = load_declaration(
-        "version: 1\nfaults:\n  - operation: BatchGetImage\n    bogus: kept\n  - {}\n"
+        "version: 1\nfaults:\n  - operation: BatchGetImage\n    error: ServerException\n"
+        "  - {latency: 2}\n"
     )
     first, second = declaration.faults
-    assert dict(first.spec) == {"operation": "BatchGetImage", "bogus": "kept"}
+    assert dict(first.spec) == {"operation": "BatchGetImage", "error": "ServerException"}
     assert (first.line, first.path, second.line, second.path) == (3, "faults[0]", 5, "faults[1]")
+    assert (first.fault.operation, first.fault.error) == ("BatchGetImage", "ServerException")
+    assert (second.fault.latency, second.fault.origin) == (2.0, "<text>:5 faults[1]")
     with pytest.raises(TypeError):
         first.spec["x"] = 1  # type: ignore[index]
+
+
+def test_fault_problems_come_with_the_others_and_a_hint(problems: Problems) -> None:
+    found = problems(
+        "version: 1\nregion: nowhere\nfaults:\n  - operation: BatchGetImage\n    bogus: x\n"
+    )
+    assert [(p.line, p.path, p.message) for p in found] == [
+        (2, "region", "invalid region 'nowhere'"),
+        (
+            4,
+            "faults[0]",
+            "unknown key 'bogus' (expected one of: " + ", ".join(FAULT_KEYS) + ")",
+        ),
+        (4, "faults[0]", "no effect: give one of 'error', 'failure', 'connection', 'latency'"),
+    ]
+    assert {p.hint for p in found[1:]} == {FAULT_HINT}
 
 
 def test_faults_must_be_a_list_of_mappings(problems: Problems) -> None:

@@ -52,8 +52,11 @@ def test_python_tags_are_never_constructed(
     ],
 )
 def test_only_standard_tags_are_allowed(value: str, tag: str, problems: Problems) -> None:
-    assert problems(f"version: 1\nfaults:\n  - x: {value}\n") == [
-        Problem("<text>", 3, "faults[0].x", f"YAML tag {tag!r} is not allowed", NOT_ALLOWED_HINT)
+    text = f"version: 1\nfaults:\n  - message: {value}\n    error: ServerException\n"
+    assert problems(text) == [
+        Problem(
+            "<text>", 3, "faults[0].message", f"YAML tag {tag!r} is not allowed", NOT_ALLOWED_HINT
+        )
     ]
 
 
@@ -145,7 +148,7 @@ def test_merge_keys_work_like_pyyaml() -> None:
 
 
 def test_merge_of_a_plain_value_is_a_problem(problems: Problems) -> None:
-    assert problems("version: 1\nfaults:\n  - <<: 3\n") == [
+    assert problems("version: 1\nfaults:\n  - <<: 3\n    error: ServerException\n") == [
         Problem(
             "<text>",
             3,

@@ -1,0 +1,133 @@
+"""ECR's error catalogue: which operation can return which error, and ECR's texts.
+
+The service layer owns it, as it owns the operations; the fault layer reads it to check
+``error:`` / ``failure:`` fields and to word an injected error. The per-operation tables
+follow botocore's ECR service model (``tests/service/test_catalogue.py`` checks them
+against it), plus the errors any AWS operation can get though the model does not list them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pytest_ecr.model import IMAGE_FAILURE_CODES
+
+#: Errors any operation can get in practice, though the ECR model does not list them.
+COMMON_ERRORS: Final[tuple[str, ...]] = ("ThrottlingException", "AccessDeniedException")
+
+#: The modeled errors of each ECR operation pytest-ecr answers (botocore's service model).
+OPERATION_ERRORS: Final[dict[str, tuple[str, ...]]] = {
+    "BatchGetImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "LimitExceededException",
+        "UnableToGetUpstreamImageException",
+    ),
+    "BatchDeleteImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+    ),
+    "DescribeImages": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "ImageNotFoundException",
+    ),
+    "ListImages": ("ServerException", "InvalidParameterException", "RepositoryNotFoundException"),
+    "DescribeRepositories": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+    ),
+    "GetAuthorizationToken": ("ServerException", "InvalidParameterException"),
+    "PutImage": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "ImageAlreadyExistsException",
+        "LayersNotFoundException",
+        "ReferencedImagesNotFoundException",
+        "LimitExceededException",
+        "ImageTagAlreadyExistsException",
+        "ImageDigestDoesNotMatchException",
+        "KmsException",
+    ),
+    "CreateRepository": (
+        "ServerException",
+        "InvalidParameterException",
+        "InvalidTagParameterException",
+        "TooManyTagsException",
+        "RepositoryAlreadyExistsException",
+        "LimitExceededException",
+        "KmsException",
+    ),
+    "DeleteRepository": (
+        "ServerException",
+        "InvalidParameterException",
+        "RepositoryNotFoundException",
+        "RepositoryNotEmptyException",
+        "KmsException",
+    ),
+}
+
+#: Every error some operation can return, sorted: what a fault without ``operation`` may use.
+ANY_OPERATION_ERRORS: Final[tuple[str, ...]] = tuple(
+    sorted({e for errors in OPERATION_ERRORS.values() for e in errors} | set(COMMON_ERRORS))
+)
+
+#: Operations whose answers carry per-image failures.
+FAILURE_OPERATIONS: Final[frozenset[str]] = frozenset({"BatchGetImage", "BatchDeleteImage"})
+
+#: The per-image failure codes each of those operations reports.
+FAILURE_CODES_BY_OPERATION: Final[dict[str, tuple[str, ...]]] = {
+    "BatchGetImage": tuple(c for c in IMAGE_FAILURE_CODES if c != "ImageReferencedByManifestList"),
+    "BatchDeleteImage": (
+        "InvalidImageDigest",
+        "InvalidImageTag",
+        "ImageTagDoesNotMatchDigest",
+        "ImageNotFound",
+        "MissingDigestAndTag",
+        "ImageReferencedByManifestList",
+        "KmsError",
+    ),
+}
+
+#: HTTP statuses other than 400 that ECR answers an error with.
+SERVER_STATUS: Final[dict[str, int]] = {"ServerException": 500}
+
+
+def error_status(code: str) -> int:
+    """The HTTP status ECR answers error *code* with."""
+    return SERVER_STATUS.get(code, 400)
+
+
+def default_error_message(
+    code: str, operation: str, repository: str | None, account: str, region: str
+) -> str:
+    """ECR's text for *code* where it is known; a plausible one (documented) elsewhere."""
+    repo = repository or "<repository>"
+    known = {
+        "ThrottlingException": "Rate exceeded",
+        "RepositoryNotFoundException": (
+            f"The repository with name '{repo}' does not exist in the registry with id '{account}'"
+        ),
+        "AccessDeniedException": (
+            f"User: arn:aws:iam::{account}:user/pytest-ecr is not authorized to perform: "
+            f"ecr:{operation} on resource: arn:aws:ecr:{region}:{account}:repository/{repo} "
+            "because no identity-based policy allows the ecr:" + operation + " action"
+        ),
+        "ServerException": "Internal server error",
+        "InvalidParameterException": "Invalid parameter at 'repositoryName'",
+        "LimitExceededException": (
+            "The operation did not succeed because it would have exceeded a service limit "
+            "for your account"
+        ),
+        "UnableToGetUpstreamImageException": (
+            "The image could not be pulled from the upstream registry"
+        ),
+        "ImageNotFoundException": "The requested image does not exist",
+        "KmsException": "The operation failed due to a KMS exception",
+    }
+    return known.get(code, f"{code} injected by pytest-ecr")
