@@ -23,16 +23,10 @@ from pytest_ecr.service.catalogue import (
     FAILURE_CODES_BY_OPERATION,
     FAILURE_OPERATIONS,
     OPERATION_ERRORS,
-    SERVER_STATUS,
 )
 from pytest_ecr.service.catalogue import (
     default_error_message as default_error_message,
 )
-
-# The catalogue's names as this module has always offered them.
-_COMMON_ERRORS = COMMON_ERRORS
-_FAILURE_CODES_BY_OPERATION = FAILURE_CODES_BY_OPERATION
-_SERVER_STATUS = SERVER_STATUS
 
 ConnectionKind = Literal["reset", "timeout", "endpoint"]
 CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")
