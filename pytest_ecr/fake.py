@@ -43,6 +43,7 @@ from pytest_ecr.faults import (
 from pytest_ecr.history import Call, CallList, History
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
+from pytest_ecr.service.catalogue import error_status
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.transports import botocore_hook, responder
 
@@ -308,7 +309,7 @@ class FakeEcr:
             str(params.get("registryId") or account),
             region,
         )
-        status = spec.status or (500 if spec.error == "ServerException" else 400)
+        status = spec.status or error_status(spec.error)
         return EcrError(spec.error, message, status)
 
     # -- faults --------------------------------------------------------------------------
