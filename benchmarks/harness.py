@@ -45,6 +45,10 @@ class Plan:
     #: cache simulation (and so the cycle estimate) is on.
     counts: tuple[tuple[str, int, int], ...] = ()
     count_cache_sim: bool = True
+    #: §4b: the small and the large declaration of the scaling rows, and the fresh
+    #: processes timed for each (cold load, validate).
+    scaling_sizes: tuple[int, int] = (1_000, 10_000)
+    scaling_runs: int = 3
     #: HTTP throughput: seconds of load per run, and runs per server (alternating).
     http_seconds: float = 1.0
     http_rounds: int = 1
@@ -86,6 +90,8 @@ FULL = Plan(
     yaml_size=10_000,
     yaml_rounds=5,
     yaml_mapping=True,
+    scaling_sizes=(10_000, 100_000),
+    scaling_runs=3,
     suite_tests=200,
     suite_runs=3,
     suite_fixture=True,

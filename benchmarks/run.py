@@ -724,6 +724,65 @@ def section_load(report: Report, data: Data) -> None:
         )
 
 
+#: One timed operation in a fresh process (imports first, untimed): a cold load through a
+#: new DeclarationCache, or `pytest-ecr validate`'s work, with the collector on as in a
+#: real run. Prints nanoseconds and the peak RSS (KiB).
+SCALING_RUN = """\
+import io, resource, sys, time
+from pytest_ecr.cli import _validate
+from pytest_ecr.declarations import DeclarationCache, load_sources
+what, path = sys.argv[1:]
+start = time.perf_counter_ns()
+if what == "load":
+    load_sources([path], cache=DeclarationCache())
+elif _validate([path], io.StringIO()) != 0:
+    raise SystemExit("validate found problems")
+print(time.perf_counter_ns() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def section_scaling(report: Report, data: Data) -> None:
+    """§4b: a cold load of a small and a ten times larger declaration, each in a fresh
+    process, and `pytest-ecr validate` against a load of the larger one."""
+    plan = report.plan
+    small, big = plan.scaling_sizes
+    print(f"\n[4b] loading {small:,} and {big:,} images cold; validate / load", flush=True)
+    files = {size: data.yaml_file(size) for size in (small, big)}
+    env = subprocess_env(None)
+    samples: dict[tuple[str, int], list[float]] = {}
+    peaks: dict[tuple[str, int], int] = {}
+    for _ in range(plan.scaling_runs):  # interleaved, so a busy spell hits every row
+        for key in [("load", small), ("load", big), ("validate", big)]:
+            command = [sys.executable, "-c", SCALING_RUN, key[0], str(files[key[1]])]
+            done = subprocess.run(
+                command, env=env, capture_output=True, text=True, check=True, cwd=data.workdir
+            )
+            ns, peak = done.stdout.split()
+            samples.setdefault(key, []).append(float(ns))
+            peaks[key] = max(peaks.get(key, 0), int(peak))
+
+    def row(key: tuple[str, int], name: str) -> Row:
+        note = f"peak RSS {peaks[key] / 1024:.0f} MB"
+        return report.row(Row("4b", name, Stats.of(samples[key]), note=note))
+
+    small_row = row(("load", small), f"cold load, {small:,} images (fresh process)")
+    big_row = row(("load", big), f"cold load, {big:,} images (fresh process)")
+    validate_row = row(("validate", big), f"pytest-ecr validate, {big:,} images")
+    report.ratio(
+        Ratio(
+            "4b",
+            f"cold load {big:,} / {small:,} images",
+            ratio_of(big_row, small_row),
+            f"<= {1.2 * big / small:g}",
+        )
+    )
+    report.ratio(
+        Ratio(
+            "4b", f"validate / cold load, {big:,} images", ratio_of(validate_row, big_row), "<= 1.5"
+        )
+    )
+
+
 # -- sections 5 and 6: pytest in a subprocess ------------------------------------------------
 
 
@@ -1192,7 +1251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("1", lambda d, w: section_calls(report, d, moto)),
         ("2", lambda d, w: section_scale(report, d, moto)),
         ("3", lambda d, w: section_setup(report, d, moto)),
-        ("4", lambda d, w: section_load(report, d)),
+        ("4", lambda d, w: (section_load(report, d), section_scaling(report, d))),
         ("5", lambda d, w: section_suite(report, d, moto, w)),
         ("6", lambda d, w: section_startup(report, w)),
     ]

@@ -293,7 +293,7 @@ def test_declarations_persist_across_runs(pytester: pytest.Pytester) -> None:
         TEST_USES_REPO.format(expected="team/api", marker="@pytest.mark.ecr_registry('reg.yaml')")
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
-    stored = list((pytester.path / ".pytest_cache" / "d" / "pytest-ecr").glob("*.json"))
+    stored = list((pytester.path / ".pytest_cache" / "d" / "pytest-ecr").glob("*.pickle"))
     assert len(stored) == 1
     pytester.runpytest_subprocess().assert_outcomes(passed=1)  # from the stored entry
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

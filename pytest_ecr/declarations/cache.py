@@ -12,7 +12,7 @@ from pathlib import Path
 from pytest_ecr.declarations import loading
 from pytest_ecr.declarations.build import build_state
 from pytest_ecr.declarations.loading import Parsed, Source
-from pytest_ecr.declarations.persist import DeclarationStore, file_key
+from pytest_ecr.declarations.persist import DeclarationStore
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration
 from pytest_ecr.model import RegistryState
@@ -23,10 +23,11 @@ _Stamp = tuple[int, int] | None
 
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a registry's objects are made.
+    """Pause the cyclic garbage collector while declarations are parsed and registries made.
 
-    Tens of thousands of images and index entries, all of which live on, would
-    otherwise trigger full collections over the whole (test session's) heap.
+    Tens of thousands of values, images and index entries, all of which live on, would
+    otherwise trigger full collections over the whole (test session's) heap: at 100,000
+    images, a fifth of a cold load.
     """
     if not gc.isenabled():
         yield
@@ -74,10 +75,11 @@ class DeclarationCache:
     parsed twice at once.
 
     With *persist_dir*, a declaration FILE that parses without problems is also stored
-    there (see :mod:`pytest_ecr.declarations.persist`), keyed by its content and that of
-    the manifest files it reads; a later run, with a new cache over the same directory,
-    loads it from there without reading its YAML. Files with problems, YAML text and
-    mappings are never stored. A damaged or unwritable directory only costs speed.
+    there (see :mod:`pytest_ecr.declarations.persist`), keyed by its bytes, its path, the
+    manifest files it reads and the code that parses it; a later run, with a new cache
+    over the same directory, loads it from there without parsing its YAML. Files with
+    problems, YAML text and mappings are never stored. A damaged, foreign or unwritable
+    directory only costs speed.
     """
 
     def __init__(self, *, persist_dir: str | os.PathLike[str] | None = None) -> None:
@@ -134,30 +136,23 @@ class DeclarationCache:
         if entry is None or not entry.fresh(stamp):
             if entry is not None:
                 self._forget(entry.parsed)
-            entry = self._files[resolved] = _Entry(
-                self._parse_file(source, base_dir, path, resolved), stamp
-            )
+            entry = self._files[resolved] = _Entry(self._parse_file(source, base_dir, path), stamp)
         return entry.parsed, True
 
-    def _parse_file(
-        self, source: str | os.PathLike[str], base_dir: Path, path: Path, resolved: Path
-    ) -> Parsed:
+    def _parse_file(self, source: str | os.PathLike[str], base_dir: Path, path: Path) -> Parsed:
         """Parse a declaration file, through the persistent store when there is one."""
         store = self._store
         given = os.fspath(source)
         if store is None or not isinstance(given, str):
             return loading.parse(source, base_dir)
-        key = file_key(path)
-        if key is not None:
-            stored = store.load(path, resolved, key)
-            if stored is not None:
-                return stored
-        # Parsed (and stored, under the key of these very bytes) from a read of its own.
         data = loading.read_file(path, given, base_dir)
         if isinstance(data, Parsed):  # unreadable: the problem says why
             return data
+        stored = store.load(path, data)
+        if stored is not None:
+            return stored
         parsed = loading.parse_file_data(path, data)
-        store.save(resolved, path, data, parsed)
+        store.save(path, data, parsed)
         return parsed
 
     def _forget(self, parsed: Parsed) -> None:
@@ -170,10 +165,11 @@ class DeclarationCache:
         base = loading.base_path(base_dir)
         results = []
         cacheable = True
-        for source in sources:
-            parsed, keep = self._parsed(source, base)
-            results.append(parsed)
-            cacheable = cacheable and keep
+        with _collection_paused():
+            for source in sources:
+                parsed, keep = self._parsed(source, base)
+                results.append(parsed)
+                cacheable = cacheable and keep
         return tuple(results), cacheable
 
     def load(

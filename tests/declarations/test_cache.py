@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -203,3 +204,26 @@ def test_clear_forgets_everything(write: Write, parses: list[object]) -> None:
     assert cache.size == 0
     assert cache.state([path]) is not first
     assert len(parses) == 2
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_while_parsing_and_left_as_it_was(
+    write: Write, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    path = write("version: 1\nrepositories:\n  - name: a/b\n    images:\n      - tags: [v1]\n")
+    seen: list[bool] = []
+    real = loading.parse_file_data
+
+    def watching(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(loading, "parse_file_data", watching)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        DeclarationCache().state([path])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False]

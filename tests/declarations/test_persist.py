@@ -1,9 +1,14 @@
-"""The cross-run cache: a later run loads a declaration file from disk, keyed by content."""
+"""The cross-run store: a later run loads a declaration file from disk, keyed by its bytes,
+its path, its manifest files and the code that parses it."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import hashlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -19,7 +24,7 @@ from pytest_ecr.declarations import (
     persist,
 )
 from pytest_ecr.faults import parse_fault
-from pytest_ecr.model import Image, ImageFailure, RegistryState
+from pytest_ecr.model import RegistryState
 
 from .conftest import Write
 
@@ -103,7 +108,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def entries(store: Path) -> list[Path]:
-    return sorted(store.glob("*.json")) if store.exists() else []
+    return sorted(store.glob("*.pickle")) if store.exists() else []
 
 
 def snapshot(state: RegistryState) -> list[Any]:
@@ -187,10 +192,12 @@ def test_the_source_is_the_path_the_file_is_loaded_from(
     first = write(text, name="one/registry.yaml")
     second = write(text, name="two/registry.yaml")
     DeclarationCache(persist_dir=store).load(first)
-    # The same content elsewhere (a moved or copied file) is served by the same entry.
+    DeclarationCache(persist_dir=store).load(second)
+    # The path is part of the key: each file has its own entry and its own source.
     found = DeclarationCache(persist_dir=store).load("two/registry.yaml", base_dir=tmp_path)
     assert found.source == str(tmp_path / "two" / "registry.yaml") == str(second)
     assert found.repositories == DeclarationCache().load(second).repositories
+    assert len(entries(store)) == 2
 
 
 def test_a_copy_elsewhere_checks_the_manifest_files_next_to_it(
@@ -204,13 +211,6 @@ def test_a_copy_elsewhere_checks_the_manifest_files_next_to_it(
     state = DeclarationCache(persist_dir=store).state([copy])
     assert state.repository("team/api", region="eu-west-1").image("v1").size_bytes == 5
     assert len(entries(store)) == 2
-
-
-def test_a_copied_file_is_not_parsed_again(write: Write, store: Path, reads: list[str]) -> None:
-    text = "version: 1\nrepositories:\n  - name: a/b\n"
-    DeclarationCache(persist_dir=store).load(write(text, name="one.yaml"))
-    DeclarationCache(persist_dir=store).load(write(text, name="two.yaml"))
-    assert len(reads) == 1
 
 
 def test_a_changed_declaration_is_parsed_again(write: Write, store: Path, reads: list[str]) -> None:
@@ -267,11 +267,19 @@ def damage_body(entry: Path) -> None:
     entry.write_bytes(bytes(data))
 
 
-def damage_json(entry: Path) -> None:
-    header, _, rest = entry.read_bytes().partition(b"\n")
-    body = json.loads(header)
-    body["body"] -= 1  # still valid JSON, no longer where the body ends
-    entry.write_bytes(json.dumps(body).encode() + b"\n" + rest)
+def damage_header(entry: Path) -> None:
+    # A changed digest at the head of the entry: the payload no longer matches it.
+    data = bytearray(entry.read_bytes())
+    data[0] ^= 1
+    entry.write_bytes(bytes(data))
+
+
+def forge_files(entry: Path) -> None:
+    """Drop the manifest files from the entry and re-sign it: a consistent entry whose
+    manifest file has since changed must still be refused (see the manifest tests)."""
+    key, files, declaration = pickle.loads(entry.read_bytes()[32:])
+    payload = persist._dumps((key, [(f, "0" * 64) for f, _ in files], declaration))
+    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
 
 
 @pytest.mark.parametrize(
@@ -280,10 +288,9 @@ def damage_json(entry: Path) -> None:
         pytest.param(lambda p: p.write_bytes(b""), id="empty"),
         pytest.param(lambda p: p.write_bytes(p.read_bytes()[:-100]), id="truncated"),
         pytest.param(lambda p: p.write_bytes(b"\x00\xff garbage\n" * 50), id="garbage"),
-        pytest.param(lambda p: p.write_text('{"format": 1}\n[]', encoding="utf-8"), id="header"),
-        pytest.param(lambda p: p.write_text('{"format": 999}\n', encoding="utf-8"), id="format"),
+        pytest.param(damage_header, id="header"),
         pytest.param(damage_body, id="flipped-byte"),
-        pytest.param(damage_json, id="lengths"),
+        pytest.param(forge_files, id="forged-manifest-hashes"),
         pytest.param(lambda p: (p.unlink(), p.mkdir()), id="directory"),
     ],
 )
@@ -340,10 +347,11 @@ def test_text_and_mappings_are_not_persisted(store: Path) -> None:
     assert not store.exists()
 
 
-def test_faults_json_cannot_give_back_are_problems_and_keep_the_file_unpersisted(
+def test_a_fault_problem_is_reported_and_nothing_stored(
     write: Write, store: Path, reads: list[str]
 ) -> None:
-    # Faults are parsed while the file loads: a YAML date is no value of any fault key.
+    """faults: entries are validated while loading: a value no fault takes (a date) is a
+    problem, and a declaration with problems is never stored."""
     path = write("version: 1\nfaults:\n  - {operation: BatchGetImage, at: 2024-01-01}\n")
     for _ in range(2):
         with pytest.raises(DeclarationError, match="unknown key 'at'"):
@@ -352,25 +360,15 @@ def test_faults_json_cannot_give_back_are_problems_and_keep_the_file_unpersisted
     assert len(reads) == 2
 
 
-def test_stored_faults_come_back_parsed(write: Write, store: Path) -> None:
-    path = write("version: 1\nfaults:\n  - {operation: BatchGetImage, error: ServerException}\n")
-    (first,) = DeclarationCache(persist_dir=store).load_all([path])
-    (again,) = DeclarationCache(persist_dir=store).load_all([path])
-    assert len(entries(store)) == 1
-    assert again.faults[0].fault == first.faults[0].fault
-    assert again.faults[0].fault.origin == f"{path}:3 faults[0]"
-
-
-def test_values_utf8_or_json_cannot_hold_are_not_stored(tmp_path: Path, store: Path) -> None:
+def test_values_pickle_cannot_hold_are_not_stored(tmp_path: Path, store: Path) -> None:
     # YAML files cannot hold these; declarations made in Python can.
     path = tmp_path / "registry.yaml"
-    for value in ("\ud800", 10**5000):
-        spec = {"error": "ServerException", "message": value}
-        parsed_fault = parse_fault({"error": "ServerException"}, "faults[0]")
-        fault = FaultEntry(MappingProxyType(spec), str(path), 3, "faults[0]", parsed_fault)
-        declaration = Declaration(str(path), None, None, (), (fault,))
-        parsed = loading.Parsed(declaration, (), ())
-        assert not persist.DeclarationStore(store).save(path, path, b"version: 1\n", parsed)
+    parsed_fault = parse_fault({"error": "ServerException"}, "faults[0]")
+    spec = MappingProxyType({"message": lambda: 0})
+    fault = FaultEntry(spec, str(path), 3, "faults[0]", parsed_fault)
+    declaration = Declaration(str(path), None, None, (), (fault,))
+    parsed = loading.Parsed(declaration, (), ())
+    assert not persist.DeclarationStore(store).save(path, b"version: 1\n", parsed)
     assert entries(store) == []
 
 
@@ -384,22 +382,72 @@ def test_an_unwritable_store_only_costs_speed(write: Write, tmp_path: Path) -> N
 
 def test_entries_are_written_whole(rich: Path, store: Path) -> None:
     DeclarationCache(persist_dir=store).state([rich])
-    assert [p.name for p in store.iterdir() if not p.name.endswith(".json")] == []
-    header = json.loads(entries(store)[0].read_bytes().partition(b"\n")[0])
-    assert header["format"] == persist.FORMAT
-    assert header["files"] == [["manifests/sbom.json", header["files"][0][1]]]
+    assert [p.name for p in store.iterdir() if not p.name.endswith(".pickle")] == []
+    blob = entries(store)[0].read_bytes()
+    assert hashlib.sha256(blob[32:]).digest() == blob[:32]
+    _, files, _ = pickle.loads(blob[32:])
+    digest = hashlib.sha256(MANIFEST.encode()).hexdigest()
+    assert files == [(str(rich.parent / "manifests" / "sbom.json"), digest)]
 
 
-def test_the_key_covers_the_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = persist.content_key(b"version: 1\n")
-    big = b"#" * 3_000_000 + b"\nversion: 1\n"
-    (tmp_path / "big.yaml").write_bytes(big)
-    assert persist.file_key(tmp_path / "big.yaml") == persist.content_key(big)
-    assert persist.file_key(tmp_path / "missing.yaml") is None
-    assert key == persist.content_key(b"version: 1\n")
-    assert key != persist.content_key(b"version: 1\n\n")
-    monkeypatch.setattr(persist, "_SALT", persist._SALT.replace(b"pytest-ecr ", b"pytest-ecr 9"))
-    assert key != persist.content_key(b"version: 1\n")
+def test_an_entry_of_other_code_is_not_served(
+    write: Write, store: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write("version: 1\nrepositories:\n  - name: a/b\n    images:\n      - tags: [v1]\n")
+    DeclarationCache(persist_dir=store).state([path])
+    DeclarationCache(persist_dir=store).state([path])
+    assert len(reads) == 1
+    monkeypatch.setattr(persist, "code_hash", lambda: b"another build of the same version")
+    DeclarationCache(persist_dir=store).state([path])
+    assert len(reads) == 2
+
+
+def test_the_code_hash_covers_the_parsing_packages() -> None:
+    root = Path(persist.__file__).parent.parent
+    assert persist.code_hash() is persist.code_hash()  # once a process
+    assert (root / "declarations" / "synthetic.py").is_file()
+    assert (root / "model" / "image.py").is_file()
+
+
+STALE_RUN = """\
+import sys
+from pytest_ecr.declarations import DeclarationCache
+state = DeclarationCache(persist_dir=sys.argv[1]).state([sys.argv[2]])
+import pytest_ecr
+assert pytest_ecr.__file__.startswith(sys.argv[3]), pytest_ecr.__file__
+print(state.repository("a/b").image("v1").digest)
+"""
+
+
+def test_a_changed_parser_gives_the_new_digest_not_the_stored_one(
+    tmp_path: Path, write: Write, store: Path
+) -> None:
+    # Same version, same declaration bytes; only synthetic.py of a copied package differs.
+    import pytest_ecr
+
+    package = tmp_path / "site" / "pytest_ecr"
+    shutil.copytree(Path(pytest_ecr.__file__).parent, package)
+    path = write("version: 1\nrepositories:\n  - name: a/b\n    images:\n      - tags: [v1]\n")
+    env = {**os.environ, "PYTHONPATH": str(package.parent), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def digest() -> str:
+        command = [sys.executable, "-c", STALE_RUN, str(store), str(path), str(package)]
+        done = subprocess.run(
+            command, env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    before = digest()
+    assert len(entries(store)) == 1
+    assert digest() == before  # served from the store
+    synthetic = package / "declarations" / "synthetic.py"
+    source = synthetic.read_text(encoding="utf-8")
+    changed = source.replace('b"\\x00"', 'b"\\x01"', 1)  # another seed for every draw
+    assert changed != source
+    synthetic.write_text(changed, encoding="utf-8")
+    after = digest()
+    assert after != before
+    assert after == digest()
 
 
 def test_persist_dir_is_exposed(store: Path) -> None:
@@ -407,33 +455,12 @@ def test_persist_dir_is_exposed(store: Path) -> None:
     assert DeclarationCache().persist_dir is None
 
 
-def test_images_are_made_the_plain_way_if_image_is_not_what_the_fast_path_expects(
-    rich: Path, store: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = snapshot(DeclarationCache(persist_dir=store).state([rich]))
-    fast = DeclarationCache(persist_dir=store).state([rich])
-    image = next(fast.repositories()).image("v1")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        image.digest = "x"  # type: ignore[misc]
-    assert image == Image.from_manifest(MANIFEST, pushed_at=image.pushed_at)
-    monkeypatch.setattr(persist, "_IMAGE_SETTERS", None)
-    assert snapshot(DeclarationCache(persist_dir=store).state([rich])) == expected
-    assert len(reads) == 1
-    assert persist._slot_setters(Image, persist._IMAGE_FIELDS[:-1]) is None
-    assert persist._slot_setters(ImageFailure, ("code", "reason")) is None  # __post_init__
-    assert persist._slot_setters(Path, ()) is None
-
-
-def test_the_stored_classes_are_the_ones_the_layout_is_for(
-    rich: Path, store: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A field added to Image (or a spec class) must reach the layout before entries are
-    # used again; until then nothing is stored or loaded.
-    assert persist.COMPATIBLE
-    DeclarationCache(persist_dir=store).state([rich])
-    monkeypatch.setattr(persist, "COMPATIBLE", False)
-    DeclarationCache(persist_dir=store).state([rich])
-    assert len(reads) == 2
-    entries(store)[0].unlink()
-    DeclarationCache(persist_dir=store).state([rich])
-    assert entries(store) == []
+def test_stored_faults_come_back_parsed(write: Write, store: Path) -> None:
+    """A declaration's faults: entries are stored parsed and come back equal, with the
+    origin of the file they were loaded from."""
+    path = write("version: 1\nfaults:\n  - {operation: BatchGetImage, error: ServerException}\n")
+    (first,) = DeclarationCache(persist_dir=store).load_all([path])
+    (again,) = DeclarationCache(persist_dir=store).load_all([path])
+    assert len(entries(store)) == 1
+    assert again.faults[0].fault == first.faults[0].fault
+    assert again.faults[0].fault.origin == f"{path}:3 faults[0]"
