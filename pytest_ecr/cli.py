@@ -54,16 +54,24 @@ def _as_given(problem: Problem, given: str) -> str:
     return str(problem)
 
 
-def _validate(paths: Sequence[str], out: TextIO, *, use_schema: bool | None = None) -> int:
+def _validate(paths: Sequence[str], out: TextIO, *, use_schema: bool = False) -> int:
     """Check each file; print every problem as ``file:line path: message (hint)``.
 
-    With *use_schema* (default: when ``jsonschema`` is installed), a file the validator
-    accepts is checked against the JSON Schema too, so the two cannot silently disagree.
+    The check is the one loading does. With *use_schema* (``--schema``; needs the
+    ``jsonschema`` package), a file it accepts is checked against the JSON Schema too:
+    the schema and the loader's format are kept identical by the test suite, so this is
+    for checking a schema-driven tool against pytest-ecr, and it costs several loads.
     """
-    from pytest_ecr.declarations.jsonschema import jsonschema_available
+    if use_schema:
+        from pytest_ecr.declarations.jsonschema import jsonschema_available
 
-    if use_schema is None:
-        use_schema = jsonschema_available()
+        if not jsonschema_available():
+            print(
+                "pytest-ecr validate --schema needs the jsonschema package "
+                "(pip install 'pytest-ecr[schema]')",
+                file=sys.stderr,
+            )
+            return 2
     status = 0
     for path in paths:
         problems = _file_problems(path)
@@ -335,16 +343,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="check declaration files; print every problem as file:line",
         description="Check declaration files. Every problem is printed as "
         "'file:line path: message (hint)'; the exit status is 1 if any file has a problem, "
-        "0 if all are good. When the jsonschema package is installed, files the validator "
-        "accepts are checked against the JSON Schema too.",
+        "0 if all are good. The check is the one the plugin makes when it loads a file; "
+        "with --schema, files it accepts are checked against the JSON Schema too.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE", help="declaration files")
+    validate.add_argument(
+        "--schema",
+        dest="use_schema",
+        action="store_true",
+        default=False,
+        help="also check accepted files against the JSON Schema (needs jsonschema; slower)",
+    )
     validate.add_argument(
         "--no-schema",
         dest="use_schema",
         action="store_false",
-        default=None,
-        help="skip the JSON Schema check",
+        help="do not check against the JSON Schema (the default)",
     )
 
     schema = commands.add_parser(

@@ -140,32 +140,50 @@ def test_validate_as_a_console_script(tmp_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 6
 
 
-def test_validate_without_jsonschema_skips_the_schema_check(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_validate_checks_what_loading_checks_and_no_schema_by_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --schema, validate is the loader's check alone: the JSON Schema is not
+    consulted (the two are kept identical by the tests), so it costs about one load."""
+    import pytest_ecr.declarations.jsonschema as module
+
+    calls: list[str] = []
+    monkeypatch.setattr(module, "schema_problems", lambda text, source: calls.append(source))
+    for extra in ([], ["--no-schema"]):
+        status, out, _ = run("validate", *extra, str(DATA / "registry.yaml"), capsys=capsys)
+        assert (status, out) == (0, f"{DATA / 'registry.yaml'}: ok\n")
+    assert calls == []
+
+
+def test_validate_with_schema_runs_the_schema_check_on_accepted_files(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("jsonschema")
+    import pytest_ecr.declarations.jsonschema as module
+    from pytest_ecr.declarations import Problem
+
+    path = DATA / "registry.yaml"
+    status, out, _ = run("validate", "--schema", str(path), capsys=capsys)
+    assert (status, out) == (0, f"{path}: ok\n")  # the real schema agrees
+
+    def disagree(text: str, source: str) -> list[Problem]:
+        return [Problem(source, 3, "region", "schema says no")]
+
+    monkeypatch.setattr(module, "schema_problems", disagree)
+    status, out, _ = run("validate", "--schema", str(path), capsys=capsys)
+    assert status == 1
+    assert out == f"{path}:3 region: schema says no\n"
+
+
+def test_validate_with_schema_says_when_jsonschema_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import pytest_ecr.declarations.jsonschema as module
 
     monkeypatch.setattr(module, "jsonschema_available", lambda: False)
-    calls: list[str] = []
-    monkeypatch.setattr("pytest_ecr.cli._schema_file_problems", calls.append)
-    status, _, _ = run("validate", str(DATA / "registry.yaml"), capsys=capsys)
-    assert status == 0
-    assert calls == []
-
-
-def test_validate_runs_the_schema_check_on_accepted_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pytest.importorskip("jsonschema")
-    from pytest_ecr.declarations import Problem
-
-    disagreement = Problem(str(DATA / "registry.yaml"), 3, "region", "schema says no")
-    monkeypatch.setattr("pytest_ecr.cli._schema_file_problems", lambda path: [disagreement])
-    status, out, _ = run("validate", str(DATA / "registry.yaml"), capsys=capsys)
-    assert status == 1
-    assert out == f"{DATA / 'registry.yaml'}:3 region: schema says no\n"
-    status, out, _ = run("validate", "--no-schema", str(DATA / "registry.yaml"), capsys=capsys)
-    assert status == 0
+    status, out, err = run("validate", "--schema", str(DATA / "registry.yaml"), capsys=capsys)
+    assert (status, out) == (2, "")
+    assert "pip install 'pytest-ecr[schema]'" in err
 
 
 # -- schema ------------------------------------------------------------------------------

@@ -50,6 +50,13 @@ PROCESS_STATE = {
         "pure function of the key; bounded"
     ),
     "pytest_ecr.wire:_id_counter": "request ids: only their uniqueness matters",
+    # Read once per process from files of the installed package itself.
+    "pytest_ecr.declarations.persist:code_hash": (
+        "the hash of the parser's own sources, part of every store key: the code of a "
+        "running process does not change"
+    ),
+    "pytest_ecr.declarations.jsonschema:_schema": "the shipped schema.json, parsed once",
+    "pytest_ecr.backends.moto:_response_class": "moto's ECR response class, looked up once",
 }
 
 _MUTATORS = {
@@ -97,6 +104,14 @@ def _state_of(path: Path) -> set[str]:
         for node in tree.body
         if isinstance(node, ast.ClassDef)
     }
+    for node in tree.body:
+        # A module-level function whose results are kept for the process.
+        if isinstance(node, ast.FunctionDef) and any(
+            (d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", ""))
+            in {"cache", "lru_cache"}
+            for d in node.decorator_list
+        ):
+            found.add(node.name)
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             found.update(node.names)
