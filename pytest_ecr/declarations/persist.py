@@ -1,9 +1,11 @@
 """Parsed declaration files kept on disk between runs (pytest's cache directory).
 
-An entry is one file per declaration path: a sha256 digest of the rest, then a pickle of
+An entry is one file per declaration path: a CRC-32 of the rest, then a pickle of
 ``(key, manifest files, declaration)``. It is served only when all of these hold:
 
-* the digest matches the whole payload (a damaged, truncated or edited entry is a miss);
+* the CRC matches the whole payload (a damaged, truncated or edited entry is a miss; the
+  store guards against accidents, not against someone who may write to the directory,
+  who could as well write a ``conftest.py``);
 * *key* matches: the sha256 of :func:`code_hash` (the sources of the packages that parse
   declarations and define what they hold), the path, and the declaration file's bytes;
 * every ``manifest_file`` the parse read still has the sha256 it had then.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import functools
 import hashlib
 import io
@@ -24,6 +27,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -51,16 +55,61 @@ def _proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
 
 
-def _dumps(value: object) -> bytes:
-    """*value* pickled, read-only mappings (``faults:`` specs) included."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {
+class _Pickler(pickle.Pickler):
+    """Pickles read-only mappings (``faults:`` specs), and frozen dataclasses as calls of
+    their constructor: unpickling one then costs its generated ``__init__`` instead of
+    the generic ``__setstate__`` of slotted dataclasses, which looks up every field
+    (most of a later run's time, for 10,000 images)."""
+
+    dispatch_table = {
         **copyreg.dispatch_table,
         MappingProxyType: lambda proxy: (_proxy, (dict(proxy),)),
     }
-    pickler.dump(value)
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self._constructed: dict[type, tuple[str, ...]] = {}
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        names = self._constructed.get(kind)
+        if names is None:
+            names = self._constructed[kind] = _init_fields(kind)
+        if not names:
+            return NotImplemented
+        return kind, tuple([getattr(obj, name) for name in names])
+
+
+def _init_fields(kind: type) -> tuple[str, ...]:
+    """The fields a frozen dataclass's constructor takes, when they are all of its
+    fields; ``()`` for any other type (pickled as usual)."""
+    params = getattr(kind, "__dataclass_params__", None)
+    if params is None or not params.frozen or not dataclasses.is_dataclass(kind):
+        return ()
+    fields = dataclasses.fields(kind)
+    if not all(f.init for f in fields) or len(fields) != len(getattr(kind, "__slots__", ())):
+        return ()
+    return tuple(f.name for f in fields)
+
+
+def _dumps(value: object) -> bytes:
+    """*value* pickled, read-only mappings (``faults:`` specs) included."""
+    out = io.BytesIO()
+    _Pickler(out).dump(value)
     return out.getvalue()
+
+
+#: Length of the check at the head of an entry: a CRC-32 of the rest.
+CHECK_BYTES = 4
+
+
+def _check(payload: bytes | memoryview) -> bytes:
+    return zlib.crc32(payload).to_bytes(CHECK_BYTES, "big")
+
+
+def seal(payload: bytes | memoryview) -> bytes:
+    """*payload* with its check in front, as an entry is written."""
+    return _check(payload) + payload
 
 
 def _sha256(path: Path) -> str | None:
@@ -90,8 +139,8 @@ class DeclarationStore:
         or it is stale or damaged."""
         try:
             blob = self._entry(path).read_bytes()
-            payload = memoryview(blob)[32:]
-            if hashlib.sha256(payload).digest() != blob[:32]:
+            payload = memoryview(blob)[CHECK_BYTES:]
+            if _check(payload) != blob[:CHECK_BYTES]:
                 return None
             key, files, declaration = pickle.loads(payload)
             if key != self._key(path, data):
@@ -120,7 +169,7 @@ class DeclarationStore:
             fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as out:
-                    out.write(hashlib.sha256(payload).digest() + payload)
+                    out.write(seal(payload))
                 os.replace(temporary, self._entry(path))
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -268,7 +268,7 @@ def damage_body(entry: Path) -> None:
 
 
 def damage_header(entry: Path) -> None:
-    # A changed digest at the head of the entry: the payload no longer matches it.
+    # A changed check at the head of the entry: the payload no longer matches it.
     data = bytearray(entry.read_bytes())
     data[0] ^= 1
     entry.write_bytes(bytes(data))
@@ -277,9 +277,9 @@ def damage_header(entry: Path) -> None:
 def forge_files(entry: Path) -> None:
     """Drop the manifest files from the entry and re-sign it: a consistent entry whose
     manifest file has since changed must still be refused (see the manifest tests)."""
-    key, files, declaration = pickle.loads(entry.read_bytes()[32:])
+    key, files, declaration = pickle.loads(entry.read_bytes()[persist.CHECK_BYTES :])
     payload = persist._dumps((key, [(f, "0" * 64) for f, _ in files], declaration))
-    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+    entry.write_bytes(persist.seal(payload))
 
 
 @pytest.mark.parametrize(
@@ -384,8 +384,8 @@ def test_entries_are_written_whole(rich: Path, store: Path) -> None:
     DeclarationCache(persist_dir=store).state([rich])
     assert [p.name for p in store.iterdir() if not p.name.endswith(".pickle")] == []
     blob = entries(store)[0].read_bytes()
-    assert hashlib.sha256(blob[32:]).digest() == blob[:32]
-    _, files, _ = pickle.loads(blob[32:])
+    assert persist.seal(blob[persist.CHECK_BYTES :]) == blob
+    _, files, _ = pickle.loads(blob[persist.CHECK_BYTES :])
     digest = hashlib.sha256(MANIFEST.encode()).hexdigest()
     assert files == [(str(rich.parent / "manifests" / "sbom.json"), digest)]
 
