@@ -6,8 +6,8 @@ An entry is one file per declaration path: a CRC-32 of the rest, then a pickle o
 * the CRC matches the whole payload (a damaged, truncated or edited entry is a miss; the
   store guards against accidents, not against someone who may write to the directory,
   who could as well write a ``conftest.py``);
-* *key* matches: the sha256 of :func:`code_hash` (the sources of the packages that parse
-  declarations and define what they hold), the path, and the declaration file's bytes;
+* *key* matches: the sha256 of :func:`code_hash` (the sources of pytest-ecr), the path,
+  and the declaration file's bytes;
 * every ``manifest_file`` the parse read still has the sha256 it had then.
 
 Anything else, and any error reading or writing, is a miss: the file is parsed again,
@@ -34,20 +34,19 @@ from typing import Any
 
 from pytest_ecr.declarations.loading import Parsed
 
-#: The packages whose code decides what a stored parse holds.
-_PACKAGES = ("declarations", "model")
-
-
 @functools.cache
 def code_hash() -> bytes:
-    """sha256 of Python's version and of every file of the parsing packages (once a run)."""
+    """sha256 of Python's version and of every source file of pytest-ecr (once a run).
+
+    The whole package, not only ``declarations/``: a parse holds model objects and
+    parsed faults, and uses the service's patterns and error catalogue.
+    """
     digest = hashlib.sha256(sys.version.encode())
     root = Path(__file__).resolve().parent.parent
-    for package in _PACKAGES:
-        for path in sorted((root / package).iterdir()):
-            if path.suffix in (".py", ".json"):
-                digest.update(f"\0{package}/{path.name}\0".encode())
-                digest.update(path.read_bytes())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
     return digest.digest()
 
 
