@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, is_valid_digest
+from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository, is_valid_digest
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.media import negotiate
-from pytest_ecr.service.shapes import find_repository, request_echo
+from pytest_ecr.service.shapes import find_repository, image_id, request_echo
 
 MAX_TAG_LENGTH = 300
+
+
+Pairs = tuple[tuple[str, str | None], ...]
 
 
 def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dict[str, Any]:
@@ -20,6 +23,50 @@ def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dic
         "failureCode": code,
         "failureReason": reason if reason is not None else DEFAULT_FAILURE_REASONS[code],
     }
+
+
+def identifier_failure(tag: str | None, digest: str | None) -> str | None:
+    """The failure code of an ``imageId`` ECR rejects before looking anything up, if any.
+
+    Shared by BatchGetImage and BatchDeleteImage, which check an id in the same order.
+    """
+    if tag is None and digest is None:
+        return "MissingDigestAndTag"
+    if digest is not None and not is_valid_digest(digest):
+        return "InvalidImageDigest"
+    if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
+        return "InvalidImageTag"
+    return None
+
+
+def _identifier(raw: Any, position: int) -> tuple[str | None, str | None]:
+    # The common case (a dict of strings) is checked inline; anything else goes through the
+    # full check, which names the offending member.
+    if type(raw) is dict:
+        tag = raw.get("imageTag")
+        digest = raw.get("imageDigest")
+        if (tag is None or type(tag) is str) and (digest is None or type(digest) is str):
+            return tag, digest
+    return v.image_identifier(raw, f"imageIds.{position + 1}.member")
+
+
+def _locate(repo: Repository, tag: str | None, digest: str | None) -> Pairs | str:
+    """The (digest, tag) results an id resolves to, or the failure code it earns."""
+    code = identifier_failure(tag, digest)
+    if code is not None:
+        return code
+    if tag is not None:
+        found = repo.resolve_tag(tag)
+        if found is None:
+            return "ImageNotFound"
+        if digest is not None and found != digest:
+            return "ImageTagDoesNotMatchDigest"
+        return ((found, tag),)
+    assert digest is not None
+    if repo.get_image(digest) is None:
+        return "ImageNotFound"
+    # A request by digest answers once per tag of the image (once if untagged).
+    return tuple((digest, t) for t in repo.tags_of(digest)) or ((digest, None),)
 
 
 def batch_get_image(
@@ -41,76 +88,37 @@ def batch_get_image(
     seen_images: set[tuple[str, str | None]] = set()
     seen_failures: set[tuple[str | None, str | None]] = set()
 
-    def fail(ident: dict[str, str], code: str, reason: str | None = None) -> None:
-        key = (ident.get("imageTag"), ident.get("imageDigest"))
-        if key not in seen_failures:
-            seen_failures.add(key)
-            failures.append(_failure(ident, code, reason))
+    def fail(tag: str | None, digest: str | None, code: str, reason: str | None = None) -> None:
+        if (tag, digest) not in seen_failures:
+            seen_failures.add((tag, digest))
+            # The failure echoes the request's imageId as sent.
+            failures.append(_failure(request_echo(tag, digest), code, reason))
 
-    resolve_tag = repo.resolve_tag
     get_image = repo.get_image
     for position, raw in enumerate(ids):
-        # The common case (a dict of strings) is checked inline; anything else goes
-        # through the full check, which names the offending member.
-        if type(raw) is dict:
-            tag = raw.get("imageTag")
-            digest = raw.get("imageDigest")
-            if (tag is not None and type(tag) is not str) or (
-                digest is not None and type(digest) is not str
-            ):
-                tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
-        else:
-            tag, digest = v.image_identifier(raw, f"imageIds.{position + 1}.member")
-        if tag is None and digest is None:
-            fail({}, "MissingDigestAndTag")
+        tag, digest = _identifier(raw, position)
+        located = _locate(repo, tag, digest)
+        if isinstance(located, str):
+            fail(tag, digest, located)
             continue
-        if digest is not None and not is_valid_digest(digest):
-            fail(request_echo(tag, digest), "InvalidImageDigest")
-            continue
-        if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
-            fail(request_echo(tag, digest), "InvalidImageTag")
-            continue
-
-        if tag is not None:
-            found = resolve_tag(tag)
-            if found is None:
-                fail(request_echo(tag, digest), "ImageNotFound")
-                continue
-            if digest is not None and found != digest:
-                fail(request_echo(tag, digest), "ImageTagDoesNotMatchDigest")
-                continue
-            pairs: tuple[tuple[str, str | None], ...] = ((found, tag),)
-        else:
-            assert digest is not None
-            if get_image(digest) is None:
-                fail(request_echo(tag, digest), "ImageNotFound")
-                continue
-            # A request by digest answers once per tag of the image (once if untagged).
-            pairs = tuple((digest, t) for t in repo.tags_of(digest)) or ((digest, None),)
-
-        image = get_image(pairs[0][0])
+        image = get_image(located[0][0])
         assert image is not None
         if image.failure is not None:
-            # The failure echoes the request's imageId as sent.
-            fail(request_echo(tag, digest), image.failure.code, image.failure.reason)
+            fail(tag, digest, image.failure.code, image.failure.reason)
             continue
         manifest, media_type = negotiate(
             image, accepted, by_digest=digest is not None, repository=name, tag=tag
         )
-        for pair in pairs:
-            if pair in seen_images:
-                continue
-            seen_images.add(pair)
-            image_digest, image_tag = pair
-            images.append(
-                {
-                    "registryId": registry_id,
-                    "repositoryName": name,
-                    "imageId": {"imageDigest": image_digest}
-                    if image_tag is None
-                    else {"imageDigest": image_digest, "imageTag": image_tag},
-                    "imageManifest": manifest,
-                    "imageManifestMediaType": media_type,
-                }
-            )
+        for pair in located:
+            if pair not in seen_images:
+                seen_images.add(pair)
+                images.append(
+                    {
+                        "registryId": registry_id,
+                        "repositoryName": name,
+                        "imageId": image_id(*pair),
+                        "imageManifest": manifest,
+                        "imageManifestMediaType": media_type,
+                    }
+                )
     return {"images": images, "failures": failures}
