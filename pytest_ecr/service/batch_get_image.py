@@ -9,7 +9,7 @@ from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository,
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.media import negotiate
-from pytest_ecr.service.shapes import find_repository, image_id, request_echo
+from pytest_ecr.service.shapes import find_repository, request_echo
 
 MAX_TAG_LENGTH = 300
 
@@ -94,10 +94,22 @@ def batch_get_image(
             # The failure echoes the request's imageId as sent.
             failures.append(_failure(request_echo(tag, digest), code, reason))
 
+    resolve_tag = repo.resolve_tag
     get_image = repo.get_image
     for position, raw in enumerate(ids):
-        tag, digest = _identifier(raw, position)
-        located = _locate(repo, tag, digest)
+        tag = digest = None
+        if type(raw) is dict:
+            tag = raw.get("imageTag")
+            digest = raw.get("imageDigest")
+        located: Pairs | str
+        if type(tag) is str and digest is None and 0 < len(tag) <= MAX_TAG_LENGTH:
+            # The common case, a valid tag alone, is answered inline: this loop is the hot
+            # path of a pull.
+            found = resolve_tag(tag)
+            located = "ImageNotFound" if found is None else ((found, tag),)
+        else:
+            tag, digest = _identifier(raw, position)
+            located = _locate(repo, tag, digest)
         if isinstance(located, str):
             fail(tag, digest, located)
             continue
@@ -116,7 +128,9 @@ def batch_get_image(
                     {
                         "registryId": registry_id,
                         "repositoryName": name,
-                        "imageId": image_id(*pair),
+                        "imageId": {"imageDigest": pair[0]}
+                        if pair[1] is None
+                        else {"imageDigest": pair[0], "imageTag": pair[1]},
                         "imageManifest": manifest,
                         "imageManifestMediaType": media_type,
                     }
