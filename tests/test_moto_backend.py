@@ -203,14 +203,10 @@ def test_errors_and_failures_on_the_moto_path_are_recorded(ecr: FakeEcr, ecr_cli
 @needs_moto
 @pytest.mark.ecr_backend("moto")
 @pytest.mark.ecr_registry("data/registry.yaml")
-def test_the_http_endpoint_serves_the_moto_backend(ecr: FakeEcr, ecr_server: EcrServer) -> None:
-    client = boto3.session.Session().client(
-        "ecr",
-        region_name="us-east-1",
-        endpoint_url=ecr_server.endpoint_url,
-        aws_access_key_id="AKIAPYTESTECR0000000",
-        aws_secret_access_key="x",
-    )
+def test_the_http_endpoint_serves_the_moto_backend(
+    ecr: FakeEcr, ecr_server: EcrServer, endpoint_client: Any
+) -> None:
+    client = endpoint_client(ecr_server.endpoint_url)
     response = client.list_images(repositoryName="ubuntu")
     assert response["imageIds"] == [
         {
