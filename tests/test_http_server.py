@@ -58,6 +58,7 @@ def test_same_answer_over_http_as_in_process(
     assert [c.transport for c in ecr.calls()] == ["botocore", "http"]
 
 
+@pytest.mark.slow
 def test_errors_over_http(ecr_server: EcrServer, endpoint_client: Any) -> None:
     client = endpoint_client(ecr_server.endpoint_url)
     with pytest.raises(client.exceptions.RepositoryNotFoundException) as excinfo:
@@ -90,6 +91,7 @@ def test_connection_reset_over_http(
     assert client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
 
 
+@pytest.mark.slow
 def test_aws_cli_batch_get_image(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server,
@@ -108,6 +110,7 @@ def test_aws_cli_batch_get_image(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     assert ecr.calls("BatchGetImage").last.transport == "http"
 
 
+@pytest.mark.slow
 def test_aws_cli_describe_images(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server, "describe-images", "--repository-name", "team/api", "--image-ids", "imageTag=v1"
@@ -121,6 +124,7 @@ def test_aws_cli_describe_images(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     assert detail["registryId"] == "111122223333"
 
 
+@pytest.mark.slow
 def test_aws_cli_get_authorization_token(ecr_server: EcrServer) -> None:
     import base64
 
@@ -147,6 +151,7 @@ def test_aws_cli_get_authorization_token(ecr_server: EcrServer) -> None:
     assert ":" not in login.stdout.strip()
 
 
+@pytest.mark.slow
 def test_aws_cli_retries_an_injected_fault(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     ecr.fault("BatchGetImage", error="ThrottlingException", times=1)
     result = aws(
@@ -162,6 +167,7 @@ def test_aws_cli_retries_an_injected_fault(ecr: FakeEcr, ecr_server: EcrServer) 
     assert [c.error_code for c in ecr.calls("BatchGetImage")] == ["ThrottlingException", None]
 
 
+@pytest.mark.slow
 def test_aws_cli_sees_the_error_text(ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server,
@@ -266,6 +272,7 @@ def test_200_concurrent_connections(
     assert sum(1 for c in calls if c.fault) == 30
 
 
+@pytest.mark.slow
 def test_server_thread_errors_are_raised_at_teardown(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -302,6 +309,7 @@ def test_state_is_per_test_on_a_shared_server(ecr: FakeEcr, ecr_server: EcrServe
     assert ecr.calls().count == 0
 
 
+@pytest.mark.slow
 def test_pytest_ecr_serve_standalone() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_ecr.cli", "serve", str(DATA / "registry.yaml")],
@@ -356,6 +364,7 @@ def test_pytest_ecr_serve_standalone() -> None:
             process.communicate()
 
 
+@pytest.mark.slow
 def test_slow_client_is_dropped_and_others_are_served() -> None:
     import socket
     import time

@@ -284,6 +284,7 @@ def test_a_conflicting_moto_account_is_refused(monkeypatch: pytest.MonkeyPatch) 
 # -- other moto services see the declared images -----------------------------------------------
 
 
+@pytest.mark.slow
 @needs_moto
 @pytest.mark.ecr_backend("moto")
 @pytest.mark.ecr_registry("data/registry.yaml")
@@ -341,6 +342,7 @@ def test_backend(ecr):
 YAML = "version: 1\nrepositories:\n  - name: repo\n    images:\n      - tags: [v1]\n"
 
 
+@pytest.mark.slow
 @needs_moto
 def test_precedence_marker_over_option_over_ini(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", registry=YAML)

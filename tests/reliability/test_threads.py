@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
+
 from pytest_ecr import FakeEcr
 
 THREADS = 8
@@ -18,6 +20,7 @@ REGISTRY = {
 }
 
 
+@pytest.mark.slow
 def test_8_threads_by_1000_calls() -> None:
     with FakeEcr([REGISTRY]) as fake:
         repo = fake.registry.repository("team/api")
