@@ -234,6 +234,7 @@ def test_oversized_body_and_server_stays_up(
     assert client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
 
 
+@pytest.mark.slow
 def test_200_concurrent_connections(
     ecr: FakeEcr, ecr_server: EcrServer, fake_authorization: str
 ) -> None:

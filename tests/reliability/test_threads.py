@@ -64,6 +64,7 @@ def test_8_threads_by_1000_calls() -> None:
         assert sum(1 for c in calls if c.fault) == 100
 
 
+@pytest.mark.slow
 def test_readers_never_see_an_answer_a_write_replaced() -> None:
     """Readers answered from the memo while a writer moves a tag back and forth: each
     answer is whole (digest and manifest of one image), the writer reads its own write
