@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+# The one place the tests name the fake credentials (moving to pytest_ecr.credentials).
+from pytest_ecr.transports.botocore_hook import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 pytest_plugins = ["pytester"]
 
@@ -68,3 +71,34 @@ def _no_real_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(name="fake_authorization")
+def fake_authorization_fixture() -> str:
+    """An ``Authorization`` header as the fake's own signer writes it (signature not checked)."""
+    return (
+        f"AWS4-HMAC-SHA256 Credential={FAKE_ACCESS_KEY}/20260101/us-east-1/ecr/aws4_request, "
+        "SignedHeaders=host, Signature=00"
+    )
+
+
+@pytest.fixture(name="endpoint_client", scope="session")
+def endpoint_client_fixture() -> Callable[..., Any]:
+    """A factory of boto3 ECR clients for an endpoint URL, signed with the fake credentials.
+
+    Keyword arguments other than ``config`` become a :class:`botocore.config.Config`.
+    """
+    import boto3
+    from botocore.config import Config
+
+    def make(endpoint_url: str, config: Any = None, **options: Any) -> Any:
+        return boto3.session.Session().client(
+            "ecr",
+            region_name="us-east-1",
+            endpoint_url=endpoint_url,
+            aws_access_key_id=FAKE_ACCESS_KEY,
+            aws_secret_access_key=FAKE_SECRET_KEY,
+            config=config if config is not None else (Config(**options) if options else None),
+        )
+
+    return make

@@ -127,6 +127,7 @@ def test_validate_reports_yaml_syntax_errors_with_lines(
     assert "invalid YAML" in out
 
 
+@pytest.mark.slow
 def test_validate_as_a_console_script(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text(BROKEN)
     result = subprocess.run(
@@ -469,6 +470,7 @@ def test_snapshot_round_trip_through_the_endpoint(
     assert main(["validate", str(out)]) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.ecr_registry(ROUND_TRIP)
 def test_snapshot_of_chosen_repositories_in_a_subprocess(
     ecr: FakeEcr, ecr_server: EcrServer, tmp_path: Path
@@ -511,6 +513,7 @@ def test_snapshot_of_another_registry_id(
     assert [repo.name for repo in declaration.repositories] == ["elsewhere/other-account"]
 
 
+@pytest.mark.slow
 @pytest.mark.ecr_registry(ROUND_TRIP)
 def test_snapshot_reports_aws_errors(
     ecr: FakeEcr, ecr_server: EcrServer, capsys: pytest.CaptureFixture[str]

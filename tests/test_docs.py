@@ -42,6 +42,9 @@ from pytest_ecr.declarations import DeclarationError, load_declaration
 from pytest_ecr.declarations import schema as validator
 from pytest_ecr.faults import FAULT_KEYS
 
+# Every test here builds the site or runs a page's examples in a subprocess.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 PAGES = [*sorted(p for p in DOCS.rglob("*.md") if "examples" not in p.parts), ROOT / "README.md"]

@@ -333,6 +333,7 @@ class _CannedEcr(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("code", "status", "mode"),
     [
@@ -597,6 +598,7 @@ class _DroppingEcr(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "mode", "exception"),
     [

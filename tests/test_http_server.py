@@ -20,24 +20,7 @@ from pytest_ecr.transports.http_server import MAX_BODY, EcrServer
 
 DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.ecr_registry("data/registry.yaml")
-AUTH = (
-    "AWS4-HMAC-SHA256 Credential=AKIAPYTESTECR0000000/20260101/us-east-1/ecr/aws4_request, "
-    "SignedHeaders=host, Signature=00"
-)
 TARGET = "AmazonEC2ContainerRegistry_V20150921."
-
-
-def http_client(server: EcrServer, **config: Any) -> Any:
-    from botocore.config import Config
-
-    return boto3.session.Session().client(
-        "ecr",
-        region_name="us-east-1",
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id="AKIAPYTESTECR0000000",
-        aws_secret_access_key="x",
-        config=Config(**config) if config else None,
-    )
 
 
 def post(server: EcrServer, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -62,41 +45,53 @@ def aws(server: EcrServer, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_same_answer_over_http_as_in_process(ecr: FakeEcr, ecr_server: EcrServer) -> None:
+def test_same_answer_over_http_as_in_process(
+    ecr: FakeEcr, ecr_server: EcrServer, endpoint_client: Any
+) -> None:
     ids = [{"imageTag": "v1"}, {"imageTag": "nope"}, {}]
     local = ecr.client().batch_get_image(repositoryName="team/api", imageIds=ids)
-    remote = http_client(ecr_server).batch_get_image(repositoryName="team/api", imageIds=ids)
+    remote = endpoint_client(ecr_server.endpoint_url).batch_get_image(
+        repositoryName="team/api", imageIds=ids
+    )
     del local["ResponseMetadata"], remote["ResponseMetadata"]
     assert remote == local
     assert [c.transport for c in ecr.calls()] == ["botocore", "http"]
 
 
-def test_errors_over_http(ecr_server: EcrServer) -> None:
-    client = http_client(ecr_server)
+@pytest.mark.slow
+def test_errors_over_http(ecr_server: EcrServer, endpoint_client: Any) -> None:
+    client = endpoint_client(ecr_server.endpoint_url)
     with pytest.raises(client.exceptions.RepositoryNotFoundException) as excinfo:
         client.batch_get_image(repositoryName="team/nope", imageIds=[{"imageTag": "v1"}])
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_faults_and_retries_over_http(ecr: FakeEcr, ecr_server: EcrServer) -> None:
+def test_faults_and_retries_over_http(
+    ecr: FakeEcr, ecr_server: EcrServer, endpoint_client: Any
+) -> None:
     ecr.fault("BatchGetImage", error="ServerException", times=2)
-    client = http_client(ecr_server)
+    client = endpoint_client(ecr_server.endpoint_url)
     response = client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     assert ecr.calls("BatchGetImage").attempts == [1, 2, 3]
 
 
-def test_connection_reset_over_http(ecr: FakeEcr, ecr_server: EcrServer) -> None:
+def test_connection_reset_over_http(
+    ecr: FakeEcr, ecr_server: EcrServer, endpoint_client: Any
+) -> None:
     import botocore.exceptions
 
     ecr.fault("BatchGetImage", connection="reset", times=1)
-    client = http_client(ecr_server, retries={"total_max_attempts": 1, "mode": "standard"})
+    client = endpoint_client(
+        ecr_server.endpoint_url, retries={"total_max_attempts": 1, "mode": "standard"}
+    )
     with pytest.raises(botocore.exceptions.ConnectionClosedError):
         client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
     # and the server is still up
     assert client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
 
 
+@pytest.mark.slow
 def test_aws_cli_batch_get_image(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server,
@@ -115,6 +110,7 @@ def test_aws_cli_batch_get_image(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     assert ecr.calls("BatchGetImage").last.transport == "http"
 
 
+@pytest.mark.slow
 def test_aws_cli_describe_images(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server, "describe-images", "--repository-name", "team/api", "--image-ids", "imageTag=v1"
@@ -128,6 +124,7 @@ def test_aws_cli_describe_images(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     assert detail["registryId"] == "111122223333"
 
 
+@pytest.mark.slow
 def test_aws_cli_get_authorization_token(ecr_server: EcrServer) -> None:
     import base64
 
@@ -154,6 +151,7 @@ def test_aws_cli_get_authorization_token(ecr_server: EcrServer) -> None:
     assert ":" not in login.stdout.strip()
 
 
+@pytest.mark.slow
 def test_aws_cli_retries_an_injected_fault(ecr: FakeEcr, ecr_server: EcrServer) -> None:
     ecr.fault("BatchGetImage", error="ThrottlingException", times=1)
     result = aws(
@@ -169,6 +167,7 @@ def test_aws_cli_retries_an_injected_fault(ecr: FakeEcr, ecr_server: EcrServer) 
     assert [c.error_code for c in ecr.calls("BatchGetImage")] == ["ThrottlingException", None]
 
 
+@pytest.mark.slow
 def test_aws_cli_sees_the_error_text(ecr_server: EcrServer) -> None:
     result = aws(
         ecr_server,
@@ -186,19 +185,25 @@ def test_aws_cli_sees_the_error_text(ecr_server: EcrServer) -> None:
 # -- bad HTTP ------------------------------------------------------------------------
 
 
-def test_unknown_target(ecr_server: EcrServer) -> None:
-    status, body = post(ecr_server, b"{}", {"X-Amz-Target": TARGET + "Nope", "Authorization": AUTH})
+def test_unknown_target(ecr_server: EcrServer, fake_authorization: str) -> None:
+    status, body = post(
+        ecr_server, b"{}", {"X-Amz-Target": TARGET + "Nope", "Authorization": fake_authorization}
+    )
     assert status == 501
     assert body["__type"] == "NotImplementedByPytestEcr"
     status, body = post(
-        ecr_server, b"{}", {"X-Amz-Target": "Other.BatchGetImage", "Authorization": AUTH}
+        ecr_server,
+        b"{}",
+        {"X-Amz-Target": "Other.BatchGetImage", "Authorization": fake_authorization},
     )
     assert (status, body["__type"]) == (400, "UnknownOperationException")
 
 
-def test_malformed_json(ecr_server: EcrServer) -> None:
+def test_malformed_json(ecr_server: EcrServer, fake_authorization: str) -> None:
     status, body = post(
-        ecr_server, b"{not json", {"X-Amz-Target": TARGET + "BatchGetImage", "Authorization": AUTH}
+        ecr_server,
+        b"{not json",
+        {"X-Amz-Target": TARGET + "BatchGetImage", "Authorization": fake_authorization},
     )
     assert (status, body["__type"]) == (400, "SerializationException")
 
@@ -212,26 +217,31 @@ def test_missing_authorization(ecr_server: EcrServer) -> None:
     )
 
 
-def test_oversized_body_and_server_stays_up(ecr_server: EcrServer) -> None:
+def test_oversized_body_and_server_stays_up(
+    ecr_server: EcrServer, fake_authorization: str, endpoint_client: Any
+) -> None:
     host, port = ecr_server.endpoint_url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     conn.putrequest("POST", "/")
     conn.putheader("Content-Length", str(MAX_BODY + 1))
-    conn.putheader("Authorization", AUTH)
+    conn.putheader("Authorization", fake_authorization)
     conn.endheaders()
     response = conn.getresponse()
     assert response.status == 413
     assert json.loads(response.read())["__type"] == "RequestEntityTooLargeException"
     conn.close()
-    client = http_client(ecr_server)
+    client = endpoint_client(ecr_server.endpoint_url)
     assert client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
 
 
-def test_200_concurrent_connections(ecr: FakeEcr, ecr_server: EcrServer) -> None:
+@pytest.mark.slow
+def test_200_concurrent_connections(
+    ecr: FakeEcr, ecr_server: EcrServer, fake_authorization: str
+) -> None:
     digest = ecr.registry.repository("team/api").image("v1").digest
     headers = {
         "X-Amz-Target": TARGET + "BatchGetImage",
-        "Authorization": AUTH,
+        "Authorization": fake_authorization,
         "Content-Type": "application/x-amz-json-1.1",
     }
     good = json.dumps({"repositoryName": "team/api", "imageIds": [{"imageTag": "v1"}]}).encode()
@@ -263,6 +273,7 @@ def test_200_concurrent_connections(ecr: FakeEcr, ecr_server: EcrServer) -> None
     assert sum(1 for c in calls if c.fault) == 30
 
 
+@pytest.mark.slow
 def test_server_thread_errors_are_raised_at_teardown(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -299,6 +310,7 @@ def test_state_is_per_test_on_a_shared_server(ecr: FakeEcr, ecr_server: EcrServe
     assert ecr.calls().count == 0
 
 
+@pytest.mark.slow
 def test_pytest_ecr_serve_standalone() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_ecr.cli", "serve", str(DATA / "registry.yaml")],
@@ -353,6 +365,7 @@ def test_pytest_ecr_serve_standalone() -> None:
             process.communicate()
 
 
+@pytest.mark.slow
 def test_slow_client_is_dropped_and_others_are_served() -> None:
     import socket
     import time

@@ -203,14 +203,10 @@ def test_errors_and_failures_on_the_moto_path_are_recorded(ecr: FakeEcr, ecr_cli
 @needs_moto
 @pytest.mark.ecr_backend("moto")
 @pytest.mark.ecr_registry("data/registry.yaml")
-def test_the_http_endpoint_serves_the_moto_backend(ecr: FakeEcr, ecr_server: EcrServer) -> None:
-    client = boto3.session.Session().client(
-        "ecr",
-        region_name="us-east-1",
-        endpoint_url=ecr_server.endpoint_url,
-        aws_access_key_id="AKIAPYTESTECR0000000",
-        aws_secret_access_key="x",
-    )
+def test_the_http_endpoint_serves_the_moto_backend(
+    ecr: FakeEcr, ecr_server: EcrServer, endpoint_client: Any
+) -> None:
+    client = endpoint_client(ecr_server.endpoint_url)
     response = client.list_images(repositoryName="ubuntu")
     assert response["imageIds"] == [
         {
@@ -288,6 +284,7 @@ def test_a_conflicting_moto_account_is_refused(monkeypatch: pytest.MonkeyPatch) 
 # -- other moto services see the declared images -----------------------------------------------
 
 
+@pytest.mark.slow
 @needs_moto
 @pytest.mark.ecr_backend("moto")
 @pytest.mark.ecr_registry("data/registry.yaml")
@@ -345,6 +342,7 @@ def test_backend(ecr):
 YAML = "version: 1\nrepositories:\n  - name: repo\n    images:\n      - tags: [v1]\n"
 
 
+@pytest.mark.slow
 @needs_moto
 def test_precedence_marker_over_option_over_ini(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", registry=YAML)

@@ -136,6 +136,7 @@ def test_report_header(project: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.slow
 def test_disabled_with_p_no_ecr(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(ecr): pass")
     result = pytester.runpytest_subprocess("-p", "no:ecr")
@@ -143,6 +144,7 @@ def test_disabled_with_p_no_ecr(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*fixture 'ecr' not found*"])
 
 
+@pytest.mark.slow
 def test_client_created_at_import_time_is_answered(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
     pytester.makepyfile(
@@ -231,6 +233,7 @@ def test_with_the_fake(ecr_client):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["option", "ini"])
 def test_network_guard_option_and_ini(pytester: pytest.Pytester, how: str) -> None:
     pytester.makepyfile(GUARDED)
@@ -287,6 +290,7 @@ print("ok")
     assert result.stdout.strip() == "ok"
 
 
+@pytest.mark.slow
 def test_declarations_persist_across_runs(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
     pytester.makepyfile(

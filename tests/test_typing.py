@@ -52,6 +52,7 @@ def test_wrong(ecr: FakeEcr) -> None:
 """
 
 
+@pytest.mark.slow
 def test_user_code_annotated_with_mypy_boto3_ecr_type_checks(tmp_path: Path) -> None:
     api = pytest.importorskip("mypy.api")
     if importlib.util.find_spec("mypy_boto3_ecr") is None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here builds or installs the wheel in a subprocess.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from pytest_ecr.declarations.loading import Parsed
 
+
 @functools.cache
 def code_hash() -> bytes:
     """sha256 of Python's version and of every source file of pytest-ecr (once a run).

@@ -200,7 +200,11 @@ class _Reader:
             explicit = False
         else:
             explicit = True
-        if tag == _STR:
+        return self._resolved(event, value, tag, explicit)
+
+    def _resolved(self, event: Any, value: str, tag: str, explicit: bool) -> Any:
+        """The value of a scalar whose tag is known (explicit or resolved)."""
+        if tag in (_STR, _VALUE):
             return value
         if tag == _NULL:
             return None
@@ -209,10 +213,11 @@ class _Reader:
             if frame is not None and frame.is_map and frame.key is _NO_KEY and not explicit:
                 return _MERGE_KEY
             return value
-        if tag == _VALUE:
-            return value
+        return self._construct(event.start_mark.line + 1, value, tag, explicit)
+
+    def _construct(self, line: int, value: str, tag: str, explicit: bool) -> Any:
+        """Build a typed scalar through the allowed constructors, or record a problem."""
         construct = self.constructors.get(tag)
-        line = event.start_mark.line + 1
         if construct is None:
             self.problem(line, f"YAML tag {_display_tag(tag)!r} is not allowed", _NOT_ALLOWED_HINT)
             return INVALID

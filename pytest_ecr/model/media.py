@@ -58,12 +58,29 @@ def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
     top-level ``mediaType``. Raises :class:`ValueError` with a readable message when the
     text is not a manifest ECR would accept.
     """
+    doc = _document(text)
+    kind = _kind(doc, media_type)
+    if kind in MediaType.LISTS:
+        return _list_info(kind, doc)
+    if kind in MediaType.SINGLE:
+        return _single_info(kind, doc)
+    if kind in MediaType.SCHEMA1:
+        return ManifestInfo(kind, None, None, ())
+    return _other_info(kind, doc)
+
+
+def _document(text: str) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except ValueError as exc:
         raise ValueError(f"manifest is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise ValueError("manifest must be a JSON object")
+    return doc
+
+
+def _kind(doc: dict[str, Any], media_type: str | None) -> str:
+    """The manifest's media type: the declared one, the given one, or one read off its shape."""
     declared = doc.get("mediaType")
     if declared is not None and not isinstance(declared, str):
         raise ValueError("manifest field 'mediaType' must be a string")
@@ -72,46 +89,50 @@ def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
             f"manifest says mediaType {declared!r} but {media_type!r} was given for it"
         )
     kind = declared or media_type
-    if kind is None:
-        if doc.get("schemaVersion") == 1:
-            kind = MediaType.DOCKER_V1_SIGNED if "signatures" in doc else MediaType.DOCKER_V1
-        elif "manifests" in doc:
-            kind = MediaType.OCI_INDEX
-        else:
-            raise ValueError(
-                "manifest has no top-level 'mediaType' and no media type was given for it"
-            )
-    if kind in MediaType.LISTS:
-        entries = doc.get("manifests")
-        if not isinstance(entries, list):
-            raise ValueError("a manifest list needs a 'manifests' array")
-        children = []
-        for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
-                raise ValueError("every entry of 'manifests' needs a string 'digest'")
-            children.append(entry["digest"])
-        return ManifestInfo(kind, None, None, tuple(children))
-    if kind in MediaType.SINGLE:
-        config = doc.get("config")
-        layers = doc.get("layers", [])
-        if not isinstance(config, dict) or not isinstance(layers, list):
-            raise ValueError("an image manifest needs a 'config' object and a 'layers' array")
-        size = _int(config.get("size", 0))
-        for layer in layers:
-            if not isinstance(layer, dict):
-                raise ValueError("every entry of 'layers' must be an object")
-            size += _int(layer.get("size", 0))
-        artifact = doc.get("artifactType") or config.get("mediaType")
-        return ManifestInfo(kind, size, artifact if isinstance(artifact, str) else None, ())
-    if kind in MediaType.SCHEMA1:
-        return ManifestInfo(kind, None, None, ())
+    if kind is not None:
+        return kind
+    if doc.get("schemaVersion") == 1:
+        return MediaType.DOCKER_V1_SIGNED if "signatures" in doc else MediaType.DOCKER_V1
+    if "manifests" in doc:
+        return MediaType.OCI_INDEX
+    raise ValueError("manifest has no top-level 'mediaType' and no media type was given for it")
+
+
+def _list_info(kind: str, doc: dict[str, Any]) -> ManifestInfo:
+    entries = doc.get("manifests")
+    if not isinstance(entries, list):
+        raise ValueError("a manifest list needs a 'manifests' array")
+    children = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
+            raise ValueError("every entry of 'manifests' needs a string 'digest'")
+        children.append(entry["digest"])
+    return ManifestInfo(kind, None, None, tuple(children))
+
+
+def _single_info(kind: str, doc: dict[str, Any]) -> ManifestInfo:
+    config = doc.get("config")
+    layers = doc.get("layers", [])
+    if not isinstance(config, dict) or not isinstance(layers, list):
+        raise ValueError("an image manifest needs a 'config' object and a 'layers' array")
+    size = _int(config.get("size", 0))
+    for layer in layers:
+        if not isinstance(layer, dict):
+            raise ValueError("every entry of 'layers' must be an object")
+        size += _int(layer.get("size", 0))
+    artifact = doc.get("artifactType") or config.get("mediaType")
+    return ManifestInfo(kind, size, artifact if isinstance(artifact, str) else None, ())
+
+
+def _other_info(kind: str, doc: dict[str, Any]) -> ManifestInfo:
     # Other types (OCI artifacts with a custom type) are stored as given, like ECR does
     # since its OCI 1.1 support; they report whatever config/layer sizes they carry.
     size = 0
     config = doc.get("config")
     if isinstance(config, dict):
         size += _int(config.get("size", 0))
-    for layer in doc.get("layers", []) if isinstance(doc.get("layers"), list) else []:
+    layers = doc.get("layers")
+    for layer in layers if isinstance(layers, list) else []:
         if isinstance(layer, dict):
             size += _int(layer.get("size", 0))
     return ManifestInfo(kind, size, None, ())

@@ -14,6 +14,9 @@ from pytest_ecr.service.shapes import find_repository, request_echo
 MAX_TAG_LENGTH = 300
 
 
+Pairs = tuple[tuple[str, str | None], ...]
+
+
 def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dict[str, Any]:
     return {
         "imageId": ident,
@@ -22,51 +25,23 @@ def _failure(ident: dict[str, str], code: str, reason: str | None = None) -> dic
     }
 
 
-class _Answer:
-    """The images and failures of one answer, with repeats collapsed.
+def identifier_failure(tag: str | None, digest: str | None) -> str | None:
+    """The failure code of an ``imageId`` ECR rejects before looking anything up, if any.
 
-    ECR's handling of duplicate ids is unknown for BatchGetImage; it collapses them in
-    BatchDeleteImage, so repeated (digest, tag) results and repeated failures collapse.
+    Shared by BatchGetImage and BatchDeleteImage, which check an id in the same order.
     """
-
-    __slots__ = ("failures", "images", "registry_id", "repository", "seen", "seen_failures")
-
-    def __init__(self, registry_id: str, repository: str) -> None:
-        self.registry_id = registry_id
-        self.repository = repository
-        self.images: list[dict[str, Any]] = []
-        self.failures: list[dict[str, Any]] = []
-        self.seen: set[tuple[str, str | None]] = set()
-        self.seen_failures: set[tuple[str | None, str | None]] = set()
-
-    def fail(self, ident: dict[str, str], code: str, reason: str | None = None) -> None:
-        key = (ident.get("imageTag"), ident.get("imageDigest"))
-        if key not in self.seen_failures:
-            self.seen_failures.add(key)
-            self.failures.append(_failure(ident, code, reason))
-
-    def add(self, pairs: tuple[tuple[str, str | None], ...], manifest: str, media: str) -> None:
-        for pair in pairs:
-            if pair in self.seen:
-                continue
-            self.seen.add(pair)
-            image_digest, image_tag = pair
-            self.images.append(
-                {
-                    "registryId": self.registry_id,
-                    "repositoryName": self.repository,
-                    "imageId": {"imageDigest": image_digest}
-                    if image_tag is None
-                    else {"imageDigest": image_digest, "imageTag": image_tag},
-                    "imageManifest": manifest,
-                    "imageManifestMediaType": media,
-                }
-            )
+    if tag is None and digest is None:
+        return "MissingDigestAndTag"
+    if digest is not None and not is_valid_digest(digest):
+        return "InvalidImageDigest"
+    if tag is not None and not 1 <= len(tag) <= MAX_TAG_LENGTH:
+        return "InvalidImageTag"
+    return None
 
 
 def _identifier(raw: Any, position: int) -> tuple[str | None, str | None]:
-    """``(tag, digest)`` of one ``imageIds`` member; the common case (a dict of strings)
-    is checked inline, anything else by the full check, which names the member."""
+    # The common case (a dict of strings) is checked inline; anything else goes through the
+    # full check, which names the offending member.
     if type(raw) is dict:
         tag = raw.get("imageTag")
         digest = raw.get("imageDigest")
@@ -75,24 +50,19 @@ def _identifier(raw: Any, position: int) -> tuple[str | None, str | None]:
     return v.image_identifier(raw, f"imageIds.{position + 1}.member")
 
 
-def _pairs(
-    repo: Repository, tag: str | None, digest: str | None
-) -> tuple[tuple[str, str | None], ...] | str:
-    """The (digest, tag) pairs an id answers with, or the failure code it gets: ECR's
-    checks of the id's form first, then the lookup."""
-    if digest is not None and not is_valid_digest(digest):
-        return "InvalidImageDigest"
+def _locate(repo: Repository, tag: str | None, digest: str | None) -> Pairs | str:
+    """The (digest, tag) results an id resolves to, or the failure code it earns."""
+    code = identifier_failure(tag, digest)
+    if code is not None:
+        return code
     if tag is not None:
-        if not 1 <= len(tag) <= MAX_TAG_LENGTH:
-            return "InvalidImageTag"
         found = repo.resolve_tag(tag)
         if found is None:
             return "ImageNotFound"
         if digest is not None and found != digest:
             return "ImageTagDoesNotMatchDigest"
         return ((found, tag),)
-    if digest is None:
-        return "MissingDigestAndTag"
+    assert digest is not None
     if repo.get_image(digest) is None:
         return "ImageNotFound"
     # A request by digest answers once per tag of the image (once if untagged).
@@ -110,24 +80,59 @@ def batch_get_image(
     # Request order matters: the first accepted type with a translation wins.
     accepted = v.accepted_media_type_list(params)
     repo = find_repository(state, registry_id, name, ctx)
-    answer = _Answer(registry_id, name)
+
+    images: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    # ECR's handling of duplicate ids is unknown for BatchGetImage; it collapses them in
+    # BatchDeleteImage, so repeated (digest, tag) results and repeated failures collapse.
+    seen_images: set[tuple[str, str | None]] = set()
+    seen_failures: set[tuple[str | None, str | None]] = set()
+
+    def fail(tag: str | None, digest: str | None, code: str, reason: str | None = None) -> None:
+        if (tag, digest) not in seen_failures:
+            seen_failures.add((tag, digest))
+            # The failure echoes the request's imageId as sent.
+            failures.append(_failure(request_echo(tag, digest), code, reason))
+
+    resolve_tag = repo.resolve_tag
     get_image = repo.get_image
     for position, raw in enumerate(ids):
-        tag, digest = _identifier(raw, position)
-        pairs = _pairs(repo, tag, digest)
-        if isinstance(pairs, str):
-            answer.fail(request_echo(tag, digest) if pairs != "MissingDigestAndTag" else {}, pairs)
+        tag = digest = None
+        if type(raw) is dict:
+            tag = raw.get("imageTag")
+            digest = raw.get("imageDigest")
+        located: Pairs | str
+        if type(tag) is str and digest is None and 0 < len(tag) <= MAX_TAG_LENGTH:
+            # The common case, a valid tag alone, is answered inline: this loop is the hot
+            # path of a pull.
+            found = resolve_tag(tag)
+            located = "ImageNotFound" if found is None else ((found, tag),)
+        else:
+            tag, digest = _identifier(raw, position)
+            located = _locate(repo, tag, digest)
+        if isinstance(located, str):
+            fail(tag, digest, located)
             continue
-        image = get_image(pairs[0][0])
+        image = get_image(located[0][0])
         assert image is not None
         if image.failure is not None:
-            # The failure echoes the request's imageId as sent.
-            answer.fail(request_echo(tag, digest), image.failure.code, image.failure.reason)
+            fail(tag, digest, image.failure.code, image.failure.reason)
             continue
-        if accepted is None or digest is not None:
-            answer.add(pairs, image.manifest, image.media_type)  # never translated
-        else:
-            answer.add(
-                pairs, *negotiate(image, accepted, by_digest=False, repository=name, tag=tag)
-            )
-    return {"images": answer.images, "failures": answer.failures}
+        manifest, media_type = negotiate(
+            image, accepted, by_digest=digest is not None, repository=name, tag=tag
+        )
+        for pair in located:
+            if pair not in seen_images:
+                seen_images.add(pair)
+                images.append(
+                    {
+                        "registryId": registry_id,
+                        "repositoryName": name,
+                        "imageId": {"imageDigest": pair[0]}
+                        if pair[1] is None
+                        else {"imageDigest": pair[0], "imageTag": pair[1]},
+                        "imageManifest": manifest,
+                        "imageManifestMediaType": media_type,
+                    }
+                )
+    return {"images": images, "failures": failures}

@@ -52,23 +52,15 @@ SETTINGS = settings(
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[tuple[FakeEcr, Any, Any, dict[str, str]]]:
+def world(endpoint_client: Any) -> Iterator[tuple[FakeEcr, Any, Any, dict[str, str]]]:
     """One fake, its HTTP server, and a client for each path (activated per example)."""
-    import boto3
 
     fake = FakeEcr([REGISTRY])
     server = EcrHTTPServer(fake).start()
     fake.http_endpoints = (server.endpoint_url,)
     config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
     local = fake.client(parameter_validation=False, retries={"total_max_attempts": 1})
-    remote = boto3.session.Session().client(
-        "ecr",
-        region_name="us-east-1",
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id="AKIAPYTESTECR0000000",
-        aws_secret_access_key="x",
-        config=config,
-    )
+    remote = endpoint_client(server.endpoint_url, config)
     repo = fake.registry.repository("team/api")
     stored = {image.digest: image.media_type for image in repo.images()}
     yield fake, local, remote, stored

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
+
 from pytest_ecr import FakeEcr
 
 THREADS = 8
@@ -18,6 +20,7 @@ REGISTRY = {
 }
 
 
+@pytest.mark.slow
 def test_8_threads_by_1000_calls() -> None:
     with FakeEcr([REGISTRY]) as fake:
         repo = fake.registry.repository("team/api")
@@ -61,6 +64,7 @@ def test_8_threads_by_1000_calls() -> None:
         assert sum(1 for c in calls if c.fault) == 100
 
 
+@pytest.mark.slow
 def test_readers_never_see_an_answer_a_write_replaced() -> None:
     """Readers while a writer moves a tag back and forth through the API: each
     answer is whole (digest and manifest of one image), the writer reads its own write

@@ -1,4 +1,4 @@
-"""Fixtures for tests/service: the declared registry of :mod:`ecr_service_support`, a
+"""Fixtures for tests/service: the declared registry of :mod:`.support`, a
 fake answering real boto3 clients over a fork of it."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ecr_service_support import build_state
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
+
+from .support import build_state
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,12 @@ import time
 from typing import Any
 
 import pytest
-from ecr_service_support import ACCOUNT, error_of
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch
+
+from .support import ACCOUNT, error_of
 
 TWELVE_HOURS = 12 * 60 * 60
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ecr_service_support import ACCOUNT, error_of, strip
 
 from pytest_ecr import FakeEcr
+
+from .support import ACCOUNT, error_of, strip
 
 REPO = "team/api"
 NOT_FOUND = "Requested image not found"

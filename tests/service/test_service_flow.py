@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ecr_service_support import image_manifest
-
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
+
+from .support import image_manifest
 
 REPO = "team/api"
 

@@ -7,7 +7,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from ecr_service_support import (
+
+from pytest_ecr import FakeEcr
+from pytest_ecr.model import Image, RegistryState
+
+from .support import (
     ACCOUNT,
     DOCKER_CONFIG,
     DOCKER_LIST,
@@ -19,9 +23,6 @@ from ecr_service_support import (
     image_manifest,
     strip,
 )
-
-from pytest_ecr import FakeEcr
-from pytest_ecr.model import Image, RegistryState
 
 REPO = "team/api"
 

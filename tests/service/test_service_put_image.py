@@ -9,7 +9,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from ecr_service_support import (
+
+from pytest_ecr import FakeEcr
+from pytest_ecr.model import Image, RegistryState, TagMutability
+
+from .support import (
     ACCOUNT,
     DOCKER_LIST,
     DOCKER_V2,
@@ -19,9 +23,6 @@ from ecr_service_support import (
     image_manifest,
     strip,
 )
-
-from pytest_ecr import FakeEcr
-from pytest_ecr.model import Image, RegistryState, TagMutability
 
 REPO = "team/api"
 

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from ecr_service_support import ACCOUNT, CREATED_AT, error_of, strip
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
+
+from .support import ACCOUNT, CREATED_AT, error_of, strip
 
 NAME_PATTERN = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*"
 

@@ -7,7 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from ecr_service_support import (
+
+from pytest_ecr import FakeEcr
+from pytest_ecr.model import Image, RegistryState
+
+from .support import (
     DOCKER_CONFIG,
     DOCKER_LAYER,
     DOCKER_LIST,
@@ -15,20 +19,16 @@ from ecr_service_support import (
     OCI,
     OCI_CONFIG,
     OCI_LAYER,
+    batch_get,
     image_manifest,
 )
-
-from pytest_ecr import FakeEcr
-from pytest_ecr.model import Image, RegistryState
 
 SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json"
 REPO = "team/api"
 
 
 def get(client: Any, ident: dict[str, str], accepted: list[str], repo: str = REPO) -> Any:
-    response = client.batch_get_image(
-        repositoryName=repo, imageIds=[ident], acceptedMediaTypes=accepted
-    )
+    response = batch_get(client, ident, repo=repo, acceptedMediaTypes=accepted)
     assert response["failures"] == []
     [image] = response["images"]
     return image

@@ -6,13 +6,14 @@ import base64
 import json
 
 import pytest
-from ecr_service_support import ACCOUNT, OCI, image_manifest
 
 from pytest_ecr.model import Image, RegistryState
 from pytest_ecr.service import OPERATIONS, EcrError, RequestContext, dispatch
 from pytest_ecr.service.media import negotiate
 from pytest_ecr.service.paging import encode_token
 from pytest_ecr.service.partitions import partition_of, proxy_endpoint, repository_arn
+
+from .support import ACCOUNT, OCI, image_manifest
 
 CTX = RequestContext(ACCOUNT, "us-east-1", now=1_700_000_000.789)
 

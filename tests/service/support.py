@@ -134,6 +134,13 @@ def strip(response: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
 
+def batch_get(
+    client: Any, *ids: dict[str, str], repo: str = "team/api", **params: Any
+) -> dict[str, Any]:
+    """BatchGetImage of *ids* in *repo* through *client*, without ``ResponseMetadata``."""
+    return strip(client.batch_get_image(repositoryName=repo, imageIds=list(ids), **params))
+
+
 def error_of(method: Callable[..., Any], **params: Any) -> tuple[str, str, int]:
     """Call a client method that must fail; return ``(code, message, HTTP status)``."""
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:

@@ -12,7 +12,9 @@ from botocore.config import Config
 
 from pytest_ecr import FakeEcr
 
-pytestmark = pytest.mark.ecr_registry("data/registry.yaml")
+from .support import batch_get
+
+pytestmark = pytest.mark.ecr_registry("../data/registry.yaml")
 
 ACCOUNT = "111122223333"
 REPO = "team/api"
@@ -29,10 +31,7 @@ def manifest_of(ecr: FakeEcr, ref: str, repo: str = REPO) -> str:
 
 
 def get(client: Any, *ids: dict[str, str], **kwargs: Any) -> dict[str, Any]:
-    response = client.batch_get_image(repositoryName=REPO, imageIds=list(ids), **kwargs)
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
-    del response["ResponseMetadata"]
-    return response
+    return batch_get(client, *ids, repo=REPO, **kwargs)
 
 
 def entry(
