@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 # The one place the tests name the fake credentials (moving to pytest_ecr.credentials).
-from pytest_ecr.transports.botocore_hook import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 pytest_plugins = ["pytester"]
 
