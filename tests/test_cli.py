@@ -14,11 +14,12 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.cli import main
+from pytest_ecr.declarations import format as declaration_format
 from pytest_ecr.declarations import load_declaration, load_sources
-from pytest_ecr.declarations import schema as validator
 from pytest_ecr.declarations.jsonschema import load_schema, schema_path, schema_problems
+from pytest_ecr.declarations.platforms import PLATFORM_PATTERN
 from pytest_ecr.faults import CONNECTION_KINDS, FAULT_KEYS
-from pytest_ecr.model import IMAGE_FAILURE_CODES, MediaType, RegistryState, TagMutability
+from pytest_ecr.model import IMAGE_FAILURE_CODES, MediaType, RegistryState, TagMutability, names
 from pytest_ecr.service.catalogue import COMMON_ERRORS, OPERATION_ERRORS
 from pytest_ecr.transports.http_server import EcrServer
 
@@ -217,10 +218,10 @@ def _properties(schema: dict[str, Any], name: str | None) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("definition", "keys"),
     [
-        (None, validator.TOP_KEYS),
-        ("repository", validator.REPOSITORY_KEYS),
-        ("image", validator.IMAGE_KEYS),
-        ("image_failure", validator.FAILURE_KEYS),
+        (None, declaration_format.TOP_KEYS),
+        ("repository", declaration_format.REPOSITORY_KEYS),
+        ("image", declaration_format.IMAGE_KEYS),
+        ("image_failure", declaration_format.FAILURE_KEYS),
         ("fault", FAULT_KEYS),
     ],
 )
@@ -239,7 +240,7 @@ def test_schema_enums_and_patterns_are_the_validator_values() -> None:
     image = defs["image"]["properties"]
     fault = defs["fault"]["properties"]
 
-    assert top["version"]["const"] == validator.VERSION
+    assert top["version"]["const"] == declaration_format.VERSION
     assert schema["required"] == ["version"]
     assert defs["repository"]["required"] == ["name"]
     assert defs["image_failure"]["required"] == ["code"]
@@ -253,10 +254,12 @@ def test_schema_enums_and_patterns_are_the_validator_values() -> None:
     assert fault["connection"]["enum"] == list(CONNECTION_KINDS)
     assert set(image["media_type"]["examples"]) == set(MediaType.KNOWN)
 
-    assert defs["account"]["pattern"] == f"^{validator._ACCOUNT.pattern}$"
-    assert defs["region"]["pattern"] == f"^{validator._REGION.pattern}$"
-    assert repository["name"]["pattern"] == f"^{validator._REPOSITORY.pattern}$"
-    assert image["tags"]["items"]["pattern"] == f"^{validator._TAG.pattern}$"
+    assert defs["account"]["pattern"] == f"^{names.REGISTRY_ID_PATTERN}$"
+    assert defs["region"]["pattern"] == f"^{names.REGION_PATTERN}$"
+    assert repository["name"]["pattern"] == f"^{names.REPOSITORY_NAME_PATTERN}$"
+    assert image["tags"]["items"]["pattern"] == f"^{names.IMAGE_TAG_PATTERN}$"
+    assert image["digest"]["pattern"] == f"^{names.SHA256_DIGEST_PATTERN}$"
+    assert image["platforms"]["items"]["pattern"] == PLATFORM_PATTERN
     assert top["account"]["default"] == "123456789012"
     assert top["region"]["default"] == "us-east-1"
 

@@ -39,7 +39,7 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import DeclarationError, load_declaration
-from pytest_ecr.declarations import schema as validator
+from pytest_ecr.declarations import format as declaration_format
 from pytest_ecr.faults import FAULT_KEYS
 
 # Every test here builds the site or runs a page's examples in a subprocess.
@@ -312,10 +312,10 @@ def test_every_name_the_docs_mention_exists(page: Path) -> None:
             assert marker in known["marker"], f"{block.where}: unknown marker {marker}"
     # YAML keys written as `key:`, and fault fields written as `field=` in prose.
     yaml_keys = {
-        *validator.TOP_KEYS,
-        *validator.REPOSITORY_KEYS,
-        *validator.IMAGE_KEYS,
-        *validator.FAILURE_KEYS,
+        *declaration_format.TOP_KEYS,
+        *declaration_format.REPOSITORY_KEYS,
+        *declaration_format.IMAGE_KEYS,
+        *declaration_format.FAILURE_KEYS,
         *FAULT_KEYS,
     }
     for key in re.findall(r"`([a-z_]+):`", text):
@@ -371,10 +371,10 @@ def test_the_declaration_reference_holds_every_yaml_key_and_fault_field() -> Non
     assert "<!-- generated: faults -->" in page
     rendered = gen_reference.render_declaration()
     for keys in (
-        validator.TOP_KEYS,
-        validator.REPOSITORY_KEYS,
-        validator.IMAGE_KEYS,
-        validator.FAILURE_KEYS,
+        declaration_format.TOP_KEYS,
+        declaration_format.REPOSITORY_KEYS,
+        declaration_format.IMAGE_KEYS,
+        declaration_format.FAILURE_KEYS,
     ):
         for key in keys:
             assert f"| `{key}` |" in rendered, key

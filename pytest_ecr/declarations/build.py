@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
-from pytest_ecr.declarations.schema import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,

@@ -1,9 +1,11 @@
 """The JSON Schema of the declaration format, shipped as ``schema.json`` beside this module.
 
 Editors use it (``# yaml-language-server: $schema=...``); ``pytest-ecr validate`` checks a
-file with it too when the optional ``jsonschema`` package is installed. The validator in
-:mod:`pytest_ecr.declarations.schema` stays the authority (it also checks manifests,
-digests and files); a test keeps both accepting the same keys and values.
+file with it too when the optional ``jsonschema`` package is installed. The
+validator (:mod:`pytest_ecr.declarations.schema`) stays the authority: it also checks
+manifests, digests and files. The schema is written by hand (its descriptions are the
+reference docs) and checked, not generated: ``tests/declarations/test_format.py`` asserts
+that the rules it states are exactly :func:`pytest_ecr.declarations.format.schema_facts`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ moto seeding code.
 
 from __future__ import annotations
 
-from pytest_ecr.model.digest import DIGEST_PATTERN, is_valid_digest, sha256_digest
+from pytest_ecr.model.digest import sha256_digest
 from pytest_ecr.model.image import (
     DEFAULT_FAILURE_REASONS,
     IMAGE_FAILURE_CODES,
@@ -15,6 +15,7 @@ from pytest_ecr.model.image import (
     ImageFailure,
 )
 from pytest_ecr.model.media import ManifestInfo, MediaType, inspect_manifest
+from pytest_ecr.model.names import DIGEST_PATTERN, is_valid_digest
 from pytest_ecr.model.registry import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,

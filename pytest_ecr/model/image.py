@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pytest_ecr.model.digest import sha256_digest
 from pytest_ecr.model.media import inspect_manifest
+from pytest_ecr.model.names import DIGEST_PATTERN
 
 #: Every ``ImageFailureCode`` the ECR API defines, in the order of its model.
 IMAGE_FAILURE_CODES: tuple[str, ...] = (
@@ -31,8 +32,7 @@ DEFAULT_FAILURE_REASONS: dict[str, str] = {
     "ImageNotFound": "Requested image not found",
     "MissingDigestAndTag": "Invalid request parameters: both tag and digest cannot be null",
     "InvalidImageDigest": (
-        "Invalid request parameters: image digest should satisfy the regex "
-        "'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"
+        f"Invalid request parameters: image digest should satisfy the regex '{DIGEST_PATTERN}'"
     ),
     "ImageTagDoesNotMatchDigest": (
         "Invalid request parameters: given tag does not map to the given digest"

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model.names import IMAGE_TAG_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.media import negotiate
 from pytest_ecr.service.shapes import find_repository, request_echo
 
-MAX_TAG_LENGTH = 300
+#: ``ImageTag``'s maximum length (its home is :mod:`pytest_ecr.model.names`).
+MAX_TAG_LENGTH = IMAGE_TAG_MAX_LENGTH
 
 
 Pairs = tuple[tuple[str, str | None], ...]

@@ -8,18 +8,23 @@ treatment here rather than an internal error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_ecr.model.names import (
+    REGISTRY_ID_PATTERN,
+    REGISTRY_ID_RE,
+    REPOSITORY_NAME_MAX_LENGTH,
+    REPOSITORY_NAME_MIN_LENGTH,
+    REPOSITORY_NAME_PATTERN,
+    REPOSITORY_NAME_RE,
+)
 from pytest_ecr.service.errors import EcrError, invalid_parameter
 
-#: ``RepositoryName`` pattern of the current ECR service model.
-REPOSITORY_NAME_PATTERN = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*"
-REGISTRY_ID_PATTERN = "[0-9]{12}"
-
-_REPOSITORY_NAME_RE = re.compile(REPOSITORY_NAME_PATTERN)
-_REGISTRY_ID_RE = re.compile(REGISTRY_ID_PATTERN)
+# Bound once: CPython 3.11 calls a method of an imported name through LOAD_ATTR, which
+# would build a bound method on every request.
+_repository_name_match = REPOSITORY_NAME_RE.fullmatch
+_registry_id_match = REGISTRY_ID_RE.fullmatch
 
 
 def serialization_error(message: str) -> EcrError:
@@ -58,11 +63,15 @@ def repository_name(params: Mapping[str, Any], field: str = "repositoryName") ->
 def check_repository_name(value: Any, field: str) -> str:
     """A repository name already taken out of the request (e.g. one of ``repositoryNames``)."""
     name = expect_str(value, field)
-    if len(name) < 2:
-        raise invalid_parameter(field, "Member must have length greater than or equal to 2")
-    if len(name) > 256:
-        raise invalid_parameter(field, "Member must have length less than or equal to 256")
-    if _REPOSITORY_NAME_RE.fullmatch(name) is None:
+    if len(name) < REPOSITORY_NAME_MIN_LENGTH:
+        raise invalid_parameter(
+            field, f"Member must have length greater than or equal to {REPOSITORY_NAME_MIN_LENGTH}"
+        )
+    if len(name) > REPOSITORY_NAME_MAX_LENGTH:
+        raise invalid_parameter(
+            field, f"Member must have length less than or equal to {REPOSITORY_NAME_MAX_LENGTH}"
+        )
+    if _repository_name_match(name) is None:
         raise invalid_parameter(
             field, f"must satisfy regular expression '{REPOSITORY_NAME_PATTERN}'"
         )
@@ -79,7 +88,7 @@ def registry_id(params: Mapping[str, Any], default: str, field: str = "registryI
 def check_registry_id(value: Any, field: str) -> str:
     """A registry id already taken out of the request (e.g. one of ``registryIds``)."""
     text = expect_str(value, field)
-    if _REGISTRY_ID_RE.fullmatch(text) is None:
+    if _registry_id_match(text) is None:
         raise invalid_parameter(field, f"must satisfy regular expression '{REGISTRY_ID_PATTERN}'")
     return text
 

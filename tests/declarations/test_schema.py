@@ -737,7 +737,12 @@ def test_a_declared_digest_must_match_the_manifest(problems: Problems) -> None:
     assert right.repositories[0].images[0].image.digest == digest
 
 
-@pytest.mark.parametrize("digest", ["sha256:abc", "md5:" + "0" * 64, "sha256:" + "g" * 64, "7"])
+@pytest.mark.parametrize(
+    "digest",
+    # Uppercase hex is well formed for ECR but is never a digest it computes: the hint
+    # says lowercase, and so does the JSON Schema.
+    ["sha256:abc", "md5:" + "0" * 64, "sha256:" + "g" * 64, "7", "sha256:" + "A" * 64],
+)
 def test_a_malformed_digest_is_rejected(digest: str, problems: Problems) -> None:
     (problem,) = problems(one_repo(f"- digest: '{digest}'"))
     assert problem.path == "repositories[0].images[0].digest"
