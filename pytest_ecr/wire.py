@@ -3,9 +3,8 @@
 A request is ``POST /`` with ``X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Op>``
 and the input members as a JSON object; a success is HTTP 200 with the output as JSON;
 an error is ``{"__type": code, "message": text}`` with the error's status. Both the
-botocore hook and the HTTP server go through :meth:`pytest_ecr.FakeEcr.respond`, which
-decodes with :func:`decode_head` and :func:`decode_body` and encodes with the
-``encode_*`` functions here.
+botocore hook and the HTTP server go through :func:`respond`: decode the request, let
+the active fake answer the decoded request, encode. The fake never sees headers or bytes.
 """
 
 from __future__ import annotations
