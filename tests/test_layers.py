@@ -156,10 +156,13 @@ def test_the_state_scan_sees_mutation(tmp_path: Path) -> None:
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
-    executable = Path(sys.executable).with_name("lint-imports")
-    command = [str(executable)] if executable.exists() else ["lint-imports"]
+    """``lint-imports`` run on the package under *cwd* (skips when it is not installed)."""
+    beside = Path(sys.executable).with_name("lint-imports")
+    executable = str(beside) if beside.exists() else shutil.which("lint-imports")
+    if executable is None:
+        pytest.skip("import-linter is not installed (pip install -e '.[lint]')")
     return subprocess.run(
-        [*command, "--config", str(cwd / "pyproject.toml"), "--no-cache"],
+        [executable, "--config", str(cwd / "pyproject.toml"), "--no-cache"],
         cwd=cwd,
         env={"PYTHONPATH": str(cwd), "PATH": str(Path(sys.executable).parent)},
         capture_output=True,
@@ -171,11 +174,6 @@ def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_the_import_contracts_hold() -> None:
-    if (
-        shutil.which("lint-imports") is None
-        and not Path(sys.executable).with_name("lint-imports").exists()
-    ):
-        pytest.skip("import-linter is not installed (pip install -e '.[lint]')")
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
@@ -198,11 +196,6 @@ def test_a_probe_breaking_a_contract_fails_the_check(
 ) -> None:
     """Each contract bites: a copy of the package with one forbidden import added fails
     ``lint-imports``, naming the contract."""
-    if (
-        shutil.which("lint-imports") is None
-        and not Path(sys.executable).with_name("lint-imports").exists()
-    ):
-        pytest.skip("import-linter is not installed (pip install -e '.[lint]')")
     shutil.copytree(PACKAGE, tmp_path / "pytest_ecr", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / "pytest_ecr" / module
