@@ -7,12 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-SleepKind = Literal["backoff", "latency"]
+SleepKind = Literal["backoff", "latency", "waiter", "advance"]
 
 
 @dataclass(frozen=True, slots=True)
 class Sleep:
-    """One delay: botocore's retry backoff, or latency a fault injected."""
+    """One delay: botocore's retry backoff, latency a fault injected, a waiter's poll
+    interval, or time a test moved on explicitly (``advance``)."""
 
     seconds: float
     kind: SleepKind
@@ -29,12 +30,20 @@ class VirtualClock:
         self.real = real
         self._lock = threading.Lock()
         self._sleeps: list[Sleep] = []
+        self._ahead = 0.0
 
     def sleep(self, seconds: float, kind: SleepKind) -> None:
         with self._lock:
             self._sleeps.append(Sleep(float(seconds), kind))
-        if self.real and seconds > 0:
+            if not self.real or kind == "advance":
+                self._ahead += float(seconds)
+        if self.real and seconds > 0 and kind != "advance":
             time.sleep(seconds)
+
+    def now(self) -> float:
+        """The fake's time in epoch seconds: the real time plus every delay recorded and
+        not slept (so a scan that takes 5 s is done after a waiter's virtual 5 s poll)."""
+        return time.time() + self._ahead
 
     @property
     def sleeps(self) -> list[Sleep]:
@@ -53,3 +62,4 @@ class VirtualClock:
     def clear(self) -> None:
         with self._lock:
             self._sleeps.clear()
+            self._ahead = 0.0

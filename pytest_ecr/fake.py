@@ -223,6 +223,18 @@ class FakeEcr:
         """Spend *seconds* on this fake's clock (recorded, not slept, unless real time)."""
         self.clock.sleep(seconds, kind)
 
+    def advance(
+        self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0, days: float = 0.0
+    ) -> float:
+        """Move this fake's clock on (never slept): scans and lifecycle previews in
+        progress finish, images age. Returns the fake's time after the move (epoch
+        seconds), which push times, expiry and every timestamp the fake answers use."""
+        total = seconds + 60.0 * minutes + 3600.0 * hours + 86400.0 * days
+        if total < 0:
+            raise ValueError(f"advance() moves time forward only, got {total} seconds")
+        self.clock.sleep(total, "advance")
+        return self.clock.now()
+
     def _backend_result(
         self,
         operation: str,
@@ -246,7 +258,9 @@ class FakeEcr:
     def _context(self, account: str, region: str) -> RequestContext:
         ctx = self._contexts.get((account, region))
         if ctx is None:
-            ctx = self._contexts[(account, region)] = RequestContext(account, region)
+            ctx = self._contexts[(account, region)] = RequestContext(
+                account, region, time_source=self.clock.now
+            )
         return ctx
 
     def _record(

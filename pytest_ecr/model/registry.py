@@ -41,6 +41,9 @@ class RegistryState:
         self._base = _base
         # For a fork, None marks a repository the test deleted.
         self._repos: dict[RegistryKey, Repository | None] = {}
+        # (account, region, feature) -> immutable value: registry-level settings (the
+        # registry policy, replication, scanning...). For a fork, None marks a removal.
+        self._settings: dict[tuple[str, str, str], object | None] = {}
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -100,7 +103,44 @@ class RegistryState:
             ):
                 yield own
 
+    def registry_setting(self, account: str, region: str, key: str) -> object | None:
+        """The registry-level setting *key* of one registry (account, region), or ``None``."""
+        slot = (account, region, key)
+        if slot in self._settings:
+            return self._settings[slot]
+        if self._base is None:
+            return None
+        return self._base.registry_setting(account, region, key)
+
+    def registry_settings(self, key: str) -> Iterator[tuple[str, str, object]]:
+        """``(account, region, value)`` of every registry that has the setting *key*."""
+        seen: set[tuple[str, str]] = set()
+        for (account, region, name), value in self._settings.items():
+            if name == key:
+                seen.add((account, region))
+                if value is not None:
+                    yield account, region, value
+        if self._base is not None:
+            for account, region, value in self._base.registry_settings(key):
+                if (account, region) not in seen:
+                    yield account, region, value
+
     # -- writing ---------------------------------------------------------------------
+
+    def set_registry_setting(
+        self, account: str, region: str, key: str, value: object | None
+    ) -> object | None:
+        """Set (``None``: remove) a registry-level setting; return the old value.
+
+        *value* must be immutable (a tuple, a frozen dataclass, a string): forks share it.
+        """
+        self._check_writable()
+        old = self.registry_setting(account, region, key)
+        if value is None and self._base is None:
+            self._settings.pop((account, region, key), None)
+        else:
+            self._settings[(account, region, key)] = value
+        return old
 
     def _check_writable(self) -> None:
         if self._frozen:

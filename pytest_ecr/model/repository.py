@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
+from types import MappingProxyType
 
 from pytest_ecr.model.image import Image
 from pytest_ecr.model.layered import LayeredMap
@@ -34,9 +35,11 @@ class Repository:
 
     __slots__ = (
         "_frozen",
+        "_image_state",
         "_image_tags",
         "_images",
         "_parents",
+        "_settings",
         "_tags",
         "created_at",
         "encryption_type",
@@ -77,6 +80,12 @@ class Repository:
         self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         # child digest -> digests of the manifest lists in this repository that list it
         self._parents: LayeredMap[str, tuple[str, ...]] = LayeredMap()
+        # Per-feature repository settings (tags, policies, lifecycle policy...): each
+        # value is immutable and replaced whole on a write, so a fork copies the dict.
+        self._settings: dict[str, object] = {}
+        # digest -> {feature: immutable value}: state ECR keeps per image (scans, storage
+        # class, pull times); dropped with the image.
+        self._image_state: LayeredMap[str, Mapping[str, object]] = LayeredMap()
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -151,6 +160,23 @@ class Repository:
         ]
         return max(sizes) if sizes else None
 
+    def setting(self, key: str) -> object | None:
+        """The repository setting *key* (a feature's immutable value), or ``None``."""
+        return self._settings.get(key)
+
+    def settings(self) -> Mapping[str, object]:
+        """Every repository setting, read-only."""
+        return MappingProxyType(self._settings)
+
+    def image_state(self, digest: str, key: str) -> object | None:
+        """What ECR keeps for one image under *key* (a scan, a storage class...), or ``None``."""
+        state = self._image_state.get(digest)
+        return state.get(key) if state is not None else None
+
+    def image_states(self, digest: str) -> Mapping[str, object]:
+        """Everything kept for one image, read-only (empty when nothing is)."""
+        return self._image_state.get(digest) or MappingProxyType({})
+
     def referencing_lists(self, digest: str) -> list[str]:
         """Digests of manifest lists in this repository that reference *digest* (indexed)."""
         return list(self._parents.get(digest) or ())
@@ -162,6 +188,37 @@ class Repository:
             raise FrozenRepositoryError(
                 f"repository {self.name!r} is shared declared state; write to a fork"
             )
+
+    def set_setting(self, key: str, value: object | None) -> object | None:
+        """Set (or, with ``None``, remove) the repository setting *key*; return the old value.
+
+        *value* must be immutable (a tuple, a frozen dataclass, a string): forks share it.
+        """
+        self._check_writable()
+        old = self._settings.get(key)
+        if value is None:
+            self._settings.pop(key, None)
+        else:
+            self._settings[key] = value
+        return old
+
+    def set_image_state(self, digest: str, key: str, value: object | None) -> None:
+        """Keep *value* (immutable) for the image *digest* under *key*; ``None`` removes it.
+
+        :class:`KeyError` if the repository has no such image.
+        """
+        self._check_writable()
+        if digest not in self._images:
+            raise KeyError(f"no image {digest!r} in repository {self.name!r}")
+        state = dict(self._image_state.get(digest) or {})
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+        if state:
+            self._image_state[digest] = MappingProxyType(state)
+        else:
+            self._image_state.pop(digest)
 
     def put(self, image: Image) -> Image:
         """Store an image (or return the one already stored under its digest)."""
@@ -243,6 +300,7 @@ class Repository:
         for tag in tags:
             self._tags.pop(tag)
         self._image_tags.pop(digest)
+        self._image_state.pop(digest)
         image = self._images.pop(digest)
         for child in dict.fromkeys(image.children if image is not None else ()):
             left = tuple(d for d in self._parents.get(child) or () if d != digest)
@@ -263,6 +321,7 @@ class Repository:
         image_tags = LayeredMap({d: t for d, t in self._image_tags.flatten().items() if t})
         self._images, self._tags, self._image_tags = images, tags, image_tags
         self._parents = LayeredMap(self._parents.flatten())
+        self._image_state = LayeredMap(self._image_state.flatten())
         self._frozen = True
 
     @property
@@ -289,6 +348,8 @@ class Repository:
         clone._tags = LayeredMap(self._tags._base)
         clone._image_tags = LayeredMap(self._image_tags._base)
         clone._parents = LayeredMap(self._parents._base)
+        clone._image_state = LayeredMap(self._image_state._base)
+        clone._settings = dict(self._settings)
         return clone
 
 

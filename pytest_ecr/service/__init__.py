@@ -44,8 +44,9 @@ def not_implemented(operation: str) -> EcrError:
     """The answer to an ECR operation the fake does not implement: loud, never empty."""
     return EcrError(
         "NotImplementedByPytestEcr",
-        f"pytest-ecr does not implement the ECR operation {operation!r}; "
-        f"implemented operations: {', '.join(sorted(OPERATIONS))}",
+        f"pytest-ecr does not implement the ECR operation {operation!r} (newer than its "
+        "table of operations); answer this test from moto instead with "
+        '@pytest.mark.ecr_backend("moto") (or --ecr-backend=moto), or upgrade pytest-ecr',
         status=501,
     )
 

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.auth
 import botocore.endpoint
 import botocore.handlers
+import botocore.waiter
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
+from pytest_ecr.clock import SleepKind
 from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.transports import responder
@@ -72,15 +74,17 @@ def _choose_signer(signature_version: Any = None, **_: Any) -> str | None:
 
 
 class _TimeShim(ModuleType):
-    """Stands in for the ``time`` module inside ``botocore.endpoint``.
+    """Stands in for the ``time`` module inside ``botocore.endpoint`` and ``botocore.waiter``.
 
-    botocore sleeps its retry backoff there with ``time.sleep``; while a fake is active
-    and has just answered an ECR attempt in this thread, the delay goes to the fake's
-    virtual clock instead. Every other use falls through to the real module.
+    botocore sleeps its retry backoff (endpoint) and a waiter's poll interval (waiter)
+    there with ``time.sleep``; while a fake is active and has just answered an ECR
+    attempt in this thread, the delay goes to the fake's virtual clock instead, which
+    moves the fake's time on by as much. Every other use falls through to the real module.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: SleepKind) -> None:
         super().__init__("time")
+        self._kind: SleepKind = kind
 
     def __getattr__(self, name: str) -> Any:
         return getattr(time, name)
@@ -89,7 +93,7 @@ class _TimeShim(ModuleType):
         fake = responder.active()
         if fake is not None and getattr(_thread, "answered", False):
             _thread.answered = False
-            fake.sleep(seconds, "backoff")
+            fake.sleep(seconds, self._kind)
             return
         time.sleep(seconds)
 
@@ -128,8 +132,9 @@ def _install() -> None:
 
     - ``botocore.auth.AUTH_TYPE_MAPS["pytest-ecr-v4"]``: the fake signer
       (:mod:`pytest_ecr.transports.signer`), chosen for ECR only while a fake is active;
-    - ``botocore.endpoint.time``: a shim whose ``sleep`` puts botocore's retry backoff on
-      the active fake's clock right after the hook answered; every other use is ``time``'s;
+    - ``botocore.endpoint.time`` and ``botocore.waiter.time``: shims whose ``sleep`` puts
+      botocore's retry backoff and a waiter's poll interval on the active fake's clock
+      right after the hook answered; every other use is ``time``'s;
     - ``botocore.handlers.BUILTIN_HANDLERS``: ``choose-signer.ecr`` and ``before-send.ecr``
       appended, so every session created from now on carries them;
     - the handlers registered on boto3's default session, if one was made before.
@@ -137,9 +142,10 @@ def _install() -> None:
     The network guard (:func:`set_guard`) patches ``Endpoint._send`` when turned on.
     """
     botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] = signer_class()
-    endpoint_module: Any = botocore.endpoint
-    if not isinstance(endpoint_module.time, _TimeShim):
-        endpoint_module.time = _TimeShim()
+    for module, kind in ((botocore.endpoint, "backoff"), (botocore.waiter, "waiter")):
+        patched: Any = module
+        if not isinstance(patched.time, _TimeShim):
+            patched.time = _TimeShim(cast("SleepKind", kind))
     builtin = botocore.handlers.BUILTIN_HANDLERS
     for spec in (("choose-signer.ecr", _choose_signer), ("before-send.ecr", _before_send)):
         if spec not in builtin:
