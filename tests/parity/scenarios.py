@@ -660,3 +660,26 @@ def outcome_of_error(error: Exception) -> dict[str, Any]:
             "status": response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
         }
     return {"exception": type(error).__name__}
+
+
+# -- scenarios of further operations, one module each --------------------------------------
+# ``scenarios_<feature>.py`` beside this file defines ``SCENARIOS`` (and ``MOTO_DEVIATIONS``
+# for the moto deviations they name), built with the helpers above; they run on every path
+# like the ones here, on a fresh fake of ``registry.yaml`` each.
+
+
+def _feature_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(HERE)])
+        if info.name.startswith("scenarios_")
+    )
+    return [importlib.import_module(f"{__package__}.{name}") for name in names]
+
+
+for _module in _feature_modules():
+    SCENARIOS += tuple(_module.SCENARIOS)
+    MOTO_DEVIATIONS.update(getattr(_module, "MOTO_DEVIATIONS", {}))
