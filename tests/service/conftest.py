@@ -37,3 +37,40 @@ def shared_client(declared: RegistryState) -> Any:
 def client(fake: FakeEcr, shared_client: Any) -> Any:
     del fake  # requested so the test's fake is active while the client is used
     return shared_client
+
+
+@pytest.fixture(scope="session")
+def _http_server() -> Iterator[Any]:
+    from pytest_ecr.transports.http_server import EcrHTTPServer
+
+    with EcrHTTPServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _http_client(_http_server: Any, endpoint_client: Any) -> Any:
+    from botocore.config import Config
+
+    return endpoint_client(_http_server.endpoint_url, Config(retries={"max_attempts": 1}))
+
+
+@pytest.fixture(params=["hook", "http"])
+def any_client(
+    request: pytest.FixtureRequest, fake: FakeEcr, shared_client: Any, _http_server: Any
+) -> Iterator[Any]:
+    """A boto3 client answered by the test's fake in process (``hook``) and, as a second
+    run of the test, over the loopback HTTP endpoint (``http``): for tests that must hold
+    on every transport."""
+    if request.param == "hook":
+        yield shared_client
+        return
+    _http_server.fake = fake
+    fake.http_endpoints = (_http_server.endpoint_url,)
+    try:
+        yield request.getfixturevalue("_http_client")
+    finally:
+        _http_server.fake = None
+        fake.http_endpoints = ()
+    errors = _http_server.take_errors()
+    if errors:
+        raise errors[0]
