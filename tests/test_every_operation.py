@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 
-from pytest_ecr import FakeEcr
+from pytest_ecr import FakeEcr, service
 from pytest_ecr.faults import FaultSpecError
 from pytest_ecr.service.catalogue import OPERATION_ERRORS, error_status
 
@@ -78,7 +78,6 @@ def test_the_model_is_the_one_the_catalogue_knows() -> None:
 
 
 # Operations still being built (issue 13): strict xfails until each lands.
-from pytest_ecr import service  # noqa: E402
 
 PENDING = set(OPERATIONS) - set(service.OPERATIONS)
 
@@ -93,16 +92,15 @@ PENDING = set(OPERATIONS) - set(service.OPERATIONS)
     ],
 )
 def test_no_operation_answers_501(operation: str, fake: FakeEcr, client: Any) -> None:
+    code = None
     try:
         getattr(client, method_of(operation))(**request_of(operation))
     except botocore.exceptions.ClientError as error:
         code = error.response["Error"]["Code"]
-        assert code != "NotImplementedByPytestEcr", error.response["Error"]["Message"]
-        # Whatever the smallest request gets is one of ECR's answers to it.
-        modelled = OPERATION_ERRORS[operation]
-        assert code in modelled, f"{operation} answered {code}, not a modelled error"
     (call,) = fake.calls(operation)
-    assert call.status != 501
+    assert call.status != 501, call.error
+    # Whatever the smallest request gets is one of ECR's answers to it.
+    assert code is None or code in OPERATION_ERRORS[operation], f"{operation} answered {code}"
 
 
 @pytest.mark.parametrize(
