@@ -35,6 +35,7 @@ from pytest_ecr.declarations.synthetic import (
 )
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import Image, ImageFailure, MediaType
+from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 
 
 class ManifestSources:
@@ -259,6 +260,15 @@ class ManifestSources:
         synthetic = kind == "media_type"
         given = (media_type or DEFAULT_MEDIA_TYPE) if synthetic else media_type
         image: Image | None
+        if len(text) > MANIFEST_MAX_LENGTH:
+            self.report.problem(
+                entry,
+                kind,
+                where,
+                f"manifest of {len(text)} characters is over ECR's limit of {MANIFEST_MAX_LENGTH}",
+                "ECR refuses a push of a manifest over 4 MiB",
+            )
+            return None
         try:
             image = Image.from_manifest(
                 text, media_type=given, pushed_at=pushed_at, failure=failure

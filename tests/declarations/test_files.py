@@ -202,3 +202,13 @@ def test_an_unusable_cache_folder_warns_and_goes_on(case: str, pytester: pytest.
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-W", "default")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*pytest-ecr cannot use the cache folder*"])
+
+
+def test_an_inline_manifest_over_ecrs_limit_is_refused() -> None:
+    text = MANIFEST[:-1] + ', "annotations": {"pad": "' + "x" * (4 << 20) + '"}}'
+    source = {"version": 1, "repositories": [{"name": "a/b", "images": [{"manifest_text": text}]}]}
+    with pytest.raises(DeclarationError) as excinfo:
+        load_declaration(source)
+    (problem,) = excinfo.value.problems
+    assert problem.path == "repositories[0].images[0].manifest_text"
+    assert problem.message == (f"manifest of {len(text)} characters is over ECR's limit of 4194304")
