@@ -107,6 +107,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="sleep botocore's retry backoff and injected latency for real instead of "
         "recording them on the fake's virtual clock.",
     )
+    group.addoption(
+        "--ecr-unfired-faults",
+        choices=UNFIRED_MODES,
+        default=None,
+        dest="ecr_unfired_faults",
+        help="what a fault armed by a test (ecr_fault marker, ecr.fault()) that never fired "
+        "does at teardown: warn (default), error (the test errors) or ignore.",
+    )
+    _add_ini(parser)
+
+
+def _add_ini(parser: pytest.Parser) -> None:
+    parser.addini(
+        "ecr_unfired_faults",
+        type="string",
+        default="warn",
+        help="pytest-ecr: warn, error or ignore a fault that a test armed and that never "
+        "fired (default warn).",
+    )
     parser.addini(
         "ecr_registry",
         type="linelist",
@@ -321,6 +340,35 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         yield fake
     finally:
         fake.deactivate()
+    if not node.stash.get(_CALL_FAILED, False):
+        _report_unfired(request.config, fake)
+
+
+UNFIRED_MODES = ("warn", "error", "ignore")
+
+
+def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
+    mode = config.getoption("ecr_unfired_faults") or config.getini("ecr_unfired_faults")
+    if mode not in UNFIRED_MODES:
+        raise pytest.UsageError(
+            f"ecr_unfired_faults = {mode!r}: expected one of {', '.join(UNFIRED_MODES)}"
+        )
+    unfired = fake.unfired_faults() if mode != "ignore" else []
+    if not unfired:
+        return
+    lines = [
+        f"  - {armed.spec.describe()}: matched {armed.matched} attempt(s), fired none"
+        for armed in unfired
+    ]
+    message = (
+        f"{len(unfired)} ECR fault(s) armed by this test never fired (check their match "
+        "fields: operation, repository, image, region, account):\n" + "\n".join(lines)
+    )
+    if mode == "error":
+        pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
+    from pytest_ecr.faults import UnfiredFaultWarning
+
+    warnings.warn(UnfiredFaultWarning(message), stacklevel=1)
 
 
 @pytest.fixture(name="ecr_client")
