@@ -156,6 +156,7 @@ def _add_ini(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in _MARKERS.values():
         config.addinivalue_line("markers", text)
+    _unfired_mode(config)  # a bad value is a usage error now, not at a test's teardown
     seed = config.getoption("ecr_seed")
     config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
     from_cli = config.getoption("ecr_backend")
@@ -347,12 +348,17 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
 UNFIRED_MODES = ("warn", "error", "ignore")
 
 
-def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
-    mode = config.getoption("ecr_unfired_faults") or config.getini("ecr_unfired_faults")
+def _unfired_mode(config: pytest.Config) -> str:
+    mode = str(config.getoption("ecr_unfired_faults") or config.getini("ecr_unfired_faults"))
     if mode not in UNFIRED_MODES:
         raise pytest.UsageError(
             f"ecr_unfired_faults = {mode!r}: expected one of {', '.join(UNFIRED_MODES)}"
         )
+    return mode
+
+
+def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
+    mode = _unfired_mode(config)
     unfired = fake.unfired_faults() if mode != "ignore" else []
     if not unfired:
         return
