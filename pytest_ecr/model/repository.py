@@ -202,6 +202,23 @@ class Repository:
             self._settings[key] = value
         return old
 
+    def configure(
+        self,
+        *,
+        tag_mutability: TagMutability | None = None,
+        tag_mutability_exclusion_filters: tuple[str, ...] | None = None,
+        scan_on_push: bool | None = None,
+    ) -> None:
+        """Change the settings PutImageTagMutability and PutImageScanningConfiguration
+        change; ``None`` leaves one as it is."""
+        self._check_writable()
+        if tag_mutability is not None:
+            self.tag_mutability = tag_mutability
+        if tag_mutability_exclusion_filters is not None:
+            self.tag_mutability_exclusion_filters = tag_mutability_exclusion_filters
+        if scan_on_push is not None:
+            self.scan_on_push = scan_on_push
+
     def set_image_state(self, digest: str, key: str, value: object | None) -> None:
         """Keep *value* (immutable) for the image *digest* under *key*; ``None`` removes it.
 
