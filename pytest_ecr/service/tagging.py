@@ -107,12 +107,19 @@ def tag_list(params: Mapping[str, Any], field: str = "tags", *, required: bool) 
     for position, entry in enumerate(v.expect_list(raw, field)):
         member = f"{field}.{position + 1}.member"
         tag = v.expect_object(entry, member)
-        key = check_tag_key(v.expect_str(v.require(tag, "Key"), f"{member}.Key"))
-        value = v.expect_str(v.require(tag, "Value"), f"{member}.Value")
+        key = check_tag_key(v.expect_str(_member(tag, member, "Key"), f"{member}.Key"))
+        value = v.expect_str(_member(tag, member, "Value"), f"{member}.Value")
         if key in pairs:
             raise _invalid_tag(f"Tag key '{key}' is given more than once")
         pairs[key] = check_tag_value(key, value)
     return tuple(pairs.items())
+
+
+def _member(tag: Mapping[str, Any], member: str, field: str) -> Any:
+    value = tag.get(field)
+    if value is None:
+        raise invalid_parameter(f"{member}.{field}", "Member must not be null")
+    return value
 
 
 def check_tag_count(tags: Tags) -> Tags:
