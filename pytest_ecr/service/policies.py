@@ -109,7 +109,7 @@ def _valid_statement(statement: Any, allowed: frozenset[str]) -> bool:
 def locks_out(doc: Mapping[str, Any], account: str) -> bool:
     """Whether *doc* denies the caller's account (or everyone) ``ecr:SetRepositoryPolicy``
     without a condition: applying it needs ``force``."""
-    found = doc.get("Statement")
+    found: Any = doc.get("Statement")
     statements: list[dict[str, Any]] = found if isinstance(found, list) else [found]
     for statement in statements:
         if statement.get("Effect") != "Deny" or "Condition" in statement:
