@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
+from pytest_ecr.declarations.repository_settings import apply_setting
 from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -21,11 +22,6 @@ from pytest_ecr.model import (
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
 #: the default ``pushed_at`` values count from.
 DEFAULT_CREATED_AT = DEFAULT_PUSHED_AT
-
-#: Modes under which a declared tag may not be declared again. Declarations cannot give
-#: exclusion filters, so ``IMMUTABLE_WITH_EXCLUSION`` excludes no tag.
-_IMMUTABLE = frozenset({TagMutability.IMMUTABLE, TagMutability.IMMUTABLE_WITH_EXCLUSION})
-
 
 #: Where something was declared: (source, line, YAML path), formatted only for problems.
 _Place = tuple[str, "int | None", str]
@@ -54,6 +50,8 @@ class _Merging:
     tags: dict[str, tuple[str, _Place]] = field(default_factory=dict)
     #: Manifest lists by digest, with where each was first declared.
     lists: dict[str, _Place] = field(default_factory=dict)
+    #: Repository settings by YAML key: (value, where it was first declared).
+    settings: dict[str, tuple[object, _Place]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -68,11 +66,29 @@ class _Builder:
         if merging is None:
             return
         source = declaration.source
-        immutable = merging.mutability in _IMMUTABLE
+        self._settings(merging, spec, (source, spec.line, spec.path))
         for image_spec in spec.images:
             place = (source, image_spec.line, image_spec.path)
             if self._image(merging, image_spec, place):
-                self._tags(merging, spec.name, image_spec, place, immutable)
+                self._tags(merging, spec.name, image_spec, place)
+
+    def _settings(self, merging: _Merging, spec: RepositorySpec, place: _Place) -> None:
+        """Apply the settings *spec* states; one stated differently before is a problem."""
+        for key, value in spec.settings.stated().items():
+            first = merging.settings.get(key)
+            if first is None:
+                merging.settings[key] = (value, place)
+                problem = apply_setting(merging.repository, key, value)
+                if problem is not None:
+                    self.problems.append(Problem(*place, problem))
+            elif first[0] != value:
+                self.problems.append(
+                    Problem(
+                        *place,
+                        f"repository {spec.name!r} states {key} differently at {_where(*first[1])}",
+                        f"declare its {key} once",
+                    )
+                )
 
     def _merging(self, declaration: Declaration, spec: RepositorySpec) -> _Merging | None:
         """The repository *spec* merges into (created on first sight), or ``None`` with a
@@ -143,7 +159,6 @@ class _Builder:
         name: str,
         image_spec: ImageSpec,
         place: _Place,
-        immutable: bool,
     ) -> None:
         """Point *image_spec*'s tags at its image; a tag on two images, or twice in an
         immutable repository, is a problem."""
@@ -164,7 +179,7 @@ class _Builder:
                         "a tag names one image; remove it from one of them",
                     )
                 )
-            elif immutable:
+            elif merging.repository.is_tag_immutable(tag):
                 self.problems.append(
                     Problem(
                         *place,

@@ -24,6 +24,7 @@ from pytest_ecr.declarations.format import (
     TOP_KEYS,
 )
 from pytest_ecr.declarations.problems import Problem, describe, join_path
+from pytest_ecr.declarations.repository_settings import repository_settings
 from pytest_ecr.declarations.shapes import MISSING, Report
 from pytest_ecr.declarations.sources import ManifestSources
 from pytest_ecr.declarations.specs import (
@@ -187,11 +188,12 @@ class Validator:
         account = shapes.account(report, entry, path)
         region = shapes.region(report, entry, path)
         mutability = shapes.tag_mutability(report, entry, path)
+        settings = repository_settings(report, entry, path, mutability)
         images = self.images(entry, path, name or "")
         if name is None:
             return None
         return RepositorySpec(
-            name, account, region, mutability, images, report.line(parent, index), path
+            name, account, region, mutability, images, report.line(parent, index), path, settings
         )
 
     # -- images ----------------------------------------------------------------------

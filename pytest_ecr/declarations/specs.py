@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_ecr.declarations.repository_settings import NO_SETTINGS, RepositorySettings
 from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
 
@@ -36,6 +37,8 @@ class RepositorySpec:
     images: tuple[ImageSpec, ...]
     line: int | None
     path: str
+    #: ``tags``, ``scan_on_push``, ``encryption``, ``created_at``, exclusions, ``policy``.
+    settings: RepositorySettings = NO_SETTINGS
 
 
 @dataclass(frozen=True, slots=True)
