@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from pytest_ecr.declarations.features import Level, Settings, Target, apply_settings
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
-from pytest_ecr.declarations.repository_settings import apply_setting
-from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
+from pytest_ecr.declarations.repository_settings import EXCLUSIONS_KEY
+from pytest_ecr.declarations.specs import Declaration, ImageSpec, RegistrySpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -18,10 +19,21 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.repository import tag_is_immutable
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
 #: the default ``pushed_at`` values count from.
 DEFAULT_CREATED_AT = DEFAULT_PUSHED_AT
+
+
+def _immutability(merging: _Merging) -> Callable[[str], bool]:
+    """Whether a tag may not be declared again: immutable under the repository's mode and
+    its declared exclusions (merged before its images are)."""
+    mode = merging.mutability
+    declared = merging.settings.get(EXCLUSIONS_KEY)
+    filters = declared[0] if declared is not None and isinstance(declared[0], tuple) else ()
+    return lambda tag: tag_is_immutable(mode, filters, tag)
+
 
 #: Where something was declared: (source, line, YAML path), formatted only for problems.
 _Place = tuple[str, "int | None", str]
@@ -50,15 +62,53 @@ class _Merging:
     tags: dict[str, tuple[str, _Place]] = field(default_factory=dict)
     #: Manifest lists by digest, with where each was first declared.
     lists: dict[str, _Place] = field(default_factory=dict)
-    #: Repository settings by YAML key: (value, where it was first declared).
+    #: Repository-level settings: key -> (value, where first declared).
     settings: dict[str, tuple[object, _Place]] = field(default_factory=dict)
+    #: Image-level settings: digest -> key -> (value, where first declared).
+    image_settings: dict[str, dict[str, tuple[object, _Place]]] = field(default_factory=dict)
 
 
 class _Builder:
     def __init__(self, account: str, region: str) -> None:
         self.state = RegistryState(account, region)
         self.merging: dict[RegistryKey, _Merging] = {}
+        #: Registry-level settings: (account, region) -> key -> (value, where first declared).
+        self.registry_settings: dict[tuple[str, str], dict[str, tuple[object, _Place]]] = {}
         self.problems: list[Problem] = []
+
+    def registry(self, declaration: Declaration, spec: RegistrySpec) -> None:
+        """Merge one ``registries:`` entry of *declaration*."""
+        where = (
+            spec.account or declaration.account or self.state.account,
+            spec.region or declaration.region or self.state.region,
+        )
+        place = (declaration.source, spec.line, spec.path)
+        merged = self.registry_settings.setdefault(where, {})
+        self._settings(
+            "registry", f"registry {where[0]} ({where[1]})", merged, spec.settings, place
+        )
+
+    def _settings(
+        self,
+        level: Level,
+        what: str,
+        merged: dict[str, tuple[object, _Place]],
+        settings: Settings,
+        place: _Place,
+    ) -> None:
+        """Merge *settings* into *merged*; the same key with another value is a problem."""
+        for key, value in settings:
+            first = merged.get(key)
+            if first is None:
+                merged[key] = (value, place)
+            elif first[0] != value:
+                self.problems.append(
+                    Problem(
+                        *place,
+                        f"{key} of {what} is declared differently at {_where(*first[1])}",
+                        f"declare the {level} setting {key} once, or alike everywhere",
+                    )
+                )
 
     def repository(self, declaration: Declaration, spec: RepositorySpec) -> None:
         """Merge one repository entry of *declaration* into the state being built."""
@@ -66,29 +116,19 @@ class _Builder:
         if merging is None:
             return
         source = declaration.source
-        self._settings(merging, spec, (source, spec.line, spec.path))
+        what = f"repository {spec.name!r}"
+        self._settings(
+            "repository", what, merging.settings, spec.settings, (source, spec.line, spec.path)
+        )
+        immutable = _immutability(merging)
         for image_spec in spec.images:
             place = (source, image_spec.line, image_spec.path)
             if self._image(merging, image_spec, place):
-                self._tags(merging, spec.name, image_spec, place)
-
-    def _settings(self, merging: _Merging, spec: RepositorySpec, place: _Place) -> None:
-        """Apply the settings *spec* states; one stated differently before is a problem."""
-        for key, value in spec.settings.stated().items():
-            first = merging.settings.get(key)
-            if first is None:
-                merging.settings[key] = (value, place)
-                problem = apply_setting(merging.repository, key, value)
-                if problem is not None:
-                    self.problems.append(Problem(*place, problem))
-            elif first[0] != value:
-                self.problems.append(
-                    Problem(
-                        *place,
-                        f"repository {spec.name!r} states {key} differently at {_where(*first[1])}",
-                        f"declare its {key} once",
-                    )
-                )
+                self._tags(merging, spec.name, image_spec, place, immutable)
+                if image_spec.settings:
+                    digest = image_spec.image.digest
+                    merged = merging.image_settings.setdefault(digest, {})
+                    self._settings("image", f"image {digest}", merged, image_spec.settings, place)
 
     def _merging(self, declaration: Declaration, spec: RepositorySpec) -> _Merging | None:
         """The repository *spec* merges into (created on first sight), or ``None`` with a
@@ -159,6 +199,7 @@ class _Builder:
         name: str,
         image_spec: ImageSpec,
         place: _Place,
+        immutable: Callable[[str], bool],
     ) -> None:
         """Point *image_spec*'s tags at its image; a tag on two images, or twice in an
         immutable repository, is a problem."""
@@ -179,7 +220,7 @@ class _Builder:
                         "a tag names one image; remove it from one of them",
                     )
                 )
-            elif merging.repository.is_tag_immutable(tag):
+            elif immutable(tag):
                 self.problems.append(
                     Problem(
                         *place,
@@ -211,12 +252,24 @@ class _Builder:
                         )
 
     def finish(self) -> RegistryState:
+        state = self.state
         for merging in self.merging.values():
-            merging.repository.fill(
+            repository = merging.repository
+            repository.fill(
                 merging.images.values(),
                 [(tag, digest) for tag, (digest, _) in merging.tags.items()],
             )
-        return self.state.freeze()
+            where = (state, repository.registry_id, repository.region, repository)
+            apply_settings("repository", Target(*where), _values(merging.settings))
+            for digest, settings in merging.image_settings.items():
+                apply_settings("image", Target(*where, digest), _values(settings))
+        for (account, region), settings in self.registry_settings.items():
+            apply_settings("registry", Target(state, account, region), _values(settings))
+        return state.freeze()
+
+
+def _values(merged: dict[str, tuple[object, _Place]]) -> Settings:
+    return tuple((key, value) for key, (value, _) in merged.items())
 
 
 def build_state(declarations: Sequence[Declaration]) -> RegistryState:
@@ -244,6 +297,8 @@ def build_state(declarations: Sequence[Declaration]) -> RegistryState:
         if id(declaration) in seen:
             continue
         seen.add(id(declaration))
+        for registry in declaration.registries:
+            builder.registry(declaration, registry)
         for spec in declaration.repositories:
             builder.repository(declaration, spec)
     builder.check_lists()

@@ -32,6 +32,11 @@ from pytest_ecr.model import (
     MediaType,
     TagMutability,
 )
+from pytest_ecr.model.account import (
+    ACCOUNT_SETTING_DEFAULTS,
+    ACCOUNT_SETTING_NAMES,
+    ACCOUNT_SETTINGS,
+)
 from pytest_ecr.model.names import (
     IMAGE_TAG_MAX_LENGTH,
     IMAGE_TAG_PATTERN,
@@ -51,8 +56,11 @@ VERSION: Final = 1
 # -- keys, per level -------------------------------------------------------------------
 
 #: Keys of the document itself, in the order the reference lists them.
-TOP_KEYS: Final = ("version", "account", "region", "repositories", "faults")
+TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories", "faults")
 TOP_REQUIRED: Final = ("version",)
+#: Keys of one ``registries:`` entry: where it is, then the registry-level settings
+#: (:mod:`~pytest_ecr.declarations.features`).
+REGISTRY_KEYS: Final = ("account", "region", "policy", "account_settings")
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = (
     "name",
@@ -172,6 +180,19 @@ def _manifest_exclusions() -> dict[str, object]:
     return facts
 
 
+def _account_settings_facts() -> dict[str, object]:
+    """``account_settings`` of a ``registries:`` entry: each name, its values, its default."""
+    at = "/$defs/registry/properties/account_settings"
+    facts: dict[str, object] = {
+        f"{at}/additionalProperties": False,
+        f"{at}/properties": list(ACCOUNT_SETTING_NAMES),
+    }
+    for name in ACCOUNT_SETTING_NAMES:
+        facts[f"{at}/properties/{name}/enum"] = list(ACCOUNT_SETTINGS[name])
+        facts[f"{at}/properties/{name}/default"] = ACCOUNT_SETTING_DEFAULTS[name]
+    return facts
+
+
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` must state, by JSON pointer (``/$defs/image/properties``...).
 
@@ -188,7 +209,11 @@ def schema_facts() -> dict[str, object]:
         f"{top}/version/const": VERSION,
         f"{top}/account/default": DEFAULT_ACCOUNT,
         f"{top}/region/default": DEFAULT_REGION,
+        f"{top}/registries/default": [],
         f"{top}/repositories/default": [],
+        "/$defs/registry/additionalProperties": False,
+        "/$defs/registry/properties": list(REGISTRY_KEYS),
+        **_account_settings_facts(),
         f"{top}/faults/default": [],
         "/$defs/account/pattern": _anchored(REGISTRY_ID_PATTERN),
         "/$defs/region/pattern": _anchored(REGION_PATTERN),
@@ -272,6 +297,7 @@ __all__ = [
     "PUSHED_AT_HINT",
     "REGION_HINT",
     "REGION_SHORT_HINT",
+    "REGISTRY_KEYS",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
     "RESERVED_TAG_PATTERN",

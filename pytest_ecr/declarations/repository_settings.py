@@ -1,29 +1,33 @@
 """A repository's declared settings: ``tags``, ``scan_on_push``, ``encryption``,
-``created_at``, ``tag_mutability_exclusions`` and ``policy``.
+``created_at``, ``tag_mutability_exclusions`` and ``policy``, as features
+(:mod:`~pytest_ecr.declarations.features`).
 
 Each value is checked as ECR checks the request that would set it (the service layer's
-own checks give the texts), and reported with file, line and YAML path. The key names
-and values are stated in :mod:`~pytest_ecr.declarations.format`.
+own checks give the texts) and reported with file, line and YAML path; each applier puts
+the value where the operations read it. The keys are stated in
+:mod:`~pytest_ecr.declarations.format`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_ecr.declarations.format import (
     ENCRYPTION_KEYS,
     ENCRYPTION_REQUIRED,
     ENCRYPTION_TYPES,
     MAX_EXCLUSIONS,
+    PUSHED_AT_HINT,
 )
-from pytest_ecr.declarations.problems import describe, expected_hint, join_path
+from pytest_ecr.declarations.problems import DeclarationError, Problem, describe, expected_hint
+from pytest_ecr.declarations.problems import join_path as _join
 from pytest_ecr.declarations.shapes import MISSING, Report, pushed_at
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import Repository, TagMutability
 from pytest_ecr.model.policies import MAX_POLICY_LENGTH, REPOSITORY_POLICY
+from pytest_ecr.model.registry import RegistryState
 from pytest_ecr.model.tags import MAX_TAGS, set_repository_tags
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.policies import jackson_pretty, parse_policy
@@ -38,77 +42,50 @@ from pytest_ecr.service.tagging import check_tag_key, check_tag_value
 TAGS_EXAMPLE = "like `tags: {team: api, env: prod}`"
 FILTER_HINT = f"a wildcard filter matches {EXCLUSION_FILTER_PATTERN}, like 'dev-*'"
 POLICY_HINT = (
-    "a repository policy has a Statement list whose statements give Effect, Principal and "
-    "Action, and no Resource (the repository is the resource)"
+    "a policy has a Statement list whose statements give Effect, Principal and Action; a "
+    "repository policy names no Resource (the repository is the resource)"
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RepositorySettings:
-    """What a repository entry states beyond its images; ``None`` where it states nothing.
+class Target(Protocol):
+    """What an applier needs of :class:`pytest_ecr.declarations.features.Target`."""
 
-    ``encryption`` is ``(type, kms_key as written)``: the key ARN it reports depends on
-    the repository's account and Region, known when the declarations are merged.
-    ``policy`` is the repository policy as ECR re-serialises it.
-    """
-
-    tags: tuple[tuple[str, str], ...] | None = None
-    scan_on_push: bool | None = None
-    encryption: tuple[str, str | None] | None = None
-    created_at: float | None = None
-    exclusions: tuple[str, ...] | None = None
-    policy: str | None = None
-
-    def stated(self) -> dict[str, object]:
-        """The settings stated, by YAML key."""
-        values = {
-            "tags": self.tags,
-            "scan_on_push": self.scan_on_push,
-            "encryption": self.encryption,
-            "created_at": self.created_at,
-            "tag_mutability_exclusions": self.exclusions,
-            "policy": self.policy,
-        }
-        return {key: value for key, value in values.items() if value is not None}
+    @property
+    def state(self) -> RegistryState: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def repository(self) -> Repository | None: ...
 
 
-#: A repository entry that states no setting.
-NO_SETTINGS = RepositorySettings()
+def _repository(target: Target) -> Repository:
+    repo = target.repository
+    if repo is None:  # pragma: no cover - the feature level guarantees one
+        raise ValueError("a repository feature applied to a registry")
+    return repo
 
 
-def repository_settings(
-    report: Report, entry: Mapping[Any, Any], path: str, mode: TagMutability
-) -> RepositorySettings:
-    """The settings of one repository entry whose ``tag_mutability`` is *mode*."""
-    created = pushed_at(report, entry, path, -1.0, key="created_at")
-    return RepositorySettings(
-        tags=tags(report, entry, path),
-        scan_on_push=scan_on_push(report, entry, path),
-        encryption=encryption(report, entry, path),
-        created_at=None if created < 0 else created,
-        exclusions=exclusions(report, entry, path, mode),
-        policy=policy(report, entry, path),
-    )
+def _key(where: str) -> str:
+    return where.rpartition(".")[2]
 
 
-def _value(entry: Mapping[Any, Any], key: str) -> Any:
-    value = entry.get(key, MISSING)
-    return MISSING if value is INVALID else value
+# -- tags --------------------------------------------------------------------------------
 
 
-def tags(report: Report, entry: Mapping[Any, Any], path: str) -> tuple[tuple[str, str], ...] | None:
+def read_tags(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
     """``tags:``, a mapping of tag keys to values (strings), at most 50."""
-    value = _value(entry, "tags")
-    if value is MISSING:
-        return None
-    where = join_path(path, "tags")
+    value = entry["tags"]
     if not isinstance(value, Mapping):
         report.wrong(entry, "tags", where, "a mapping of tag keys to values", value, TAGS_EXAMPLE)
         return None
     found: list[tuple[str, str]] = []
+    ok = True
     for key, item in value.items():
-        at = join_path(where, key)
+        at = _join(where, key)
         if item is INVALID:
+            ok = False
             continue
         if not isinstance(key, str) or not isinstance(item, str):
             wrong = key if not isinstance(key, str) else item
@@ -119,11 +96,13 @@ def tags(report: Report, entry: Mapping[Any, Any], path: str) -> tuple[tuple[str
                 f"tag keys and values must be strings, found {describe(wrong)}",
                 "quote it, so YAML keeps it a string",
             )
+            ok = False
             continue
         try:
             found.append((check_tag_key(key), check_tag_value(key, item)))
         except EcrError as error:
             report.problem(value, key, at, error.message)
+            ok = False
     if len(value) > MAX_TAGS:
         report.problem(
             entry,
@@ -132,36 +111,59 @@ def tags(report: Report, entry: Mapping[Any, Any], path: str) -> tuple[tuple[str
             f"{len(value)} tags: a repository carries at most {MAX_TAGS}",
             "ECR answers TooManyTagsException beyond that",
         )
-    return tuple(found)
+        ok = False
+    return tuple(found) if ok else None
 
 
-def scan_on_push(report: Report, entry: Mapping[Any, Any], path: str) -> bool | None:
-    value = _value(entry, "scan_on_push")
-    if value is MISSING:
-        return None
+def apply_tags(target: Target, value: object) -> None:
+    if isinstance(value, tuple):
+        set_repository_tags(_repository(target), value)
+
+
+# -- scan_on_push, created_at ------------------------------------------------------------
+
+
+def read_scan_on_push(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
+    value = entry["scan_on_push"]
     if isinstance(value, bool):
         return value
-    report.wrong(entry, "scan_on_push", join_path(path, "scan_on_push"), "true or false", value)
+    report.wrong(entry, "scan_on_push", where, "true or false", value)
     return None
 
 
-def encryption(
-    report: Report, entry: Mapping[Any, Any], path: str
-) -> tuple[str, str | None] | None:
-    """``encryption: {type: AES256|KMS|KMS_DSSE, kms_key: ...}``."""
-    value = _value(entry, "encryption")
-    if value is MISSING:
+def apply_scan_on_push(target: Target, value: object) -> None:
+    if isinstance(value, bool):
+        _repository(target).configure(scan_on_push=value)
+
+
+def read_created_at(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
+    before = len(report.problems)
+    path = where.removesuffix("created_at").removesuffix(".")
+    seconds = pushed_at(report, entry, path, -1.0, key="created_at")
+    if len(report.problems) != before or seconds < 0:
         return None
-    where = join_path(path, "encryption")
+    return seconds
+
+
+def apply_created_at(target: Target, value: object) -> None:
+    if isinstance(value, float):
+        _repository(target).created_at = value
+
+
+# -- encryption ------------------------------------------------------------------------------
+
+
+def read_encryption(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
+    """``encryption: {type: AES256|KMS|KMS_DSSE, kms_key: ...}`` as ``(type, kms_key)``."""
+    value = entry["encryption"]
     if not isinstance(value, Mapping):
-        report.wrong(
-            entry, "encryption", where, "a mapping", value, "like `encryption: {type: KMS}`"
-        )
+        example = "like `encryption: {type: KMS}`"
+        report.wrong(entry, "encryption", where, "a mapping", value, example)
         return None
+    before = len(report.problems)
     report.unknown_keys(value, where, ENCRYPTION_KEYS)
-    kind = _value(value, "type")
-    key = _value(value, "kms_key")
-    ok = True
+    kind = value.get("type", MISSING)
+    key = value.get("kms_key", MISSING)
     if kind is MISSING:
         report.problem(
             value,
@@ -170,63 +172,72 @@ def encryption(
             f"missing required key {ENCRYPTION_REQUIRED[0]!r}",
             f"expected one of: {', '.join(ENCRYPTION_TYPES)}",
         )
-        ok = False
-    elif kind not in ENCRYPTION_TYPES:
+    elif kind is not INVALID and kind not in ENCRYPTION_TYPES:
         report.problem(
             value,
             "type",
-            join_path(where, "type"),
+            _join(where, "type"),
             f"unknown encryption type {describe(kind)}",
             expected_hint(kind, ENCRYPTION_TYPES),
         )
-        ok = False
-    if key is not MISSING and (not isinstance(key, str) or not key or len(key) > 2048):
-        report.wrong(
-            value,
-            "kms_key",
-            join_path(where, "kms_key"),
-            "a KMS key id, key ARN, alias or alias ARN",
-            key,
-        )
-        ok = False
-    elif key is not MISSING and kind == "AES256":
+    if key is MISSING or key is INVALID:
+        pass
+    elif not isinstance(key, str) or not key or len(key) > 2048:
+        what = "a KMS key id, key ARN, alias or alias ARN"
+        report.wrong(value, "kms_key", _join(where, "kms_key"), what, key)
+    elif kind == "AES256":
         report.problem(
             value,
             "kms_key",
-            join_path(where, "kms_key"),
+            _join(where, "kms_key"),
             "kms_key is only for the KMS types",
             "AES256 uses no KMS key; write `type: KMS` or drop kms_key",
         )
-        ok = False
-    if not ok:
+    if len(report.problems) != before or kind is INVALID or key is INVALID:
         return None
     return str(kind), None if key is MISSING else str(key)
 
 
-def exclusions(
-    report: Report, entry: Mapping[Any, Any], path: str, mode: TagMutability
-) -> tuple[str, ...] | None:
+def apply_encryption(target: Target, value: object) -> None:
+    if not isinstance(value, tuple):
+        return
+    repo = _repository(target)
+    kind, kms_key = value
+    try:
+        arn = None if kind == "AES256" else kms_key_arn(kms_key, repo.registry_id, repo.region)
+    except EcrError as error:
+        # Only known once the repository's Region is: a key ARN of another Region.
+        raise DeclarationError(
+            [Problem("<declaration>", None, f"repository {repo.name!r}", error.message)]
+        ) from None
+    repo.encryption_type, repo.kms_key = kind, arn
+
+
+# -- tag_mutability_exclusions ---------------------------------------------------------------
+
+
+def read_exclusions(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
     """``tag_mutability_exclusions:``, 1 to 5 wildcard filters, with a ``*_WITH_EXCLUSION``
     ``tag_mutability`` only."""
-    value = _value(entry, "tag_mutability_exclusions")
-    if value is MISSING:
-        return None
+    value = entry["tag_mutability_exclusions"]
     key = "tag_mutability_exclusions"
-    where = join_path(path, key)
-    if mode not in WITH_EXCLUSION:
+    raw_mode = entry.get("tag_mutability")
+    mode = raw_mode if isinstance(raw_mode, str) else TagMutability.MUTABLE.value
+    if raw_mode is INVALID:
+        return None
+    if mode not in (m.value for m in WITH_EXCLUSION):
         report.problem(
             entry,
             key,
             where,
-            f"exclusions do not apply to tag_mutability {mode.value}",
+            f"exclusions do not apply to tag_mutability {mode}",
             "declare `tag_mutability: IMMUTABLE_WITH_EXCLUSION` (the filters name the tags "
             "that stay mutable) or MUTABLE_WITH_EXCLUSION (the filters name the immutable ones)",
         )
         return None
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        report.wrong(
-            entry, key, where, "a list of wildcard filters", value, "like `[dev-*, latest]`"
-        )
+        example = "like `[dev-*, latest]`"
+        report.wrong(entry, key, where, "a list of wildcard filters", value, example)
         return None
     if not 1 <= len(value) <= MAX_EXCLUSIONS:
         report.problem(
@@ -234,28 +245,35 @@ def exclusions(
             key,
             where,
             f"{len(value)} filters: give 1 to {MAX_EXCLUSIONS}",
-            "ECR takes at most 5 exclusion filters",
+            f"ECR takes at most {MAX_EXCLUSIONS} exclusion filters",
         )
         return None
     found: list[str] = []
     for index, item in enumerate(value):
         if item is INVALID:
-            continue
+            return None
         if not isinstance(item, str) or EXCLUSION_FILTER_RE.fullmatch(item) is None:
-            report.problem(
-                value, index, f"{where}[{index}]", f"invalid filter {describe(item)}", FILTER_HINT
-            )
+            at = f"{where}[{index}]"
+            report.problem(value, index, at, f"invalid filter {describe(item)}", FILTER_HINT)
         else:
             found.append(item)
-    return tuple(found)
+    return tuple(found) if len(found) == len(value) else None
 
 
-def policy(report: Report, entry: Mapping[Any, Any], path: str) -> str | None:
-    """``policy:``, a mapping or JSON text, checked as SetRepositoryPolicy checks it."""
-    value = _value(entry, "policy")
-    if value is MISSING:
-        return None
-    where = join_path(path, "policy")
+def apply_exclusions(target: Target, value: object) -> None:
+    if isinstance(value, tuple):
+        _repository(target).configure(tag_mutability_exclusion_filters=value)
+
+
+# -- policy ------------------------------------------------------------------------------------
+
+
+def policy_text(
+    report: Report, entry: Mapping[Any, Any], where: str, *, repository: bool
+) -> tuple[str, dict[str, Any]] | None:
+    """``policy:`` (a mapping or JSON text) as ``(text, document)``, checked as
+    SetRepositoryPolicy (*repository*) or PutRegistryPolicy checks it."""
+    value = entry["policy"]
     if isinstance(value, Mapping):
         text = json.dumps(value, separators=(",", ":"), default=str)
     elif isinstance(value, str):
@@ -272,33 +290,42 @@ def policy(report: Report, entry: Mapping[Any, Any], path: str) -> str | None:
         )
         return None
     try:
-        doc = parse_policy(text, repository=True)
+        doc = parse_policy(text, repository=repository)
     except EcrError as error:
         report.problem(entry, "policy", where, error.message, POLICY_HINT)
         return None
-    return jackson_pretty(doc)
+    return text, doc
 
 
-def apply_setting(repo: Repository, key: str, value: object) -> str | None:
-    """Give the (writable) declared *repo* one stated setting; the problem, if any."""
-    if key == "tags" and isinstance(value, tuple):
-        set_repository_tags(repo, value)
-    elif key == "scan_on_push" and isinstance(value, bool):
-        repo.configure(scan_on_push=value)
-    elif key == "created_at" and isinstance(value, float):
-        repo.created_at = value
-    elif key == "tag_mutability_exclusions" and isinstance(value, tuple):
-        repo.configure(tag_mutability_exclusion_filters=value)
-    elif key == "policy" and isinstance(value, str):
-        repo.set_setting(REPOSITORY_POLICY, value)
-    elif key == "encryption" and isinstance(value, tuple):
-        kind, kms_key = value
-        try:
-            arn = None if kind == "AES256" else kms_key_arn(kms_key, repo.registry_id, repo.region)
-        except EcrError as error:
-            return f"encryption.kms_key: {error.message}"
-        repo.encryption_type, repo.kms_key = kind, arn
-    return None
+def read_repository_policy(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
+    """The repository policy as ECR re-serialises it."""
+    found = policy_text(report, entry, where, repository=True)
+    return None if found is None else jackson_pretty(found[1])
 
 
-__all__ = ["NO_SETTINGS", "RepositorySettings", "apply_setting", "repository_settings"]
+def apply_repository_policy(target: Target, value: object) -> None:
+    if isinstance(value, str):
+        _repository(target).set_setting(REPOSITORY_POLICY, value)
+
+
+#: ``tag_mutability_exclusions`` is read here too: the merge needs it before the
+#: repository's images are (a declared tag may repeat when it is excluded).
+EXCLUSIONS_KEY = "tag_mutability_exclusions"
+
+__all__ = [
+    "EXCLUSIONS_KEY",
+    "PUSHED_AT_HINT",
+    "apply_created_at",
+    "apply_encryption",
+    "apply_exclusions",
+    "apply_repository_policy",
+    "apply_scan_on_push",
+    "apply_tags",
+    "policy_text",
+    "read_created_at",
+    "read_encryption",
+    "read_exclusions",
+    "read_repository_policy",
+    "read_scan_on_push",
+    "read_tags",
+]

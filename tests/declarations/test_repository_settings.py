@@ -160,8 +160,9 @@ def test_merged_sources_must_agree_on_a_setting() -> None:
     with pytest.raises(DeclarationError) as info:
         build_state([one, other])
     assert [str(p) for p in info.value.problems] == [
-        "<text>:3 repositories[0]: repository 'team/api' states scan_on_push differently at "
-        "<text>:3 repositories[0] (declare its scan_on_push once)"
+        "<text>:3 repositories[0]: scan_on_push of repository 'team/api' is declared "
+        "differently at <text>:3 repositories[0] (declare the repository setting scan_on_push "
+        "once, or alike everywhere)"
     ]
 
 
@@ -179,7 +180,7 @@ def test_a_kms_key_of_another_region_is_a_problem() -> None:
     with pytest.raises(DeclarationError) as info:
         load_sources([text])
     assert [str(p) for p in info.value.problems] == [
-        "<text>:3 repositories[0]: encryption.kms_key: The KMS key "
+        "<declaration> repository 'team/api': The KMS key "
         "'arn:aws:kms:eu-west-1:111122223333:key/k' is not in the Region 'us-east-1' of the "
         "repository"
     ]

@@ -24,7 +24,7 @@ IMAGE_KEYS = (
     "tags, manifest, manifest_text, manifest_file, media_type, platforms, digest, pushed_at, "
     "failure"
 )
-TOP_KEYS = "version, account, region, repositories, faults"
+TOP_KEYS = "version, account, region, registries, repositories, faults"
 NAME_HINT = (
     "2 to 256 characters: lowercase letters and digits, joined by '.', '_', '__' or "
     "runs of '-', with '/' between path components, like 'team/api'"
