@@ -38,7 +38,7 @@ from typing import Any
 from pytest_ecr.backends import BackendError
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.model import RegistryState, Repository
-from pytest_ecr.model.policies import REGISTRY_POLICY, repository_policy
+from pytest_ecr.model.policies import REGISTRY_POLICY, registry_policy, repository_policy
 from pytest_ecr.model.tags import repository_tags
 from pytest_ecr.service import RequestContext
 from pytest_ecr.service.errors import EcrError
@@ -144,8 +144,9 @@ class MotoBackend:
             accounts.add(repo.registry_id)
             _seed_repository(ecr_backends[repo.registry_id][repo.region], repo)
         # The registry policy; account settings have no place in moto and are dropped.
-        for account, region, text in state.registry_settings(REGISTRY_POLICY):
-            ecr_backends[account][region].registry_policy = text
+        for account, region, _ in state.registry_settings(REGISTRY_POLICY):
+            backend = ecr_backends[account][region]
+            backend.registry_policy = registry_policy(state, account, region)
         self._accounts = frozenset(accounts)
         self._account, self._region = state.account, state.region
 
