@@ -254,7 +254,7 @@ BAD = [
     (
         "    created_at: -5\n",
         "repositories[0].created_at",
-        "expected a time after 1970, found the integer -5",
+        "expected a time from 1970 to 9999, found the integer -5",
     ),
     (
         "    tag_mutability_exclusions: [dev-*]\n",
