@@ -20,6 +20,7 @@ from pytest_ecr.declarations.format import (
     ENCRYPTION_TYPES,
     MAX_EXCLUSIONS,
     PUSHED_AT_HINT,
+    TAG_MUTABILITIES,
 )
 from pytest_ecr.declarations.problems import DeclarationError, Problem, describe, expected_hint
 from pytest_ecr.declarations.problems import join_path as _join
@@ -221,10 +222,10 @@ def read_exclusions(report: Report, entry: Mapping[Any, Any], where: str) -> obj
     ``tag_mutability`` only."""
     value = entry["tag_mutability_exclusions"]
     key = "tag_mutability_exclusions"
-    raw_mode = entry.get("tag_mutability")
-    mode = raw_mode if isinstance(raw_mode, str) else TagMutability.MUTABLE.value
-    if raw_mode is INVALID:
-        return None
+    raw_mode = entry.get("tag_mutability", TagMutability.MUTABLE.value)
+    if raw_mode not in TAG_MUTABILITIES:
+        return None  # the mode's own problem is reported; the filters cannot be judged
+    mode = str(raw_mode)
     if mode not in (m.value for m in WITH_EXCLUSION):
         report.problem(
             entry,

@@ -347,3 +347,10 @@ def test_a_mapping_declaration() -> None:
         jackson_pretty(POLICY),
         True,
     )
+
+
+def test_exclusions_with_a_bad_mode_report_the_mode_only(problems: Problems) -> None:
+    found = problems_of(
+        problems, "    tag_mutability: SOMETIMES\n    tag_mutability_exclusions: [dev-*]\n"
+    )
+    assert [p.path for p in found] == ["repositories[0].tag_mutability"]
