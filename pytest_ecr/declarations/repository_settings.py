@@ -19,7 +19,6 @@ from pytest_ecr.declarations.format import (
     ENCRYPTION_REQUIRED,
     ENCRYPTION_TYPES,
     MAX_EXCLUSIONS,
-    PUSHED_AT_HINT,
     TAG_MUTABILITIES,
 )
 from pytest_ecr.declarations.problems import DeclarationError, Problem, describe, expected_hint
@@ -315,7 +314,6 @@ EXCLUSIONS_KEY = "tag_mutability_exclusions"
 
 __all__ = [
     "EXCLUSIONS_KEY",
-    "PUSHED_AT_HINT",
     "apply_created_at",
     "apply_encryption",
     "apply_exclusions",

@@ -81,3 +81,19 @@ def test_an_unknown_value(any_client: Any, name: str, allowed: str) -> None:
         400,
     )
     assert any_client.get_account_setting(name=name)["value"] == DEFAULTS[name]
+
+
+def test_requests_botocore_lets_through(fake: FakeEcr) -> None:
+    loose = fake.client(parameter_validation=False)
+    assert error_of(loose.put_account_setting, name="BLOB_MOUNTING") == (
+        "InvalidParameterException",
+        "Invalid parameter at 'value' failed to satisfy constraint: 'Member must not be null'",
+        400,
+    )
+    assert error_of(loose.get_account_setting)[1] == (
+        "Invalid parameter at 'name' failed to satisfy constraint: 'Member must not be null'"
+    )
+    assert error_of(loose.get_account_setting, name="")[1] == (
+        "Invalid parameter at 'name' failed to satisfy constraint: "
+        "'Member must have length greater than or equal to 1'"
+    )

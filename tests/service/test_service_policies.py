@@ -336,3 +336,34 @@ def test_an_invalid_registry_policy(any_client: Any, text: str) -> None:
         INVALID_REGISTRY,
         400,
     )
+
+
+def test_requests_botocore_lets_through(fake: FakeEcr) -> None:
+    loose = fake.client(parameter_validation=False)
+    assert error_of(loose.set_repository_policy, repositoryName="team/api") == (
+        "InvalidParameterException",
+        "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must not be null'",
+        400,
+    )
+    assert error_of(loose.put_registry_policy)[1] == (
+        "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must not be null'"
+    )
+    assert (
+        error_of(
+            loose.set_repository_policy,
+            repositoryName="team/api",
+            policyText=policy(statement()),
+            force="yes",
+        )[0]
+        == "SerializationException"
+    )
+
+
+def test_the_registry_id_is_checked(any_client: Any) -> None:
+    for operation in ("get_repository_policy", "delete_repository_policy"):
+        assert error_of(getattr(any_client, operation), registryId="12", repositoryName="team/api")[
+            1
+        ] == (
+            "Invalid parameter at 'registryId' failed to satisfy constraint: "
+            "'must satisfy regular expression '[0-9]{12}''"
+        )
