@@ -465,5 +465,20 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        "InvalidTagParameterException": (
+            "An invalid parameter has been specified. Tag keys can have a maximum character "
+            "length of 128 characters, and tag values can have a maximum length of 256 "
+            "characters."
+        ),
+        "TooManyTagsException": (
+            "The maximum number of tags that can be applied to a repository is 50"
+        ),
+        "RepositoryPolicyNotFoundException": (
+            f"Repository policy does not exist for the repository with name '{repo}' in the "
+            f"registry with id '{account}'"
+        ),
+        "RegistryPolicyNotFoundException": (
+            f"Registry policy does not exist in the registry with id '{account}'"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

@@ -366,7 +366,8 @@ def test_unknown_repository_keys_get_a_suggestion(problems: Problems) -> None:
             4,
             "repositories[0]",
             "unknown key 'imagse'",
-            "expected one of: name, account, region, tag_mutability, images; "
+            "expected one of: name, account, region, tag_mutability, images, tags, "
+            "scan_on_push, encryption, created_at, tag_mutability_exclusions, policy; "
             "did you mean 'images'?",
         )
     ]
