@@ -13,16 +13,27 @@ from pytest_ecr.model import RegistryState
 from pytest_ecr.service import validation
 from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
+from pytest_ecr.service.batch_get_repository_scanning_configuration import (
+    batch_get_repository_scanning_configuration,
+)
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.describe_image_scan_findings import describe_image_scan_findings
 from pytest_ecr.service.describe_images import describe_images
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_registry_scanning_configuration import (
+    get_registry_scanning_configuration,
+)
 from pytest_ecr.service.list_images import list_images
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.put_registry_scanning_configuration import (
+    put_registry_scanning_configuration,
+)
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.start_image_scan import start_image_scan
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -30,13 +41,18 @@ Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[st
 OPERATIONS: dict[str, Operation] = {
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
+    "BatchGetRepositoryScanningConfiguration": batch_get_repository_scanning_configuration,
     "CreateRepository": create_repository,
     "DeleteRepository": delete_repository,
+    "DescribeImageScanFindings": describe_image_scan_findings,
     "DescribeImages": describe_images,
     "DescribeRepositories": describe_repositories,
     "GetAuthorizationToken": get_authorization_token,
+    "GetRegistryScanningConfiguration": get_registry_scanning_configuration,
     "ListImages": list_images,
     "PutImage": put_image,
+    "PutRegistryScanningConfiguration": put_registry_scanning_configuration,
+    "StartImageScan": start_image_scan,
 }
 
 
