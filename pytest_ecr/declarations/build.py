@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pytest_ecr.declarations import scans
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
@@ -17,6 +18,7 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.scanning import ScanResult
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
 #: the default ``pushed_at`` values count from.
@@ -54,6 +56,8 @@ class _Merging:
     tags: dict[str, tuple[str, _Place]] = field(default_factory=dict)
     #: Manifest lists by digest, with where each was first declared.
     lists: dict[str, _Place] = field(default_factory=dict)
+    #: Declared scans by digest, with where each was first declared.
+    scans: dict[str, tuple[ScanResult, str]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -73,6 +77,8 @@ class _Builder:
             place = (source, image_spec.line, image_spec.path)
             if self._image(merging, image_spec, place):
                 self._tags(merging, spec.name, image_spec, place, immutable)
+                digest = image_spec.image.digest
+                scans.merge(merging.scans, digest, image_spec.scan, place, self.problems)
 
     def _merging(self, declaration: Declaration, spec: RepositorySpec) -> _Merging | None:
         """The repository *spec* merges into (created on first sight), or ``None`` with a
@@ -201,6 +207,7 @@ class _Builder:
                 merging.images.values(),
                 [(tag, digest) for tag, (digest, _) in merging.tags.items()],
             )
+            scans.store(self.state, merging.repository, merging.scans)
         return self.state.freeze()
 
 

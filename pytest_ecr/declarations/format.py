@@ -31,6 +31,7 @@ from pytest_ecr.model import (
     IMAGE_FAILURE_CODES,
     MediaType,
     TagMutability,
+    scanning,
 )
 from pytest_ecr.model.names import (
     IMAGE_TAG_MAX_LENGTH,
@@ -65,6 +66,7 @@ IMAGE_KEYS: Final = (
     "digest",
     "pushed_at",
     "failure",
+    "scan",
 )
 #: The keys that give an image's manifest; an image takes at most one of them, and none
 #: together with ``platforms``.
@@ -87,6 +89,24 @@ LIST_MEDIA_TYPES: Final = (MediaType.DOCKER_LIST, MediaType.OCI_INDEX)
 #: 2024-01-01T00:00:00Z: image ``i`` of a repository is pushed ``i`` seconds after it,
 #: unless it says ``pushed_at``, so declaration order is push order.
 DEFAULT_PUSHED_AT: Final = 1_704_067_200.0
+
+#: Keys of an image's ``scan:`` mapping (its declared, finished scan).
+SCAN_KEYS: Final = ("status", "findings", "severity_counts")
+#: The statuses a declared scan can end with, and the default.
+SCAN_STATUSES: Final = scanning.OUTCOMES
+DEFAULT_SCAN_STATUS: Final = "COMPLETE"
+#: Keys of one ``scan.findings`` entry.
+FINDING_KEYS: Final = (
+    "name",
+    "severity",
+    "description",
+    "uri",
+    "package_name",
+    "package_version",
+)
+FINDING_REQUIRED: Final = ("name", "severity")
+#: ECR's finding severities: ``severity`` values and ``severity_counts`` keys.
+SEVERITIES: Final = scanning.SEVERITIES
 
 # -- hints -------------------------------------------------------------------------------
 
@@ -194,6 +214,29 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/additionalProperties": False,
         f"{failure}/properties": list(FAILURE_KEYS),
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
+        **_scan_facts(),
+    }
+
+
+def _scan_facts() -> dict[str, object]:
+    """What ``schema.json`` states about an image's ``scan:`` and its findings."""
+    scan, finding = "/$defs/image_scan", "/$defs/scan_finding"
+    counts = f"{scan}/properties/severity_counts"
+    return {
+        f"{scan}/additionalProperties": False,
+        f"{scan}/properties": list(SCAN_KEYS),
+        f"{scan}/properties/status/enum": list(SCAN_STATUSES),
+        f"{scan}/properties/status/default": DEFAULT_SCAN_STATUS,
+        f"{scan}/properties/findings/default": [],
+        f"{scan}/not/required": ["findings", "severity_counts"],
+        f"{counts}/additionalProperties": False,
+        f"{counts}/properties": list(SEVERITIES),
+        **{f"{counts}/properties/{severity}/minimum": 0 for severity in SEVERITIES},
+        f"{finding}/required": list(FINDING_REQUIRED),
+        f"{finding}/additionalProperties": False,
+        f"{finding}/properties": list(FINDING_KEYS),
+        f"{finding}/properties/name/minLength": 1,
+        f"{finding}/properties/severity/enum": list(SEVERITIES),
     }
 
 
@@ -201,12 +244,15 @@ __all__ = [
     "ACCOUNT_HINT",
     "DEFAULT_MEDIA_TYPE",
     "DEFAULT_PUSHED_AT",
+    "DEFAULT_SCAN_STATUS",
     "DEFAULT_TAG_MUTABILITY",
     "DIGEST_HINT",
     "FAILURE_CODES",
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
     "FAILURE_REQUIRED",
+    "FINDING_KEYS",
+    "FINDING_REQUIRED",
     "IMAGE_KEYS",
     "LIST_MEDIA_TYPES",
     "MANIFEST_HINT",
@@ -219,7 +265,10 @@ __all__ = [
     "REGION_SHORT_HINT",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
+    "SCAN_KEYS",
+    "SCAN_STATUSES",
     "SCHEMA_KEYWORDS",
+    "SEVERITIES",
     "TAG_HINT",
     "TAG_MUTABILITIES",
     "TAG_MUTABILITY_HINT",

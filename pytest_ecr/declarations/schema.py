@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pytest_ecr.declarations import platform_shapes, shapes
+from pytest_ecr.declarations import platform_shapes, scans, shapes
 from pytest_ecr.declarations.format import (
     DEFAULT_PUSHED_AT,
     IMAGE_KEYS,
@@ -36,6 +36,7 @@ from pytest_ecr.declarations.specs import (
 from pytest_ecr.declarations.yamlread import INVALID, NO_DOCUMENT, Lines
 from pytest_ecr.faults import FAULT_HINT, FaultSpecError, parse_fault
 from pytest_ecr.model import Image
+from pytest_ecr.model.scanning import ScanResult
 
 
 class Validator:
@@ -242,6 +243,7 @@ class Validator:
         media_type = shapes.media_type(report, entry, path)
         pushed_at = shapes.pushed_at(report, entry, path, DEFAULT_PUSHED_AT + index)
         failure = shapes.failure(report, entry, path)
+        scan = scans.scan(report, entry, path)
         declared_digest = shapes.digest(report, entry, path)
         platforms = platform_shapes.platforms(report, entry, path)
         kinds = [key for key in MANIFEST_KEYS if key in entry]
@@ -285,7 +287,31 @@ class Validator:
             )
         if len(problems) != before:
             return None
-        return ImageSpec(built, tags, report.line(parent, index), path, children)
+        return ImageSpec(
+            built,
+            tags,
+            report.line(parent, index),
+            path,
+            children,
+            self.scan(entry, path, scan, built),
+        )
+
+    def scan(
+        self, entry: Mapping[Any, Any], path: str, scan: Any, built: Image
+    ) -> ScanResult | None:
+        """The declared scan's result for *built*; a manifest list cannot be scanned."""
+        if not isinstance(scan, scans.ScanDeclaration):
+            return None
+        if built.children:
+            self.report.problem(
+                entry,
+                "scan",
+                join_path(path, "scan"),
+                f"a manifest list ({built.media_type}) cannot be scanned",
+                "ECR scans each platform's image; declare the scan on those images",
+            )
+            return None
+        return scan.result(built.digest)
 
     def manifest_conflict(
         self, entry: Mapping[Any, Any], path: str, kinds: list[str], with_platforms: bool

@@ -8,6 +8,7 @@ from typing import Any
 
 from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
+from pytest_ecr.model.scanning import ScanResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class ImageSpec:
     line: int | None
     path: str
     children: tuple[Image, ...] = ()
+    #: The image's declared (finished) scan, if any.
+    scan: ScanResult | None = None
 
 
 @dataclass(frozen=True, slots=True)
