@@ -236,18 +236,21 @@ def test_scan_problems(
 ) -> None:
     (problem,) = image_problems(problems, scan)
     assert problem.path == f"repositories[0].images[0].{path}"
-    assert problem.line is not None and problem.line >= 5
+    assert problem.line is not None
+    assert problem.line >= 5
     assert message in problem.message
     if hint is None:
         return
-    assert problem.hint is not None and hint in problem.hint
+    assert problem.hint is not None
+    assert hint in problem.hint
 
 
 def test_a_manifest_list_cannot_declare_a_scan(problems: Problems) -> None:
     (problem,) = image_problems(problems, "{}", "        platforms: [linux/amd64]\n")
     assert problem.path == "repositories[0].images[0].scan"
     assert "a manifest list" in problem.message
-    assert problem.hint is not None and "each platform" in problem.hint
+    assert problem.hint is not None
+    assert "each platform" in problem.hint
 
 
 def test_one_image_declared_with_two_scans_is_a_conflict() -> None:

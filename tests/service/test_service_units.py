@@ -28,13 +28,18 @@ def test_every_operation_is_registered() -> None:
     assert sorted(OPERATIONS) == [
         "BatchDeleteImage",
         "BatchGetImage",
+        "BatchGetRepositoryScanningConfiguration",
         "CreateRepository",
         "DeleteRepository",
+        "DescribeImageScanFindings",
         "DescribeImages",
         "DescribeRepositories",
         "GetAuthorizationToken",
+        "GetRegistryScanningConfiguration",
         "ListImages",
         "PutImage",
+        "PutRegistryScanningConfiguration",
+        "StartImageScan",
     ]
 
 
