@@ -50,8 +50,11 @@ VERSION: Final = 1
 # -- keys, per level -------------------------------------------------------------------
 
 #: Keys of the document itself, in the order the reference lists them.
-TOP_KEYS: Final = ("version", "account", "region", "repositories", "faults")
+TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories", "faults")
 TOP_REQUIRED: Final = ("version",)
+#: Keys of one ``registries:`` entry: where it is, then the registry-level settings
+#: (:mod:`~pytest_ecr.declarations.features`).
+REGISTRY_KEYS: Final = ("account", "region", "scanning")
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
 REPOSITORY_REQUIRED: Final = ("name",)
@@ -107,6 +110,10 @@ FINDING_KEYS: Final = (
 FINDING_REQUIRED: Final = ("name", "severity")
 #: ECR's finding severities: ``severity`` values and ``severity_counts`` keys.
 SEVERITIES: Final = scanning.SEVERITIES
+#: Keys of a registry's ``scanning:`` mapping, and of one of its ``rules``.
+SCANNING_KEYS: Final = ("scan_type", "rules")
+SCANNING_RULE_KEYS: Final = ("scan_frequency", "repository_filters")
+SCANNING_RULE_REQUIRED: Final = ("scan_frequency", "repository_filters")
 
 # -- hints -------------------------------------------------------------------------------
 
@@ -181,7 +188,10 @@ def schema_facts() -> dict[str, object]:
         f"{top}/version/const": VERSION,
         f"{top}/account/default": DEFAULT_ACCOUNT,
         f"{top}/region/default": DEFAULT_REGION,
+        f"{top}/registries/default": [],
         f"{top}/repositories/default": [],
+        "/$defs/registry/additionalProperties": False,
+        "/$defs/registry/properties": list(REGISTRY_KEYS),
         f"{top}/faults/default": [],
         "/$defs/account/pattern": _anchored(REGISTRY_ID_PATTERN),
         "/$defs/region/pattern": _anchored(REGION_PATTERN),
@@ -237,6 +247,27 @@ def _scan_facts() -> dict[str, object]:
         f"{finding}/properties": list(FINDING_KEYS),
         f"{finding}/properties/name/minLength": 1,
         f"{finding}/properties/severity/enum": list(SEVERITIES),
+        **_registry_scanning_facts(),
+    }
+
+
+def _registry_scanning_facts() -> dict[str, object]:
+    """What ``schema.json`` states about a registry's ``scanning:``."""
+    config, rule = "/$defs/registry_scanning", "/$defs/scanning_rule"
+    filters = f"{rule}/properties/repository_filters"
+    return {
+        f"{config}/additionalProperties": False,
+        f"{config}/properties": list(SCANNING_KEYS),
+        f"{config}/properties/scan_type/enum": list(scanning.SCAN_TYPES),
+        f"{config}/properties/scan_type/default": scanning.BASIC,
+        f"{config}/properties/rules/default": [],
+        f"{rule}/required": list(SCANNING_RULE_REQUIRED),
+        f"{rule}/additionalProperties": False,
+        f"{rule}/properties": list(SCANNING_RULE_KEYS),
+        f"{rule}/properties/scan_frequency/enum": list(scanning.SCAN_FREQUENCIES),
+        f"{filters}/items/minLength": 1,
+        f"{filters}/items/maxLength": 255,
+        f"{filters}/items/pattern": scanning.FILTER_PATTERN,
     }
 
 
@@ -263,8 +294,12 @@ __all__ = [
     "PUSHED_AT_HINT",
     "REGION_HINT",
     "REGION_SHORT_HINT",
+    "REGISTRY_KEYS",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
+    "SCANNING_KEYS",
+    "SCANNING_RULE_KEYS",
+    "SCANNING_RULE_REQUIRED",
     "SCAN_KEYS",
     "SCAN_STATUSES",
     "SCHEMA_KEYWORDS",

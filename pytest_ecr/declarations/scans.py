@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pytest_ecr.declarations.format import (
     DEFAULT_SCAN_STATUS,
@@ -21,7 +21,7 @@ from pytest_ecr.declarations.format import (
     SCAN_STATUSES,
     SEVERITIES,
 )
-from pytest_ecr.declarations.problems import Problem, describe, expected_hint, join_path
+from pytest_ecr.declarations.problems import describe, expected_hint, join_path
 from pytest_ecr.declarations.shapes import MISSING, Report, is_int
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import RegistryState, Repository
@@ -52,6 +52,22 @@ class ScanDeclaration:
         if self.counts:
             return ScanResult(self.status, generated_findings(digest, dict(self.counts)))
         return ScanResult(self.status, self.findings)
+
+
+class _Target(Protocol):
+    """Where a declared setting goes (:class:`~pytest_ecr.declarations.features.Target`,
+    which imports this module: described here, not imported)."""
+
+    @property
+    def state(self) -> RegistryState: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def repository(self) -> Repository | None: ...
+    @property
+    def digest(self) -> str | None: ...
 
 
 def _status(report: Report, value: Mapping[Any, Any], where: str) -> str | None:
@@ -180,22 +196,26 @@ def _counts(report: Report, value: Mapping[Any, Any], where: str) -> Any:
     return tuple((severity, counts[severity]) for severity in SEVERITIES if counts.get(severity))
 
 
-def scan(report: Report, entry: Mapping[Any, Any], path: str) -> Any:
-    """An image's ``scan:``: a :class:`ScanDeclaration`, ``None`` when absent, or
-    :data:`INVALID` when wrong (its problems reported)."""
-    value = entry.get("scan", MISSING)
-    if value is MISSING:
-        return None
-    if value is INVALID:
-        return INVALID
-    where = join_path(path, "scan")
+def read_scan(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
+    """An image's ``scan:`` (the key at YAML path *where*): a :class:`ScanDeclaration`,
+    or ``None`` after reporting what is wrong."""
+    value = entry["scan"]
     if not isinstance(value, Mapping):
         report.wrong(entry, "scan", where, "a mapping", value, SCAN_EXAMPLE)
-        return INVALID
+        return None
     report.unknown_keys(value, where, SCAN_KEYS)
     status = _status(report, value, where)
     findings = _findings(report, value, where)
     counts = _counts(report, value, where)
+    if "platforms" in entry:
+        report.problem(
+            entry,
+            "scan",
+            where,
+            "a manifest list cannot be scanned (platforms generates one)",
+            "ECR scans each platform's image; declare the scan on those images",
+        )
+        return None
     if "findings" in value and "severity_counts" in value:
         report.problem(
             value,
@@ -204,9 +224,9 @@ def scan(report: Report, entry: Mapping[Any, Any], path: str) -> Any:
             "a scan takes findings or severity_counts, not both",
             "severity_counts generates the findings; to name them yourself, list findings",
         )
-        return INVALID
+        return None
     if status is None or findings is INVALID or counts is INVALID:
-        return INVALID
+        return None
     if status != "COMPLETE" and (findings or counts):
         report.problem(
             value,
@@ -215,59 +235,33 @@ def scan(report: Report, entry: Mapping[Any, Any], path: str) -> Any:
             f"a scan with status {status} has no findings",
             "only a COMPLETE scan reports findings; drop them or the status",
         )
-        return INVALID
+        return None
     return ScanDeclaration(status, findings, counts)
 
 
-# -- merging (build) ------------------------------------------------------------------------
-
-
-def merge(
-    declared: dict[str, tuple[ScanResult, str]],
-    digest: str,
-    result: ScanResult | None,
-    where: tuple[str, int | None, str],
-    problems: list[Problem],
-) -> None:
-    """Note the scan declared for *digest* at *where*; another scan of it is a problem."""
-    if result is None:
+def apply_scan(target: _Target, value: object) -> None:
+    """Give the image its declared scan, finished from the start (at its push time), and
+    note the result in the registry so that scanning the same content pushed elsewhere
+    finds the same. A manifest list (declared by its manifest) is left unscanned."""
+    repository, digest = target.repository, target.digest
+    if not isinstance(value, ScanDeclaration) or repository is None or digest is None:
         return
-    source, line, path = where
-    here = f"{source}:{line} {path}" if line is not None else f"{source} {path}"
-    first = declared.get(digest)
-    if first is None:
-        declared[digest] = (result, here)
-    elif first[0] != result:
-        problems.append(
-            Problem(
-                source,
-                line,
-                path,
-                f"image {digest} is declared with a different scan at {first[1]}",
-                "declare its scan once",
-            )
-        )
-
-
-def store(
-    state: RegistryState, repository: Repository, declared: Mapping[str, tuple[ScanResult, str]]
-) -> None:
-    """Give each image its declared scan (finished at its push time, so it is done from
-    the start), and note the results in the registry so that scanning the same content
-    pushed elsewhere finds the same."""
-    if not declared:
+    image = repository.get_image(digest)
+    if image is None or image.children:
         return
-    key = (repository.registry_id, repository.region)
-    existing = state.registry_setting(*key, DECLARED_SCANS_KEY)
+    result = value.result(digest)
+    scan = ImageScan(started_at=image.pushed_at, result=result, duration=0)
+    repository.set_image_state(digest, SCAN_KEY, scan)
+    state = target.state
+    existing = state.registry_setting(target.account, target.region, DECLARED_SCANS_KEY)
     by_digest = dict(existing.by_digest) if isinstance(existing, DeclaredScans) else {}
-    for digest, (result, _) in declared.items():
-        image = repository.get_image(digest)
-        if image is None:
-            continue
-        scan = ImageScan(started_at=image.pushed_at, result=result, duration=0)
-        repository.set_image_state(digest, SCAN_KEY, scan)
-        by_digest.setdefault(digest, result)
-    state.set_registry_setting(*key, DECLARED_SCANS_KEY, DeclaredScans(MappingProxyType(by_digest)))
+    by_digest.setdefault(digest, result)
+    state.set_registry_setting(
+        target.account,
+        target.region,
+        DECLARED_SCANS_KEY,
+        DeclaredScans(MappingProxyType(by_digest)),
+    )
 
 
-__all__ = ["ScanDeclaration", "merge", "scan", "store"]
+__all__ = ["ScanDeclaration", "apply_scan", "read_scan"]

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_ecr.declarations.features import Settings
 from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
-from pytest_ecr.model.scanning import ScanResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +24,8 @@ class ImageSpec:
     line: int | None
     path: str
     children: tuple[Image, ...] = ()
-    #: The image's declared (finished) scan, if any.
-    scan: ScanResult | None = None
+    #: The image-level settings declared for it (a scan...).
+    settings: Settings = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,20 @@ class RepositorySpec:
     region: str | None
     tag_mutability: TagMutability
     images: tuple[ImageSpec, ...]
+    line: int | None
+    path: str
+    #: The repository-level settings declared for it (tags, policies...).
+    settings: Settings = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySpec:
+    """One ``registries:`` entry: registry-level settings of (account, region);
+    ``None`` means the declaration's (else the default) account or region."""
+
+    account: str | None
+    region: str | None
+    settings: Settings
     line: int | None
     path: str
 
@@ -75,3 +89,4 @@ class Declaration:
     region: str | None
     repositories: tuple[RepositorySpec, ...]
     faults: tuple[FaultEntry, ...]
+    registries: tuple[RegistrySpec, ...] = ()

@@ -4,6 +4,7 @@ the registry scanning configuration's request checks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
@@ -63,6 +64,9 @@ def visible_scan(state: RegistryState, repo: Repository, digest: str) -> s.Image
     if scan is None:
         return None
     config = s.configuration(state, repo.registry_id, repo.region)
+    if scan.duration <= 0:
+        # A declared scan is one of whichever type the registry scans with.
+        return replace(scan, scan_type=config.scan_type)
     return scan if scan.scan_type == config.scan_type else None
 
 

@@ -10,7 +10,8 @@ import botocore.exceptions
 import pytest
 
 from pytest_ecr import FakeEcr
-from pytest_ecr.declarations import Problem, load_declaration
+from pytest_ecr.declarations import DeclarationError, Problem, load_declaration
+from pytest_ecr.declarations.scans import ScanDeclaration
 from pytest_ecr.model import scanning as s
 
 from .conftest import Problems
@@ -258,13 +259,132 @@ def test_one_image_declared_with_two_scans_is_a_conflict() -> None:
     text = "version: 1\nrepositories:\n  - name: a/b\n    images:\n      - tags: [v1]\n"
     first = text + "        scan: {severity_counts: {LOW: 1}}\n"
     second = text + "        scan: {status: FAILED}\n"
-    with pytest.raises(Exception, match="declared with a different scan at") as info:
+    with pytest.raises(
+        DeclarationError, match=r"scan of image sha256:[0-9a-f]+ is declared differently at"
+    ) as info:
         FakeEcr([first, second])
-    assert "declare its scan once" in str(info.value)
+    assert "declare the image setting scan once" in str(info.value)
 
 
 def test_the_declaration_carries_the_scan() -> None:
     declaration = load_declaration(REGISTRY)
     images = declaration.repositories[0].images
-    assert images[2].scan == s.ScanResult("UNSUPPORTED_IMAGE")
-    assert images[4].scan is None
+    assert dict(images[2].settings)["scan"] == ScanDeclaration("UNSUPPORTED_IMAGE")
+    assert images[4].settings == ()
+
+
+# -- a registry's scanning ----------------------------------------------------------------
+
+
+SCANNING = """\
+version: 1
+account: "111122223333"
+registries:
+  - scanning:
+      scan_type: ENHANCED
+      rules:
+        - {scan_frequency: CONTINUOUS_SCAN, repository_filters: ["prod/*"]}
+        - {scan_frequency: SCAN_ON_PUSH, repository_filters: [team]}
+  - region: eu-west-1
+    scanning: {rules: [{scan_frequency: SCAN_ON_PUSH, repository_filters: ["*"]}]}
+repositories:
+  - name: prod/app
+  - name: team/api
+    images:
+      - tags: [v1]
+        scan: {severity_counts: {HIGH: 1}}
+  - name: other
+"""
+
+
+def test_a_declared_scanning_configuration() -> None:
+    with FakeEcr([SCANNING]) as fake:
+        client = fake.client()
+        config = client.get_registry_scanning_configuration()["scanningConfiguration"]
+        assert config == {
+            "scanType": "ENHANCED",
+            "rules": [
+                {
+                    "scanFrequency": "CONTINUOUS_SCAN",
+                    "repositoryFilters": [{"filter": "prod/*", "filterType": "WILDCARD"}],
+                },
+                {
+                    "scanFrequency": "SCAN_ON_PUSH",
+                    "repositoryFilters": [{"filter": "team", "filterType": "WILDCARD"}],
+                },
+            ],
+        }
+        found = client.batch_get_repository_scanning_configuration(
+            repositoryNames=["prod/app", "team/api", "other"]
+        )["scanningConfigurations"]
+        assert [i["scanFrequency"] for i in found] == ["CONTINUOUS_SCAN", "SCAN_ON_PUSH", "MANUAL"]
+        # A declared scan is of the registry's scan type: enhanced findings here.
+        body = findings(client, "v1", repo="team/api")["imageScanFindings"]
+        assert [f["severity"] for f in body["enhancedFindings"]] == ["HIGH"]
+        west = fake.client(region="eu-west-1").get_registry_scanning_configuration()
+        assert west["scanningConfiguration"]["scanType"] == "BASIC"
+        assert west["scanningConfiguration"]["rules"][0]["scanFrequency"] == "SCAN_ON_PUSH"
+
+
+def registry_problems(problems: Problems, scanning: str) -> list[Problem]:
+    return problems(f"version: 1\nregistries:\n  - scanning: {scanning}\n")
+
+
+@pytest.mark.parametrize(
+    ("scanning", "path", "message"),
+    [
+        ("[]", "scanning", "expected a mapping, found a list"),
+        ("{scan_typ: BASIC}", "scanning", "unknown key 'scan_typ'"),
+        ("{scan_type: DEEP}", "scanning.scan_type", "unknown scan_type 'DEEP'"),
+        ("{rules: {}}", "scanning.rules", "expected a list of rules"),
+        ("{rules: [1]}", "scanning.rules[0]", "a rule must be a mapping"),
+        (
+            "{rules: [{repository_filters: [a]}]}",
+            "scanning.rules[0]",
+            "missing required key 'scan_frequency'",
+        ),
+        (
+            "{rules: [{scan_frequency: SCAN_ON_PUSH}]}",
+            "scanning.rules[0]",
+            "missing required key 'repository_filters'",
+        ),
+        (
+            "{rules: [{scan_frequency: DAILY, repository_filters: [a]}]}",
+            "scanning.rules[0].scan_frequency",
+            "unknown scan_frequency 'DAILY'",
+        ),
+        (
+            "{rules: [{scan_frequency: SCAN_ON_PUSH, repository_filters: [Team]}]}",
+            "scanning.rules[0].repository_filters[0]",
+            "invalid filter 'Team'",
+        ),
+        (
+            "{rules: [{scan_frequency: SCAN_ON_PUSH, repository_filters: a}]}",
+            "scanning.rules[0].repository_filters",
+            "expected a list of filters",
+        ),
+        (
+            "{rules: [{scan_frequency: CONTINUOUS_SCAN, repository_filters: [a]}]}",
+            "scanning.rules[0]",
+            "CONTINUOUS_SCAN needs scan_type ENHANCED",
+        ),
+        (
+            "{rules: [{scan_frequency: MANUAL, repository_filters: [a]},"
+            " {scan_frequency: MANUAL, repository_filters: [b]}]}",
+            "scanning.rules[1]",
+            "a second MANUAL rule",
+        ),
+    ],
+)
+def test_scanning_problems(problems: Problems, scanning: str, path: str, message: str) -> None:
+    (problem,) = registry_problems(problems, scanning)
+    assert problem.path == f"registries[0].{path}"
+    assert problem.line == 3
+    assert message in problem.message
+
+
+def test_a_registry_declared_with_two_scanning_configurations_is_a_conflict() -> None:
+    first = "version: 1\nregistries:\n  - scanning: {scan_type: ENHANCED}\n"
+    second = "version: 1\nregistries:\n  - scanning: {scan_type: BASIC}\n"
+    with pytest.raises(DeclarationError, match=r"scanning of registry .* is declared differently"):
+        FakeEcr([first, second])

@@ -346,12 +346,20 @@ def test_the_waiter_stops_on_a_failed_scan(fake: FakeEcr, client: Any) -> None:
 def test_changing_the_scan_type_hides_the_other_types_results(
     fake: FakeEcr, any_client: Any
 ) -> None:
-    declare_scan(fake, "v1", {"HIGH": 1})
+    any_client.start_image_scan(repositoryName=REPO, imageId=V1)
+    fake.advance(seconds=s.SCAN_DURATION)
     set_config(fake, s.ScanningConfiguration(s.ENHANCED))
     code, _, _ = error_of(any_client.describe_image_scan_findings, repositoryName=REPO, imageId=V1)
     assert code == "ScanNotFoundException"
     set_config(fake, s.ScanningConfiguration(s.BASIC))
     assert findings(any_client, V1)["imageScanStatus"]["status"] == "COMPLETE"
+
+
+def test_a_declared_scan_is_of_the_registrys_scan_type(fake: FakeEcr, any_client: Any) -> None:
+    declare_scan(fake, "v1", {"HIGH": 1})
+    set_config(fake, s.ScanningConfiguration(s.ENHANCED))
+    body = findings(any_client, V1)["imageScanFindings"]
+    assert [f["severity"] for f in body["enhancedFindings"]] == ["HIGH"]
 
 
 def test_an_image_pushed_again_elsewhere_keeps_its_scan_history_apart(
