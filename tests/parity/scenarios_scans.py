@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .scenarios import A, ACCOUNT, NEW_DIGEST, NEW_MANIFEST, REPO, Scenario, call, error_of
+from .scenarios import ACCOUNT, NEW_DIGEST, NEW_MANIFEST, REPO, A, Scenario, call, error_of
 
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 LIST_MANIFEST = json.dumps(
