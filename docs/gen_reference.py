@@ -318,6 +318,11 @@ def render_declaration() -> str:
         ("repository", "`repositories[]`"),
         ("image", "`repositories[].images[]`"),
         ("image_failure", "`repositories[].images[].failure`"),
+        ("image_scan", "`repositories[].images[].scan`"),
+        ("scan_finding", "`repositories[].images[].scan.findings[]`"),
+        ("registry", "`registries[]`"),
+        ("registry_scanning", "`registries[].scanning`"),
+        ("scanning_rule", "`registries[].scanning.rules[]`"),
     ):
         node = defs[name]
         parts += [f"### {title}", _cell(node["description"])]

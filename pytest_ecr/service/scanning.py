@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model import (
+    DIGEST_PATTERN,
+    Image,
+    MediaType,
+    RegistryState,
+    Repository,
+    is_valid_digest,
+)
 from pytest_ecr.model import scanning as s
 from pytest_ecr.model.names import IMAGE_TAG_MAX_LENGTH
 from pytest_ecr.service import validation as v
@@ -101,7 +108,7 @@ def findings_summary(
 def on_push(state: RegistryState, repo: Repository, image: Image, ctx: RequestContext) -> None:
     """Start the scan a push starts, if the registry's rules (or, under BASIC, the
     repository's ``scanOnPush`` flag) say so. Manifest lists are not scanned."""
-    if image.children or s.scan_of(repo, image.digest) is not None:
+    if image.media_type in MediaType.LISTS or s.scan_of(repo, image.digest) is not None:
         return
     config = s.configuration(state, repo.registry_id, repo.region)
     applied = s.effective(config, repo)
