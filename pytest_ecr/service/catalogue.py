@@ -464,5 +464,14 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        "ScanNotFoundException": (
+            "Image scan does not exist for the image with '{imageDigest:'null', "
+            f"imageTag:'latest'}}' in the repository with name '{repo}' in the registry "
+            f"with id '{account}'"
+        ),
+        "UnsupportedImageTypeException": (
+            "An artifact with media type 'application/vnd.oci.image.index.v1+json' cannot be "
+            "scanned. For more information, see the Amazon ECR documentation."
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

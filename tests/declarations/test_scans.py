@@ -388,3 +388,14 @@ def test_a_registry_declared_with_two_scanning_configurations_is_a_conflict() ->
     second = "version: 1\nregistries:\n  - scanning: {scan_type: BASIC}\n"
     with pytest.raises(DeclarationError, match=r"scanning of registry .* is declared differently"):
         FakeEcr([first, second])
+
+
+def test_the_moto_backend_is_seeded_with_the_scanning_configuration() -> None:
+    pytest.importorskip("moto")
+    with FakeEcr([SCANNING], backend="moto") as fake:
+        config = fake.client().get_registry_scanning_configuration()["scanningConfiguration"]
+        assert config["scanType"] == "ENHANCED"
+        assert [rule["scanFrequency"] for rule in config["rules"]] == [
+            "CONTINUOUS_SCAN",
+            "SCAN_ON_PUSH",
+        ]
