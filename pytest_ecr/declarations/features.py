@@ -57,7 +57,8 @@ class Feature:
     apply: Applier
 
 
-# Feature modules import this one only for type checking, so it can import them here.
+# Feature modules never import this one (they describe a Target structurally), so it
+# can import them here.
 from pytest_ecr.declarations import registry_scanning, scans  # noqa: E402
 
 #: Every declarable setting. A feature module adds one line here.
