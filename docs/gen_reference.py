@@ -321,6 +321,11 @@ def render_declaration() -> str:
         ("encryption", "`repositories[].encryption`"),
         ("image", "`repositories[].images[]`"),
         ("image_failure", "`repositories[].images[].failure`"),
+        ("image_scan", "`repositories[].images[].scan`"),
+        ("scan_finding", "`repositories[].images[].scan.findings[]`"),
+        ("registry", "`registries[]`"),
+        ("registry_scanning", "`registries[].scanning`"),
+        ("scanning_rule", "`registries[].scanning.rules[]`"),
     ):
         # A nested mapping with its own keys (account_settings) is a property, not a $def.
         node = defs.get(name) or defs["registry"]["properties"][name]

@@ -37,7 +37,7 @@ from typing import Any
 
 from pytest_ecr.backends import BackendError
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
-from pytest_ecr.model import RegistryState, Repository
+from pytest_ecr.model import RegistryState, Repository, scanning
 from pytest_ecr.model.policies import REGISTRY_POLICY, registry_policy, repository_policy
 from pytest_ecr.model.tags import repository_tags
 from pytest_ecr.service import RequestContext
@@ -147,6 +147,7 @@ class MotoBackend:
         for account, region, _ in state.registry_settings(REGISTRY_POLICY):
             backend = ecr_backends[account][region]
             backend.registry_policy = registry_policy(state, account, region)
+        _seed_scanning(state, ecr_backends)
         self._accounts = frozenset(accounts)
         self._account, self._region = state.account, state.region
 
@@ -250,6 +251,24 @@ def _seed_repository(backend: Any, repo: Repository) -> None:
         if image.pushed_at:
             stored.image_pushed_at = int(image.pushed_at)
         created.images.append(stored)
+
+
+def _seed_scanning(state: RegistryState, ecr_backends: Any) -> None:
+    """Each declared registry scanning configuration, as moto holds it (declared scans
+    have no place in moto: it answers its own fixed finding)."""
+    for account, region, config in state.registry_settings(scanning.REGISTRY_SCANNING_KEY):
+        if not isinstance(config, scanning.ScanningConfiguration):
+            continue
+        rules = [
+            {
+                "scanFrequency": rule.frequency,
+                "repositoryFilters": [
+                    {"filter": f, "filterType": "WILDCARD"} for f in rule.filters
+                ],
+            }
+            for rule in config.rules
+        ]
+        ecr_backends[account][region].put_registry_scanning_configuration(config.scan_type, rules)
 
 
 def _reset_ecr() -> None:

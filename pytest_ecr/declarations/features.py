@@ -59,6 +59,10 @@ class Feature:
     apply: Applier
 
 
+# Feature modules never import this one (they describe a Target structurally), so it
+# can import them here.
+from pytest_ecr.declarations import registry_scanning, scans  # noqa: E402
+
 #: Every declarable setting. A feature module adds one line here.
 FEATURES: Final[tuple[Feature, ...]] = (
     Feature("policy", "registry", reg.read_registry_policy, reg.apply_registry_policy),
@@ -69,6 +73,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("created_at", "repository", repo.read_created_at, repo.apply_created_at),
     Feature(repo.EXCLUSIONS_KEY, "repository", repo.read_exclusions, repo.apply_exclusions),
     Feature("policy", "repository", repo.read_repository_policy, repo.apply_repository_policy),
+    Feature("scan", "image", scans.read_scan, scans.apply_scan),
+    Feature("scanning", "registry", registry_scanning.read, registry_scanning.apply),
 )
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {

@@ -31,6 +31,7 @@ from pytest_ecr.model import (
     IMAGE_FAILURE_CODES,
     MediaType,
     TagMutability,
+    scanning,
 )
 from pytest_ecr.model.account import (
     ACCOUNT_SETTING_DEFAULTS,
@@ -60,7 +61,7 @@ TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories",
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``registries:`` entry: where it is, then the registry-level settings
 #: (:mod:`~pytest_ecr.declarations.features`).
-REGISTRY_KEYS: Final = ("account", "region", "policy", "account_settings")
+REGISTRY_KEYS: Final = ("account", "region", "policy", "account_settings", "scanning")
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = (
     "name",
@@ -87,6 +88,7 @@ IMAGE_KEYS: Final = (
     "digest",
     "pushed_at",
     "failure",
+    "scan",
 )
 #: The keys that give an image's manifest; an image takes at most one of them, and none
 #: together with ``platforms``.
@@ -119,6 +121,28 @@ LIST_MEDIA_TYPES: Final = (MediaType.DOCKER_LIST, MediaType.OCI_INDEX)
 #: 2024-01-01T00:00:00Z: image ``i`` of a repository is pushed ``i`` seconds after it,
 #: unless it says ``pushed_at``, so declaration order is push order.
 DEFAULT_PUSHED_AT: Final = 1_704_067_200.0
+
+#: Keys of an image's ``scan:`` mapping (its declared, finished scan).
+SCAN_KEYS: Final = ("status", "findings", "severity_counts")
+#: The statuses a declared scan can end with, and the default.
+SCAN_STATUSES: Final = scanning.OUTCOMES
+DEFAULT_SCAN_STATUS: Final = "COMPLETE"
+#: Keys of one ``scan.findings`` entry.
+FINDING_KEYS: Final = (
+    "name",
+    "severity",
+    "description",
+    "uri",
+    "package_name",
+    "package_version",
+)
+FINDING_REQUIRED: Final = ("name", "severity")
+#: ECR's finding severities: ``severity`` values and ``severity_counts`` keys.
+SEVERITIES: Final = scanning.SEVERITIES
+#: Keys of a registry's ``scanning:`` mapping, and of one of its ``rules``.
+SCANNING_KEYS: Final = ("scan_type", "rules")
+SCANNING_RULE_KEYS: Final = ("scan_frequency", "repository_filters")
+SCANNING_RULE_REQUIRED: Final = ("scan_frequency", "repository_filters")
 
 # -- hints -------------------------------------------------------------------------------
 
@@ -268,6 +292,52 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/additionalProperties": False,
         f"{failure}/properties": list(FAILURE_KEYS),
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
+        **_scan_facts(),
+    }
+
+
+def _scan_facts() -> dict[str, object]:
+    """What ``schema.json`` states about an image's ``scan:`` and its findings."""
+    scan, finding = "/$defs/image_scan", "/$defs/scan_finding"
+    counts = f"{scan}/properties/severity_counts"
+    return {
+        f"{scan}/additionalProperties": False,
+        f"{scan}/properties": list(SCAN_KEYS),
+        f"{scan}/properties/status/enum": list(SCAN_STATUSES),
+        f"{scan}/properties/status/default": DEFAULT_SCAN_STATUS,
+        f"{scan}/properties/findings/default": [],
+        f"{scan}/not/required": ["findings", "severity_counts"],
+        f"{counts}/additionalProperties": False,
+        f"{counts}/properties": list(SEVERITIES),
+        **{f"{counts}/properties/{severity}/minimum": 0 for severity in SEVERITIES},
+        f"{finding}/required": list(FINDING_REQUIRED),
+        f"{finding}/additionalProperties": False,
+        f"{finding}/properties": list(FINDING_KEYS),
+        f"{finding}/properties/name/minLength": 1,
+        f"{finding}/properties/severity/enum": list(SEVERITIES),
+        **_registry_scanning_facts(),
+    }
+
+
+def _registry_scanning_facts() -> dict[str, object]:
+    """What ``schema.json`` states about a registry's ``scanning:``."""
+    config, rule = "/$defs/registry_scanning", "/$defs/scanning_rule"
+    filters = f"{rule}/properties/repository_filters"
+    return {
+        f"{config}/additionalProperties": False,
+        f"{config}/properties": list(SCANNING_KEYS),
+        f"{config}/properties/scan_type/enum": list(scanning.SCAN_TYPES),
+        f"{config}/properties/scan_type/default": scanning.BASIC,
+        f"{config}/properties/rules/default": [],
+        f"{config}/properties/rules/maxItems": scanning.MAX_RULES,
+        f"{rule}/required": list(SCANNING_RULE_REQUIRED),
+        f"{rule}/additionalProperties": False,
+        f"{rule}/properties": list(SCANNING_RULE_KEYS),
+        f"{rule}/properties/scan_frequency/enum": list(scanning.SCAN_FREQUENCIES),
+        f"{filters}/maxItems": scanning.MAX_FILTERS,
+        f"{filters}/items/minLength": 1,
+        f"{filters}/items/maxLength": 255,
+        f"{filters}/items/pattern": scanning.FILTER_PATTERN,
     }
 
 
@@ -276,6 +346,7 @@ __all__ = [
     "DEFAULT_ENCRYPTION_TYPE",
     "DEFAULT_MEDIA_TYPE",
     "DEFAULT_PUSHED_AT",
+    "DEFAULT_SCAN_STATUS",
     "DEFAULT_TAG_MUTABILITY",
     "DIGEST_HINT",
     "ENCRYPTION_KEYS",
@@ -286,6 +357,8 @@ __all__ = [
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
     "FAILURE_REQUIRED",
+    "FINDING_KEYS",
+    "FINDING_REQUIRED",
     "IMAGE_KEYS",
     "LIST_MEDIA_TYPES",
     "MANIFEST_HINT",
@@ -301,7 +374,13 @@ __all__ = [
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
     "RESERVED_TAG_PATTERN",
+    "SCANNING_KEYS",
+    "SCANNING_RULE_KEYS",
+    "SCANNING_RULE_REQUIRED",
+    "SCAN_KEYS",
+    "SCAN_STATUSES",
     "SCHEMA_KEYWORDS",
+    "SEVERITIES",
     "TAG_HINT",
     "TAG_MUTABILITIES",
     "TAG_MUTABILITY_HINT",

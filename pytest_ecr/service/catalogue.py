@@ -480,5 +480,14 @@ def default_error_message(
         "RegistryPolicyNotFoundException": (
             f"Registry policy does not exist in the registry with id '{account}'"
         ),
+        "ScanNotFoundException": (
+            "Image scan does not exist for the image with '{imageDigest:'null', "
+            f"imageTag:'latest'}}' in the repository with name '{repo}' in the registry "
+            f"with id '{account}'"
+        ),
+        "UnsupportedImageTypeException": (
+            "An artifact with media type 'application/vnd.oci.image.index.v1+json' cannot be "
+            "scanned. For more information, see the Amazon ECR documentation."
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

@@ -12,6 +12,7 @@ from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import invalid_parameter
 from pytest_ecr.service.list_images import has_status, read_filter
+from pytest_ecr.service.scanning import findings_summary
 from pytest_ecr.service.shapes import find_repository, image_not_found
 
 
@@ -92,7 +93,12 @@ def describe_images(
         for tag, digest in checked:
             image = _resolve(repo, tag, digest)
             images.setdefault(image.digest, image)
-        return {"imageDetails": [image_detail(repo, image) for image in images.values()]}
+        return {
+            "imageDetails": [
+                {**image_detail(repo, image), **findings_summary(state, repo, image, ctx)}
+                for image in images.values()
+            ]
+        }
 
     page = paging.page_request(
         params,
@@ -103,5 +109,11 @@ def describe_images(
         return {"imageDetails": []}
     listed, token = paging.paginate(_listed(repo, tag_status), page)
     return paging.with_token(
-        {"imageDetails": [image_detail(repo, image) for image in listed]}, token
+        {
+            "imageDetails": [
+                {**image_detail(repo, image), **findings_summary(state, repo, image, ctx)}
+                for image in listed
+            ]
+        },
+        token,
     )

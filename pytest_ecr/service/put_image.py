@@ -12,6 +12,7 @@ from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.scanning import on_push as scan_on_push
 from pytest_ecr.service.shapes import find_repository, image_id
 
 MAX_MANIFEST_LENGTH = MANIFEST_MAX_LENGTH
@@ -110,6 +111,8 @@ def put_image(
     stored = repo.put(image)
     if tag is not None:
         repo.tag(tag, stored.digest)
+    if stored is image:
+        scan_on_push(state, repo, stored, ctx)
     return {
         "image": {
             "registryId": registry_id,

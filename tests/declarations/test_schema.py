@@ -22,7 +22,7 @@ from .conftest import Problems, Write
 
 IMAGE_KEYS = (
     "tags, manifest, manifest_text, manifest_file, media_type, platforms, digest, pushed_at, "
-    "failure"
+    "failure, scan"
 )
 TOP_KEYS = "version, account, region, registries, repositories, faults"
 NAME_HINT = (
