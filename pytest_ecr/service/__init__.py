@@ -16,13 +16,26 @@ from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.delete_signing_configuration import delete_signing_configuration
+from pytest_ecr.service.describe_image_replication_status import describe_image_replication_status
+from pytest_ecr.service.describe_image_signing_status import describe_image_signing_status
 from pytest_ecr.service.describe_images import describe_images
+from pytest_ecr.service.describe_registry import describe_registry
+from pytest_ecr.service.describe_replication_backfill_results import (
+    describe_replication_backfill_results,
+)
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_signing_configuration import get_signing_configuration
 from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.list_replication_backfills import list_replication_backfills
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.put_replication_configuration import put_replication_configuration
+from pytest_ecr.service.put_signing_configuration import put_signing_configuration
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.start_replication_backfill import start_replication_backfill
+from pytest_ecr.service.stop_replication_backfill import stop_replication_backfill
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -32,11 +45,22 @@ OPERATIONS: dict[str, Operation] = {
     "BatchGetImage": batch_get_image,
     "CreateRepository": create_repository,
     "DeleteRepository": delete_repository,
+    "DeleteSigningConfiguration": delete_signing_configuration,
+    "DescribeImageReplicationStatus": describe_image_replication_status,
+    "DescribeImageSigningStatus": describe_image_signing_status,
     "DescribeImages": describe_images,
+    "DescribeRegistry": describe_registry,
+    "DescribeReplicationBackfillResults": describe_replication_backfill_results,
     "DescribeRepositories": describe_repositories,
     "GetAuthorizationToken": get_authorization_token,
+    "GetSigningConfiguration": get_signing_configuration,
     "ListImages": list_images,
+    "ListReplicationBackfills": list_replication_backfills,
     "PutImage": put_image,
+    "PutReplicationConfiguration": put_replication_configuration,
+    "PutSigningConfiguration": put_signing_configuration,
+    "StartReplicationBackfill": start_replication_backfill,
+    "StopReplicationBackfill": stop_replication_backfill,
 }
 
 

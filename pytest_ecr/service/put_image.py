@@ -11,6 +11,7 @@ from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.replication import after_push
 from pytest_ecr.service.shapes import find_repository, image_id
 
 MAX_MANIFEST_LENGTH = 4_194_304
@@ -107,6 +108,7 @@ def put_image(
     stored = repo.put(image)
     if tag is not None:
         repo.tag(tag, stored.digest)
+    after_push(state, repo, stored.digest, tag, float(int(ctx.clock())))
     return {
         "image": {
             "registryId": registry_id,
