@@ -40,6 +40,21 @@ MAX_UNIQUE_DESTINATIONS = 25
 CONFIGURATION = "replicationConfiguration"
 
 
+def nested_list(
+    raw: Mapping[str, Any], key: str, field: str, *, low: int, high: int
+) -> list[Any] | None:
+    """An optional list member of a nested structure, named by its whole path *field*."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    items = v.expect_list(value, field)
+    if len(items) < low:
+        raise invalid_parameter(field, f"Member must have length greater than or equal to {low}")
+    if len(items) > high:
+        raise invalid_parameter(field, f"Member must have length less than or equal to {high}")
+    return items
+
+
 def destination(value: Any, field: str) -> Destination:
     """One ``ReplicationDestination``: a Region and a registry id, both checked."""
     raw = v.expect_object(value, field)
@@ -58,7 +73,9 @@ def destination(value: Any, field: str) -> Destination:
 
 
 def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
-    items = v.bounded_list(raw, "repositoryFilters", low=1, high=MAX_FILTERS, required=False)
+    items = nested_list(
+        raw, "repositoryFilters", f"{field}.repositoryFilters", low=1, high=MAX_FILTERS
+    )
     if items is None:
         return ()
     found: list[str] = []

@@ -12,6 +12,7 @@ from pytest_ecr.model.signing import SigningConfiguration, SigningRule, signing_
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.replication import nested_list
 
 PROFILE_ARN_PATTERN = (
     "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"
@@ -27,7 +28,9 @@ CONFIGURATION = "signingConfiguration"
 
 
 def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
-    items = v.bounded_list(raw, "repositoryFilters", low=1, high=MAX_FILTERS, required=False)
+    items = nested_list(
+        raw, "repositoryFilters", f"{field}.repositoryFilters", low=1, high=MAX_FILTERS
+    )
     found: list[str] = []
     for position, item in enumerate(items or ()):
         at = f"{field}.repositoryFilters.{position + 1}.member"

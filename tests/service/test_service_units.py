@@ -30,11 +30,22 @@ def test_every_operation_is_registered() -> None:
         "BatchGetImage",
         "CreateRepository",
         "DeleteRepository",
+        "DeleteSigningConfiguration",
+        "DescribeImageReplicationStatus",
+        "DescribeImageSigningStatus",
         "DescribeImages",
+        "DescribeRegistry",
+        "DescribeReplicationBackfillResults",
         "DescribeRepositories",
         "GetAuthorizationToken",
+        "GetSigningConfiguration",
         "ListImages",
+        "ListReplicationBackfills",
         "PutImage",
+        "PutReplicationConfiguration",
+        "PutSigningConfiguration",
+        "StartReplicationBackfill",
+        "StopReplicationBackfill",
     ]
 
 
