@@ -53,7 +53,7 @@ TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories",
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``registries:`` entry: where it is, then the registry-level settings
 #: (:mod:`~pytest_ecr.declarations.features`).
-REGISTRY_KEYS: Final = ("account", "region")
+REGISTRY_KEYS: Final = ("account", "region", "replication", "signing")
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
 REPOSITORY_REQUIRED: Final = ("name",)
@@ -149,6 +149,68 @@ def _manifest_exclusions() -> dict[str, object]:
     return facts
 
 
+# -- registry-level features: replication and signing ------------------------------------
+
+#: Keys of one ``replication:`` rule, of one of its destinations, and their rules
+#: (PutReplicationConfiguration's).
+REPLICATION_RULE_KEYS: Final = ("destinations", "repository_filters", "delete_replication")
+REPLICATION_RULE_REQUIRED: Final = ("destinations",)
+REPLICATION_DESTINATION_KEYS: Final = ("region", "account")
+REPLICATION_DESTINATION_REQUIRED: Final = ("region",)
+REPLICATION_MAX_RULES: Final = 25
+REPLICATION_MAX_DESTINATIONS: Final = 100
+REPLICATION_MAX_UNIQUE_DESTINATIONS: Final = 25
+REPLICATION_FILTER_MIN_LENGTH: Final = 2
+REPLICATION_FILTER_PATTERN: Final = (
+    "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"
+)
+#: Keys of one ``signing:`` rule (PutSigningConfiguration's).
+SIGNING_RULE_KEYS: Final = ("profile_arn", "repository_filters")
+SIGNING_RULE_REQUIRED: Final = ("profile_arn",)
+SIGNING_MAX_RULES: Final = 10
+SIGNING_PROFILE_ARN_MAX_LENGTH: Final = 200
+SIGNING_PROFILE_ARN_PATTERN: Final = (
+    "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"
+)
+SIGNING_FILTER_MIN_LENGTH: Final = 1
+SIGNING_FILTER_PATTERN: Final = (
+    "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"
+)
+#: Filters per rule, and a filter's longest length, for both features.
+FILTERS_MAX: Final = 100
+FILTER_MAX_LENGTH: Final = 256
+
+
+def _registry_feature_facts() -> dict[str, object]:
+    """What ``schema.json`` states of the ``replication:`` and ``signing:`` keys."""
+    rule = "/$defs/registry/properties/replication/items"
+    destination = f"{rule}/properties/destinations/items"
+    filters = f"{rule}/properties/repository_filters"
+    signing = "/$defs/registry/properties/signing/items"
+    signing_filters = f"{signing}/properties/repository_filters"
+    return {
+        f"{rule}/additionalProperties": False,
+        f"{rule}/required": list(REPLICATION_RULE_REQUIRED),
+        f"{rule}/properties": list(REPLICATION_RULE_KEYS),
+        f"{destination}/additionalProperties": False,
+        f"{destination}/required": list(REPLICATION_DESTINATION_REQUIRED),
+        f"{destination}/properties": list(REPLICATION_DESTINATION_KEYS),
+        f"{filters}/minItems": 1,
+        f"{filters}/items/minLength": REPLICATION_FILTER_MIN_LENGTH,
+        f"{filters}/items/maxLength": FILTER_MAX_LENGTH,
+        f"{filters}/items/pattern": REPLICATION_FILTER_PATTERN,
+        f"{signing}/additionalProperties": False,
+        f"{signing}/required": list(SIGNING_RULE_REQUIRED),
+        f"{signing}/properties": list(SIGNING_RULE_KEYS),
+        f"{signing}/properties/profile_arn/maxLength": SIGNING_PROFILE_ARN_MAX_LENGTH,
+        f"{signing}/properties/profile_arn/pattern": SIGNING_PROFILE_ARN_PATTERN,
+        f"{signing_filters}/minItems": 1,
+        f"{signing_filters}/items/minLength": SIGNING_FILTER_MIN_LENGTH,
+        f"{signing_filters}/items/maxLength": FILTER_MAX_LENGTH,
+        f"{signing_filters}/items/pattern": SIGNING_FILTER_PATTERN,
+    }
+
+
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` must state, by JSON pointer (``/$defs/image/properties``...).
 
@@ -200,6 +262,7 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/additionalProperties": False,
         f"{failure}/properties": list(FAILURE_KEYS),
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
+        **_registry_feature_facts(),
     }
 
 
@@ -213,6 +276,8 @@ __all__ = [
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
     "FAILURE_REQUIRED",
+    "FILTERS_MAX",
+    "FILTER_MAX_LENGTH",
     "IMAGE_KEYS",
     "LIST_MEDIA_TYPES",
     "MANIFEST_HINT",
@@ -224,9 +289,25 @@ __all__ = [
     "REGION_HINT",
     "REGION_SHORT_HINT",
     "REGISTRY_KEYS",
+    "REPLICATION_DESTINATION_KEYS",
+    "REPLICATION_DESTINATION_REQUIRED",
+    "REPLICATION_FILTER_MIN_LENGTH",
+    "REPLICATION_FILTER_PATTERN",
+    "REPLICATION_MAX_DESTINATIONS",
+    "REPLICATION_MAX_RULES",
+    "REPLICATION_MAX_UNIQUE_DESTINATIONS",
+    "REPLICATION_RULE_KEYS",
+    "REPLICATION_RULE_REQUIRED",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
     "SCHEMA_KEYWORDS",
+    "SIGNING_FILTER_MIN_LENGTH",
+    "SIGNING_FILTER_PATTERN",
+    "SIGNING_MAX_RULES",
+    "SIGNING_PROFILE_ARN_MAX_LENGTH",
+    "SIGNING_PROFILE_ARN_PATTERN",
+    "SIGNING_RULE_KEYS",
+    "SIGNING_RULE_REQUIRED",
     "TAG_HINT",
     "TAG_MUTABILITIES",
     "TAG_MUTABILITY_HINT",
