@@ -114,8 +114,9 @@ def _rule(value: Any, field: str, source: Destination) -> ReplicationRule:
         at = f"{field}.destinations.{position + 1}.member"
         found = destination(item, at)
         if found == source:
+            # The text moto answers (ECR's own is not on record).
             raise invalid_parameter(
-                at, "Replication destination cannot be the source registry and Region"
+                CONFIGURATION, "Replication destination cannot be the same as the source registry"
             )
         if partition_of(found.region).name != partition_of(source.region).name:
             raise invalid_parameter(

@@ -194,3 +194,20 @@ def test_no_rules_declares_nothing() -> None:
     state = build_state([load_declaration(text)])
     assert state.registry_setting(ACCOUNT, "us-east-1", REPLICATION) is None
     assert state.registry_setting(ACCOUNT, "us-east-1", SIGNING) == SigningConfiguration()
+
+
+def test_the_moto_backend_is_seeded_with_the_replication_rules(tmp_path: Path) -> None:
+    pytest.importorskip("moto")
+    (tmp_path / "registry.yaml").write_text(DOC)
+    with FakeEcr([str(tmp_path / "registry.yaml")], backend="moto") as fake:
+        rules = fake.client().describe_registry()["replicationConfiguration"]["rules"]
+    assert rules == [
+        {
+            "destinations": [
+                {"region": "eu-west-1", "registryId": ACCOUNT},
+                {"region": "us-west-2", "registryId": OTHER},
+            ],
+            "repositoryFilters": [{"filter": "team/", "filterType": "PREFIX_MATCH"}],
+            "deleteReplication": {"enabled": True},
+        }
+    ]

@@ -100,8 +100,8 @@ def test_put_replaces_and_no_rules_clears(any_client: Any) -> None:
 def test_a_destination_equal_to_the_source_is_refused(any_client: Any) -> None:
     assert invalid(any_client, rule(EU), rule({"region": "us-east-1", "registryId": ACCOUNT})) == (
         constraint(
-            "replicationConfiguration.rules.2.member.destinations.1.member",
-            "Replication destination cannot be the source registry and Region",
+            "replicationConfiguration",
+            "Replication destination cannot be the same as the source registry",
         )
     )
 
