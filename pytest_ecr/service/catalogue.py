@@ -465,5 +465,20 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        "SigningConfigurationNotFoundException": (
+            f"Signing configuration not found for registry with id '{account}'"
+        ),
+        "ReplicationBackfillNotFoundException": (
+            "The replication backfill with id '00000000-0000-4000-8000-000000000000' does not "
+            f"exist in the registry with id '{account}'"
+        ),
+        "ReplicationBackfillInProgressException": (
+            f"A replication backfill to the Region '{region}' is already in progress for the "
+            f"registry with id '{account}'"
+        ),
+        "ReplicationBackfillInvalidStatusException": (
+            "The replication backfill with id '00000000-0000-4000-8000-000000000000' cannot be "
+            "stopped because its status is COMPLETE"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")
