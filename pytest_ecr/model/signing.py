@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pytest_ecr.model.registry import RegistryState
 from pytest_ecr.model.repository import Repository
@@ -23,9 +22,9 @@ SIGNING_STATUSES = "signing"
 SIGNING_SECONDS = 10.0
 
 
-@lru_cache(maxsize=256)
 def _wildcard(pattern: str) -> re.Pattern[str]:
-    # `*` matches any run of characters (also `/`); everything else is literal.
+    # `*` matches any run of characters (also `/`); everything else is literal. The re
+    # module caches compiled patterns.
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
 
 
