@@ -25,7 +25,7 @@ BACKFILLS = "replication-backfills"
 REPLICA_STATUSES = "replication"
 
 #: How long (fake seconds) a replication reads ``IN_PROGRESS`` before ``COMPLETE``.
-REPLICATION_SECONDS = 60.0
+REPLICATION_SECONDS = 10.0
 #: How long a backfill reads ``PREPARING``.
 BACKFILL_PREPARING_SECONDS = 10.0
 #: How long a backfill reads ``IN_PROGRESS`` (its replications complete evenly over it).

@@ -73,7 +73,7 @@ def test_replicate_keeps_an_immutable_destination_tag() -> None:
     assert target.get_image(image.digest) is not None
     assert target.resolve_tag("v1") == other.digest
     (status,) = replica_statuses(source, image.digest)
-    assert (status.status(159.0), status.status(160.0)) == ("IN_PROGRESS", "COMPLETE")
+    assert (status.status(109.0), status.status(110.0)) == ("IN_PROGRESS", "COMPLETE")
 
 
 @pytest.mark.parametrize(
