@@ -140,11 +140,14 @@ def replicate(
     tags: tuple[str, ...],
     destination: Destination,
     now: float,
+    completes_at: float | None = None,
 ) -> None:
     """Copy the image *digest* of *source* (and the images it lists) with *tags*.
 
     A tag that is immutable in the destination and already names another image there is
-    not moved: the replica arrives without it (untagged if it was the only one).
+    not moved: the replica arrives without it (untagged if it was the only one). The
+    status recorded on the source image completes :data:`REPLICATION_SECONDS` after
+    *now*, or at *completes_at* (a backfill's schedule).
     """
     image = source.get_image(digest)
     if image is None:
@@ -160,7 +163,8 @@ def replicate(
         if current is not None and current != digest and target.is_tag_immutable(tag):
             continue
         target.tag(tag, digest)
-    _record_status(source, digest, ReplicaStatus(destination, now))
+    started = now if completes_at is None else completes_at - REPLICATION_SECONDS
+    _record_status(source, digest, ReplicaStatus(destination, started))
 
 
 def replicate_deletion(
@@ -276,13 +280,24 @@ def backfill_items(
 def run_backfill(
     state: RegistryState, account: str, region: str, backfill: Backfill, at: float
 ) -> None:
-    """Copy every item of *backfill* to its destination (the fake copies at once)."""
+    """Copy every item of *backfill* to its destination (the fake copies at once).
+
+    Each source image's replication status completes when the backfill's progress
+    reaches the image's last item.
+    """
     by_image: dict[tuple[str, str], list[str]] = {}
-    for item in backfill.items:
-        tags = by_image.setdefault((item.repository, item.digest), [])
+    last: dict[tuple[str, str], int] = {}
+    for position, item in enumerate(backfill.items):
+        key = (item.repository, item.digest)
+        tags = by_image.setdefault(key, [])
         if item.tag is not None:
             tags.append(item.tag)
+        last[key] = position
+    total = len(backfill.items)
+    running_from = backfill.started_at + BACKFILL_PREPARING_SECONDS
     for (name, digest), tags in by_image.items():
         source = state.get_repository(account, region, name)
-        if source is not None:
-            replicate(state, source, digest, tuple(tags), backfill.destination, at)
+        if source is None:
+            continue
+        done = running_from + BACKFILL_RUNNING_SECONDS * (last[(name, digest)] + 1) / total
+        replicate(state, source, digest, tuple(tags), backfill.destination, at, done)

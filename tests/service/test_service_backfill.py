@@ -320,3 +320,23 @@ def test_results_paginator_walks_every_result(fake: FakeEcr, any_client: Any) ->
     pages = list(paged)
     assert len(pages) == (TEAM_ITEMS + 1) // 2
     assert [r for page in pages for r in page["results"]] == whole
+
+
+def test_a_backfilled_image_reports_its_replication_when_the_backfill_reaches_it(
+    fake: FakeEcr, any_client: Any
+) -> None:
+    configure(any_client)
+    start(any_client)
+
+    def status() -> list[str]:
+        answer = any_client.describe_image_replication_status(
+            repositoryName="team/locked", imageId={"imageTag": "v1"}
+        )
+        return [s["status"] for s in answer["replicationStatuses"]]
+
+    # team/locked:v1 is the last of the backfill's replications.
+    assert status() == ["IN_PROGRESS"]
+    fake.advance(seconds=BACKFILL_PREPARING_SECONDS + BACKFILL_RUNNING_SECONDS / 2)
+    assert status() == ["IN_PROGRESS"]
+    fake.advance(seconds=BACKFILL_RUNNING_SECONDS / 2)
+    assert status() == ["COMPLETE"]
