@@ -31,6 +31,8 @@ from pytest_ecr.model import (
     IMAGE_FAILURE_CODES,
     MediaType,
     TagMutability,
+    replication,
+    signing,
 )
 from pytest_ecr.model.names import (
     IMAGE_TAG_MAX_LENGTH,
@@ -157,28 +159,22 @@ REPLICATION_RULE_KEYS: Final = ("destinations", "repository_filters", "delete_re
 REPLICATION_RULE_REQUIRED: Final = ("destinations",)
 REPLICATION_DESTINATION_KEYS: Final = ("region", "account")
 REPLICATION_DESTINATION_REQUIRED: Final = ("region",)
-REPLICATION_MAX_RULES: Final = 25
-REPLICATION_MAX_DESTINATIONS: Final = 100
-REPLICATION_MAX_UNIQUE_DESTINATIONS: Final = 25
-REPLICATION_FILTER_MIN_LENGTH: Final = 2
-REPLICATION_FILTER_PATTERN: Final = (
-    "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"
-)
+REPLICATION_MAX_RULES: Final = replication.MAX_RULES
+REPLICATION_MAX_DESTINATIONS: Final = replication.MAX_DESTINATIONS_PER_RULE
+REPLICATION_MAX_UNIQUE_DESTINATIONS: Final = replication.MAX_UNIQUE_DESTINATIONS
+REPLICATION_FILTER_MIN_LENGTH: Final = replication.FILTER_MIN_LENGTH
+REPLICATION_FILTER_PATTERN: Final = replication.FILTER_PATTERN
 #: Keys of one ``signing:`` rule (PutSigningConfiguration's).
 SIGNING_RULE_KEYS: Final = ("profile_arn", "repository_filters")
 SIGNING_RULE_REQUIRED: Final = ("profile_arn",)
-SIGNING_MAX_RULES: Final = 10
-SIGNING_PROFILE_ARN_MAX_LENGTH: Final = 200
-SIGNING_PROFILE_ARN_PATTERN: Final = (
-    "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"
-)
-SIGNING_FILTER_MIN_LENGTH: Final = 1
-SIGNING_FILTER_PATTERN: Final = (
-    "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"
-)
+SIGNING_MAX_RULES: Final = signing.MAX_RULES
+SIGNING_PROFILE_ARN_MAX_LENGTH: Final = signing.PROFILE_ARN_MAX_LENGTH
+SIGNING_PROFILE_ARN_PATTERN: Final = signing.PROFILE_ARN_PATTERN
+SIGNING_FILTER_MIN_LENGTH: Final = signing.FILTER_MIN_LENGTH
+SIGNING_FILTER_PATTERN: Final = signing.FILTER_PATTERN
 #: Filters per rule, and a filter's longest length, for both features.
-FILTERS_MAX: Final = 100
-FILTER_MAX_LENGTH: Final = 256
+FILTERS_MAX: Final = replication.MAX_FILTERS
+FILTER_MAX_LENGTH: Final = replication.FILTER_MAX_LENGTH
 
 
 def _registry_feature_facts() -> dict[str, object]:

@@ -37,6 +37,21 @@ BACKFILL_RETENTION_SECONDS = 90 * 24 * 3600.0
 
 RUNNING_BACKFILL_STATUSES = ("PREPARING", "IN_PROGRESS", "STOPPING")
 
+# ECR's rules for a configuration (botocore 1.44's model and the User Guide's quotas),
+# stated once for the service and the declarations.
+#: A destination Region.
+REGION_PATTERN = "[0-9a-z-]{2,25}"
+#: A ``PREFIX_MATCH`` repository filter.
+FILTER_PATTERN = "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"
+FILTER_MIN_LENGTH = 2
+FILTER_MAX_LENGTH = 256
+#: Rules per configuration (botocore 1.44's model; 1.43's said 10).
+MAX_RULES = 25
+MAX_DESTINATIONS_PER_RULE = 100
+MAX_FILTERS = 100
+#: ECR's quota of unique destinations across all rules of a registry.
+MAX_UNIQUE_DESTINATIONS = 25
+
 
 @dataclass(frozen=True, slots=True)
 class Destination:

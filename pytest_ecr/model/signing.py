@@ -21,6 +21,19 @@ SIGNING_STATUSES = "signing"
 #: How long (fake seconds) a signing reads ``IN_PROGRESS`` before ``COMPLETE``.
 SIGNING_SECONDS = 10.0
 
+# ECR's rules for a configuration (botocore's model), stated once for the service and
+# the declarations.
+PROFILE_ARN_PATTERN = (
+    "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"
+)
+PROFILE_ARN_MAX_LENGTH = 200
+#: A ``WILDCARD_MATCH`` repository filter.
+FILTER_PATTERN = "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"
+FILTER_MIN_LENGTH = 1
+FILTER_MAX_LENGTH = 256
+MAX_RULES = 10
+MAX_FILTERS = 100
+
 
 def _wildcard(pattern: str) -> re.Pattern[str]:
     # `*` matches any run of characters (also `/`); everything else is literal. The re

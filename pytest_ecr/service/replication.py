@@ -10,7 +10,15 @@ from typing import Any
 
 from pytest_ecr.model import Image, RegistryState, Repository, is_valid_digest
 from pytest_ecr.model.names import DIGEST_PATTERN
+from pytest_ecr.model.replication import FILTER_MAX_LENGTH as PREFIX_FILTER_MAX_LENGTH
+from pytest_ecr.model.replication import FILTER_MIN_LENGTH as PREFIX_FILTER_MIN_LENGTH
+from pytest_ecr.model.replication import FILTER_PATTERN as PREFIX_FILTER_PATTERN
 from pytest_ecr.model.replication import (
+    MAX_DESTINATIONS_PER_RULE,
+    MAX_FILTERS,
+    MAX_RULES,
+    MAX_UNIQUE_DESTINATIONS,
+    REGION_PATTERN,
     Destination,
     ReplicationConfiguration,
     ReplicationRule,
@@ -26,16 +34,8 @@ from pytest_ecr.service.errors import invalid_parameter
 from pytest_ecr.service.partitions import partition_of
 from pytest_ecr.service.shapes import find_repository, image_not_found
 
-REGION_PATTERN = "[0-9a-z-]{2,25}"
 _REGION_RE = re.compile(REGION_PATTERN)
-PREFIX_FILTER_PATTERN = "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"
 _PREFIX_FILTER_RE = re.compile(PREFIX_FILTER_PATTERN)
-#: Rules per configuration (botocore 1.44's model; 1.43's said 10).
-MAX_RULES = 25
-MAX_DESTINATIONS_PER_RULE = 100
-MAX_FILTERS = 100
-#: ECR's quota of unique destinations across all rules of a registry.
-MAX_UNIQUE_DESTINATIONS = 25
 
 CONFIGURATION = "replicationConfiguration"
 
@@ -85,7 +85,9 @@ def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
         text = entry.get("filter")
         if text is None:
             raise invalid_parameter(f"{at}.filter", "Member must not be null")
-        text = v.string_length(text, f"{at}.filter", low=2, high=256)
+        text = v.string_length(
+            text, f"{at}.filter", low=PREFIX_FILTER_MIN_LENGTH, high=PREFIX_FILTER_MAX_LENGTH
+        )
         if _PREFIX_FILTER_RE.fullmatch(text) is None:
             raise invalid_parameter(
                 f"{at}.filter", f"must satisfy regular expression '{PREFIX_FILTER_PATTERN}'"

@@ -8,21 +8,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_ecr.model import RegistryState
-from pytest_ecr.model.signing import SigningConfiguration, SigningRule, signing_of
+from pytest_ecr.model.signing import FILTER_MAX_LENGTH as WILDCARD_FILTER_MAX_LENGTH
+from pytest_ecr.model.signing import FILTER_MIN_LENGTH as WILDCARD_FILTER_MIN_LENGTH
+from pytest_ecr.model.signing import FILTER_PATTERN as WILDCARD_FILTER_PATTERN
+from pytest_ecr.model.signing import (
+    MAX_FILTERS,
+    MAX_RULES,
+    PROFILE_ARN_MAX_LENGTH,
+    PROFILE_ARN_PATTERN,
+    SigningConfiguration,
+    SigningRule,
+    signing_of,
+)
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
 from pytest_ecr.service.replication import nested_list
 
-PROFILE_ARN_PATTERN = (
-    "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"
-)
 _PROFILE_ARN_RE = re.compile(PROFILE_ARN_PATTERN)
-MAX_PROFILE_ARN_LENGTH = 200
-WILDCARD_FILTER_PATTERN = "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"
 _WILDCARD_FILTER_RE = re.compile(WILDCARD_FILTER_PATTERN)
-MAX_RULES = 10
-MAX_FILTERS = 100
 
 CONFIGURATION = "signingConfiguration"
 
@@ -38,7 +42,9 @@ def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
         text = entry.get("filter")
         if text is None:
             raise invalid_parameter(f"{at}.filter", "Member must not be null")
-        text = v.string_length(text, f"{at}.filter", low=1, high=256)
+        text = v.string_length(
+            text, f"{at}.filter", low=WILDCARD_FILTER_MIN_LENGTH, high=WILDCARD_FILTER_MAX_LENGTH
+        )
         if _WILDCARD_FILTER_RE.fullmatch(text) is None:
             raise invalid_parameter(
                 f"{at}.filter", f"must satisfy regular expression '{WILDCARD_FILTER_PATTERN}'"
@@ -56,7 +62,7 @@ def _rule(value: Any, field: str) -> SigningRule:
     arn = raw.get("signingProfileArn")
     if arn is None:
         raise invalid_parameter(f"{field}.signingProfileArn", "Member must not be null")
-    arn = v.string_length(arn, f"{field}.signingProfileArn", low=0, high=MAX_PROFILE_ARN_LENGTH)
+    arn = v.string_length(arn, f"{field}.signingProfileArn", low=0, high=PROFILE_ARN_MAX_LENGTH)
     if _PROFILE_ARN_RE.fullmatch(arn) is None:
         raise invalid_parameter(
             f"{field}.signingProfileArn", f"must satisfy regular expression '{PROFILE_ARN_PATTERN}'"
