@@ -340,3 +340,21 @@ def test_a_backfilled_image_reports_its_replication_when_the_backfill_reaches_it
     assert status() == ["IN_PROGRESS"]
     fake.advance(seconds=BACKFILL_RUNNING_SECONDS / 2)
     assert status() == ["COMPLETE"]
+
+
+def test_registry_ids_are_checked(any_client: Any) -> None:
+    bad = "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''"
+    assert error_of(any_client.start_replication_backfill, destination=EU, registryId="1")[1] == bad
+    assert error_of(any_client.list_replication_backfills, registryId="1")[1] == bad
+    bad_destination = {"region": "eu-west-1", "registryId": "1"}
+    assert error_of(any_client.start_replication_backfill, destination=bad_destination)[1] == (
+        "Invalid parameter at 'destination.registryId' failed to satisfy constraint: 'must "
+        "satisfy regular expression '[0-9]{12}''"
+    )
+
+
+def test_another_registrys_backfills_are_its_own(fake: FakeEcr, any_client: Any) -> None:
+    configure(any_client)
+    start(any_client)
+    other = strip(any_client.list_replication_backfills(registryId="210987654321"))
+    assert other == {"registryId": "210987654321", "backfills": []}
