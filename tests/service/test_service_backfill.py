@@ -343,7 +343,10 @@ def test_a_backfilled_image_reports_its_replication_when_the_backfill_reaches_it
 
 
 def test_registry_ids_are_checked(any_client: Any) -> None:
-    bad = "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy regular expression '[0-9]{12}''"
+    bad = (
+        "Invalid parameter at 'registryId' failed to satisfy constraint: 'must satisfy "
+        "regular expression '[0-9]{12}''"
+    )
     assert error_of(any_client.start_replication_backfill, destination=EU, registryId="1")[1] == bad
     assert error_of(any_client.list_replication_backfills, registryId="1")[1] == bad
     bad_destination = {"region": "eu-west-1", "registryId": "1"}
