@@ -148,6 +148,7 @@ class MotoBackend:
             backend = ecr_backends[account][region]
             backend.registry_policy = registry_policy(state, account, region)
         _seed_scanning(state, ecr_backends)
+        _seed_registry_settings(state, ecr_backends, accounts)
         self._accounts = frozenset(accounts)
         self._account, self._region = state.account, state.region
 
@@ -210,6 +211,18 @@ class MotoBackend:
         if "registryId" in params:
             lookup["registryId"] = params["registryId"]
         self.answer("DescribeRepositories", lookup, ctx)
+
+
+def _seed_registry_settings(state: RegistryState, backends: Any, accounts: set[str]) -> None:
+    """Registry-level settings moto can hold: the replication configuration (moto keeps
+    the API's dict). Signing configurations and backfills moto does not know are dropped."""
+    from pytest_ecr.model.replication import REPLICATION, ReplicationConfiguration
+    from pytest_ecr.service.replication import configuration_shape
+
+    for account, region, value in state.registry_settings(REPLICATION):
+        if isinstance(value, ReplicationConfiguration):
+            accounts.add(account)
+            backends[account][region].replication_config = configuration_shape(value)
 
 
 def _seed_repository(backend: Any, repo: Repository) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from pytest_ecr.declarations import registry_settings as reg
+from pytest_ecr.declarations import replication, signing
 from pytest_ecr.declarations import repository_settings as repo
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
@@ -75,6 +76,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("policy", "repository", repo.read_repository_policy, repo.apply_repository_policy),
     Feature("scan", "image", scans.read_scan, scans.apply_scan),
     Feature("scanning", "registry", registry_scanning.read, registry_scanning.apply),
+    Feature("replication", "registry", replication.read_replication, replication.apply_replication),
+    Feature("signing", "registry", signing.read_signing, signing.apply_signing),
 )
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {

@@ -31,7 +31,9 @@ from pytest_ecr.model import (
     IMAGE_FAILURE_CODES,
     MediaType,
     TagMutability,
+    replication,
     scanning,
+    signing,
 )
 from pytest_ecr.model.account import (
     ACCOUNT_SETTING_DEFAULTS,
@@ -61,7 +63,15 @@ TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories",
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``registries:`` entry: where it is, then the registry-level settings
 #: (:mod:`~pytest_ecr.declarations.features`).
-REGISTRY_KEYS: Final = ("account", "region", "policy", "account_settings", "scanning")
+REGISTRY_KEYS: Final = (
+    "account",
+    "region",
+    "policy",
+    "account_settings",
+    "scanning",
+    "replication",
+    "signing",
+)
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = (
     "name",
@@ -217,6 +227,68 @@ def _account_settings_facts() -> dict[str, object]:
     return facts
 
 
+# -- registry-level features: replication and signing ------------------------------------
+
+#: Keys of one ``replication:`` rule, of one of its destinations, and their rules
+#: (PutReplicationConfiguration's).
+REPLICATION_RULE_KEYS: Final = ("destinations", "repository_filters", "delete_replication")
+REPLICATION_RULE_REQUIRED: Final = ("destinations",)
+REPLICATION_DESTINATION_KEYS: Final = ("region", "account")
+REPLICATION_DESTINATION_REQUIRED: Final = ("region",)
+REPLICATION_MAX_RULES: Final = replication.MAX_RULES
+REPLICATION_MAX_DESTINATIONS: Final = replication.MAX_DESTINATIONS_PER_RULE
+REPLICATION_MAX_UNIQUE_DESTINATIONS: Final = replication.MAX_UNIQUE_DESTINATIONS
+REPLICATION_FILTER_MIN_LENGTH: Final = replication.FILTER_MIN_LENGTH
+REPLICATION_FILTER_PATTERN: Final = replication.FILTER_PATTERN
+#: Keys of one ``signing:`` rule (PutSigningConfiguration's).
+SIGNING_RULE_KEYS: Final = ("profile_arn", "repository_filters")
+SIGNING_RULE_REQUIRED: Final = ("profile_arn",)
+SIGNING_MAX_RULES: Final = signing.MAX_RULES
+SIGNING_MAX_FILTERS: Final = signing.MAX_FILTERS
+SIGNING_PROFILE_ARN_MAX_LENGTH: Final = signing.PROFILE_ARN_MAX_LENGTH
+SIGNING_PROFILE_ARN_PATTERN: Final = signing.PROFILE_ARN_PATTERN
+SIGNING_FILTER_MIN_LENGTH: Final = signing.FILTER_MIN_LENGTH
+SIGNING_FILTER_PATTERN: Final = signing.FILTER_PATTERN
+#: Filters per rule, and a filter's longest length, for both features.
+FILTERS_MAX: Final = replication.MAX_FILTERS
+FILTER_MAX_LENGTH: Final = replication.FILTER_MAX_LENGTH
+
+
+def _registry_feature_facts() -> dict[str, object]:
+    """What ``schema.json`` states of the ``replication:`` and ``signing:`` keys."""
+    rule = "/$defs/registry/properties/replication/items"
+    destination = f"{rule}/properties/destinations/items"
+    filters = f"{rule}/properties/repository_filters"
+    signing = "/$defs/registry/properties/signing/items"
+    signing_filters = f"{signing}/properties/repository_filters"
+    return {
+        f"{rule}/additionalProperties": False,
+        f"{rule}/required": list(REPLICATION_RULE_REQUIRED),
+        f"{rule}/properties": list(REPLICATION_RULE_KEYS),
+        f"{destination}/additionalProperties": False,
+        f"{destination}/required": list(REPLICATION_DESTINATION_REQUIRED),
+        f"{destination}/properties": list(REPLICATION_DESTINATION_KEYS),
+        "/$defs/registry/properties/replication/maxItems": REPLICATION_MAX_RULES,
+        f"{rule}/properties/destinations/maxItems": REPLICATION_MAX_DESTINATIONS,
+        f"{filters}/minItems": 1,
+        f"{filters}/maxItems": FILTERS_MAX,
+        f"{filters}/items/minLength": REPLICATION_FILTER_MIN_LENGTH,
+        f"{filters}/items/maxLength": FILTER_MAX_LENGTH,
+        f"{filters}/items/pattern": REPLICATION_FILTER_PATTERN,
+        f"{signing}/additionalProperties": False,
+        f"{signing}/required": list(SIGNING_RULE_REQUIRED),
+        f"{signing}/properties": list(SIGNING_RULE_KEYS),
+        f"{signing}/properties/profile_arn/maxLength": SIGNING_PROFILE_ARN_MAX_LENGTH,
+        f"{signing}/properties/profile_arn/pattern": SIGNING_PROFILE_ARN_PATTERN,
+        "/$defs/registry/properties/signing/maxItems": SIGNING_MAX_RULES,
+        f"{signing_filters}/minItems": 1,
+        f"{signing_filters}/maxItems": SIGNING_MAX_FILTERS,
+        f"{signing_filters}/items/minLength": SIGNING_FILTER_MIN_LENGTH,
+        f"{signing_filters}/items/maxLength": FILTER_MAX_LENGTH,
+        f"{signing_filters}/items/pattern": SIGNING_FILTER_PATTERN,
+    }
+
+
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` must state, by JSON pointer (``/$defs/image/properties``...).
 
@@ -293,6 +365,7 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/properties": list(FAILURE_KEYS),
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
         **_scan_facts(),
+        **_registry_feature_facts(),
     }
 
 
@@ -357,6 +430,8 @@ __all__ = [
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
     "FAILURE_REQUIRED",
+    "FILTERS_MAX",
+    "FILTER_MAX_LENGTH",
     "FINDING_KEYS",
     "FINDING_REQUIRED",
     "IMAGE_KEYS",
@@ -371,6 +446,15 @@ __all__ = [
     "REGION_HINT",
     "REGION_SHORT_HINT",
     "REGISTRY_KEYS",
+    "REPLICATION_DESTINATION_KEYS",
+    "REPLICATION_DESTINATION_REQUIRED",
+    "REPLICATION_FILTER_MIN_LENGTH",
+    "REPLICATION_FILTER_PATTERN",
+    "REPLICATION_MAX_DESTINATIONS",
+    "REPLICATION_MAX_RULES",
+    "REPLICATION_MAX_UNIQUE_DESTINATIONS",
+    "REPLICATION_RULE_KEYS",
+    "REPLICATION_RULE_REQUIRED",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
     "RESERVED_TAG_PATTERN",
@@ -381,6 +465,13 @@ __all__ = [
     "SCAN_STATUSES",
     "SCHEMA_KEYWORDS",
     "SEVERITIES",
+    "SIGNING_FILTER_MIN_LENGTH",
+    "SIGNING_FILTER_PATTERN",
+    "SIGNING_MAX_RULES",
+    "SIGNING_PROFILE_ARN_MAX_LENGTH",
+    "SIGNING_PROFILE_ARN_PATTERN",
+    "SIGNING_RULE_KEYS",
+    "SIGNING_RULE_REQUIRED",
     "TAG_HINT",
     "TAG_MUTABILITIES",
     "TAG_MUTABILITY_HINT",

@@ -21,8 +21,15 @@ from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.delete_registry_policy import delete_registry_policy
 from pytest_ecr.service.delete_repository import delete_repository
 from pytest_ecr.service.delete_repository_policy import delete_repository_policy
+from pytest_ecr.service.delete_signing_configuration import delete_signing_configuration
+from pytest_ecr.service.describe_image_replication_status import describe_image_replication_status
 from pytest_ecr.service.describe_image_scan_findings import describe_image_scan_findings
+from pytest_ecr.service.describe_image_signing_status import describe_image_signing_status
 from pytest_ecr.service.describe_images import describe_images
+from pytest_ecr.service.describe_registry import describe_registry
+from pytest_ecr.service.describe_replication_backfill_results import (
+    describe_replication_backfill_results,
+)
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_account_setting import get_account_setting
@@ -32,7 +39,9 @@ from pytest_ecr.service.get_registry_scanning_configuration import (
     get_registry_scanning_configuration,
 )
 from pytest_ecr.service.get_repository_policy import get_repository_policy
+from pytest_ecr.service.get_signing_configuration import get_signing_configuration
 from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.list_replication_backfills import list_replication_backfills
 from pytest_ecr.service.list_tags_for_resource import list_tags_for_resource
 from pytest_ecr.service.put_account_setting import put_account_setting
 from pytest_ecr.service.put_image import put_image
@@ -42,9 +51,13 @@ from pytest_ecr.service.put_registry_policy import put_registry_policy
 from pytest_ecr.service.put_registry_scanning_configuration import (
     put_registry_scanning_configuration,
 )
+from pytest_ecr.service.put_replication_configuration import put_replication_configuration
+from pytest_ecr.service.put_signing_configuration import put_signing_configuration
 from pytest_ecr.service.set_repository_policy import set_repository_policy
 from pytest_ecr.service.shapes import find_repository
 from pytest_ecr.service.start_image_scan import start_image_scan
+from pytest_ecr.service.start_replication_backfill import start_replication_backfill
+from pytest_ecr.service.stop_replication_backfill import stop_replication_backfill
 from pytest_ecr.service.tag_resource import tag_resource
 from pytest_ecr.service.untag_resource import untag_resource
 
@@ -60,7 +73,12 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteRepository": delete_repository,
     "DeleteRepositoryPolicy": delete_repository_policy,
     "DescribeImageScanFindings": describe_image_scan_findings,
+    "DeleteSigningConfiguration": delete_signing_configuration,
+    "DescribeImageReplicationStatus": describe_image_replication_status,
+    "DescribeImageSigningStatus": describe_image_signing_status,
     "DescribeImages": describe_images,
+    "DescribeRegistry": describe_registry,
+    "DescribeReplicationBackfillResults": describe_replication_backfill_results,
     "DescribeRepositories": describe_repositories,
     "GetAccountSetting": get_account_setting,
     "GetAuthorizationToken": get_authorization_token,
@@ -79,6 +97,12 @@ OPERATIONS: dict[str, Operation] = {
     "UntagResource": untag_resource,
     "PutRegistryScanningConfiguration": put_registry_scanning_configuration,
     "StartImageScan": start_image_scan,
+    "GetSigningConfiguration": get_signing_configuration,
+    "ListReplicationBackfills": list_replication_backfills,
+    "PutReplicationConfiguration": put_replication_configuration,
+    "PutSigningConfiguration": put_signing_configuration,
+    "StartReplicationBackfill": start_replication_backfill,
+    "StopReplicationBackfill": stop_replication_backfill,
 }
 
 

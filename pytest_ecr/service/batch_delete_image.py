@@ -9,6 +9,7 @@ from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import identifier_failure
 from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.replication import after_delete
 from pytest_ecr.service.shapes import find_repository, image_id, request_echo
 
 
@@ -126,4 +127,5 @@ def batch_delete_image(
     # one request succeeds, and the other order fails for the child.
     for tag, digest in checked:
         deletion.apply(tag, digest)
+    after_delete(state, deletion.repo, deletion.deleted)
     return {"imageIds": deletion.deleted, "failures": deletion.failures}

@@ -489,5 +489,20 @@ def default_error_message(
             "An artifact with media type 'application/vnd.oci.image.index.v1+json' cannot be "
             "scanned. For more information, see the Amazon ECR documentation."
         ),
+        "SigningConfigurationNotFoundException": (
+            f"Signing configuration not found for registry with id '{account}'"
+        ),
+        "ReplicationBackfillNotFoundException": (
+            "The replication backfill with id '00000000-0000-4000-8000-000000000000' does not "
+            f"exist in the registry with id '{account}'"
+        ),
+        "ReplicationBackfillInProgressException": (
+            f"A replication backfill to the Region '{region}' is already in progress for the "
+            f"registry with id '{account}'"
+        ),
+        "ReplicationBackfillInvalidStatusException": (
+            "The replication backfill with id '00000000-0000-4000-8000-000000000000' cannot be "
+            "stopped because its status is COMPLETE"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

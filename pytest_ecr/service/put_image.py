@@ -12,6 +12,7 @@ from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.replication import after_push
 from pytest_ecr.service.scanning import on_push as scan_on_push
 from pytest_ecr.service.shapes import find_repository, image_id
 
@@ -113,6 +114,7 @@ def put_image(
         repo.tag(tag, stored.digest)
     if stored is image:
         scan_on_push(state, repo, stored, ctx)
+    after_push(state, repo, stored.digest, tag, float(int(ctx.clock())))
     return {
         "image": {
             "registryId": registry_id,
