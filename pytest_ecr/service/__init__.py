@@ -14,15 +14,41 @@ from pytest_ecr.service import validation
 from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.create_pull_through_cache_rule import create_pull_through_cache_rule
 from pytest_ecr.service.create_repository import create_repository
+from pytest_ecr.service.create_repository_creation_template import (
+    create_repository_creation_template,
+)
+from pytest_ecr.service.delete_pull_through_cache_rule import delete_pull_through_cache_rule
 from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.delete_repository_creation_template import (
+    delete_repository_creation_template,
+)
+from pytest_ecr.service.deregister_pull_time_update_exclusion import (
+    deregister_pull_time_update_exclusion,
+)
 from pytest_ecr.service.describe_images import describe_images
+from pytest_ecr.service.describe_pull_through_cache_rules import describe_pull_through_cache_rules
 from pytest_ecr.service.describe_repositories import describe_repositories
+from pytest_ecr.service.describe_repository_creation_templates import (
+    describe_repository_creation_templates,
+)
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.list_image_referrers import list_image_referrers
 from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.list_pull_time_update_exclusions import list_pull_time_update_exclusions
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.register_pull_time_update_exclusion import (
+    register_pull_time_update_exclusion,
+)
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.update_image_storage_class import update_image_storage_class
+from pytest_ecr.service.update_pull_through_cache_rule import update_pull_through_cache_rule
+from pytest_ecr.service.update_repository_creation_template import (
+    update_repository_creation_template,
+)
+from pytest_ecr.service.validate_pull_through_cache_rule import validate_pull_through_cache_rule
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -30,13 +56,27 @@ Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[st
 OPERATIONS: dict[str, Operation] = {
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
+    "CreatePullThroughCacheRule": create_pull_through_cache_rule,
     "CreateRepository": create_repository,
+    "CreateRepositoryCreationTemplate": create_repository_creation_template,
+    "DeletePullThroughCacheRule": delete_pull_through_cache_rule,
     "DeleteRepository": delete_repository,
+    "DeleteRepositoryCreationTemplate": delete_repository_creation_template,
+    "DeregisterPullTimeUpdateExclusion": deregister_pull_time_update_exclusion,
     "DescribeImages": describe_images,
+    "DescribePullThroughCacheRules": describe_pull_through_cache_rules,
     "DescribeRepositories": describe_repositories,
+    "DescribeRepositoryCreationTemplates": describe_repository_creation_templates,
     "GetAuthorizationToken": get_authorization_token,
+    "ListImageReferrers": list_image_referrers,
     "ListImages": list_images,
+    "ListPullTimeUpdateExclusions": list_pull_time_update_exclusions,
     "PutImage": put_image,
+    "RegisterPullTimeUpdateExclusion": register_pull_time_update_exclusion,
+    "UpdateImageStorageClass": update_image_storage_class,
+    "UpdatePullThroughCacheRule": update_pull_through_cache_rule,
+    "UpdateRepositoryCreationTemplate": update_repository_creation_template,
+    "ValidatePullThroughCacheRule": validate_pull_through_cache_rule,
 }
 
 

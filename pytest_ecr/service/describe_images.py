@@ -6,17 +6,20 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model.archive import image_status
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import invalid_parameter
-from pytest_ecr.service.list_images import has_status, read_filter
+from pytest_ecr.service.list_images import read_filter
 from pytest_ecr.service.shapes import find_repository, image_not_found
+from pytest_ecr.service.update_image_storage_class import archive_fields
 
 
-def image_detail(repo: Repository, image: Image) -> dict[str, Any]:
-    """An ``ImageDetail``: all tags (key absent when untagged), size, push time, types."""
+def image_detail(repo: Repository, image: Image, now: float | None = None) -> dict[str, Any]:
+    """An ``ImageDetail``: all tags (key absent when untagged), size, push time, types;
+    the storage-class fields once the image was archived (as of *now*)."""
     detail: dict[str, Any] = {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
@@ -34,6 +37,10 @@ def image_detail(repo: Repository, image: Image) -> dict[str, Any]:
     # The model leaves it unset for manifest lists, which real answers show without it.
     if image.artifact_media_type is not None:
         detail["artifactMediaType"] = image.artifact_media_type
+    if image.subject is not None:
+        detail["subjectManifestDigest"] = image.subject
+    if now is not None:
+        detail.update(archive_fields(repo, image.digest, now))
     return detail
 
 
@@ -70,8 +77,10 @@ def _resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
     return image
 
 
-def _listed(repo: Repository, tag_status: str) -> Iterator[Image]:
+def _listed(repo: Repository, tag_status: str, status: str, now: float) -> Iterator[Image]:
     for image in repo.images():
+        if status != "ANY" and image_status(repo, image.digest, now) != status:
+            continue
         if tag_status == "ANY" or (tag_status == "TAGGED") == bool(repo.tags_of(image.digest)):
             yield image
 
@@ -92,16 +101,16 @@ def describe_images(
         for tag, digest in checked:
             image = _resolve(repo, tag, digest)
             images.setdefault(image.digest, image)
-        return {"imageDetails": [image_detail(repo, image) for image in images.values()]}
+        now = ctx.clock()
+        return {"imageDetails": [image_detail(repo, image, now) for image in images.values()]}
 
     page = paging.page_request(
         params,
         f"DescribeImages\0{registry_id}\0{ctx.region}\0{name}\0{tag_status}\0{image_status}",
     )
     repo = find_repository(state, registry_id, name, ctx)
-    if not has_status(image_status):
-        return {"imageDetails": []}
-    listed, token = paging.paginate(_listed(repo, tag_status), page)
+    now = ctx.clock()
+    listed, token = paging.paginate(_listed(repo, tag_status, image_status, now), page)
     return paging.with_token(
-        {"imageDetails": [image_detail(repo, image) for image in listed]}, token
+        {"imageDetails": [image_detail(repo, image, now) for image in listed]}, token
     )

@@ -28,13 +28,27 @@ def test_every_operation_is_registered() -> None:
     assert sorted(OPERATIONS) == [
         "BatchDeleteImage",
         "BatchGetImage",
+        "CreatePullThroughCacheRule",
         "CreateRepository",
+        "CreateRepositoryCreationTemplate",
+        "DeletePullThroughCacheRule",
         "DeleteRepository",
+        "DeleteRepositoryCreationTemplate",
+        "DeregisterPullTimeUpdateExclusion",
         "DescribeImages",
+        "DescribePullThroughCacheRules",
         "DescribeRepositories",
+        "DescribeRepositoryCreationTemplates",
         "GetAuthorizationToken",
+        "ListImageReferrers",
         "ListImages",
+        "ListPullTimeUpdateExclusions",
         "PutImage",
+        "RegisterPullTimeUpdateExclusion",
+        "UpdateImageStorageClass",
+        "UpdatePullThroughCacheRule",
+        "UpdateRepositoryCreationTemplate",
+        "ValidatePullThroughCacheRule",
     ]
 
 
