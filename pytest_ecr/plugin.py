@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import warnings
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -169,7 +170,19 @@ def _cache(config: pytest.Config) -> DeclarationCache:
         # Parsed files also persist under pytest's cache directory, keyed by content, so
         # a later run skips YAML parsing (absent under -p no:cacheprovider).
         pytest_cache = getattr(config, "cache", None)
-        persist_dir = pytest_cache.mkdir("pytest-ecr") if pytest_cache is not None else None
+        persist_dir = None
+        if pytest_cache is not None:
+            try:
+                persist_dir = pytest_cache.mkdir("pytest-ecr")
+            except OSError as exc:
+                # As pytest's own cache does: warn, and go on without it (only slower).
+                warnings.warn(
+                    pytest.PytestCacheWarning(
+                        f"pytest-ecr cannot use the cache folder ({exc}); declarations are "
+                        "parsed anew in each run"
+                    ),
+                    stacklevel=1,
+                )
         cache = config.stash[_CACHE] = DeclarationCache(persist_dir=persist_dir)
     return cache
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pytest_ecr.declarations.features import Level, Settings, Target, apply_settings
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
-from pytest_ecr.declarations.specs import Declaration, ImageSpec, RepositorySpec
+from pytest_ecr.declarations.specs import Declaration, ImageSpec, RegistrySpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
@@ -54,13 +55,53 @@ class _Merging:
     tags: dict[str, tuple[str, _Place]] = field(default_factory=dict)
     #: Manifest lists by digest, with where each was first declared.
     lists: dict[str, _Place] = field(default_factory=dict)
+    #: Repository-level settings: key -> (value, where first declared).
+    settings: dict[str, tuple[object, _Place]] = field(default_factory=dict)
+    #: Image-level settings: digest -> key -> (value, where first declared).
+    image_settings: dict[str, dict[str, tuple[object, _Place]]] = field(default_factory=dict)
 
 
 class _Builder:
     def __init__(self, account: str, region: str) -> None:
         self.state = RegistryState(account, region)
         self.merging: dict[RegistryKey, _Merging] = {}
+        #: Registry-level settings: (account, region) -> key -> (value, where first declared).
+        self.registry_settings: dict[tuple[str, str], dict[str, tuple[object, _Place]]] = {}
         self.problems: list[Problem] = []
+
+    def registry(self, declaration: Declaration, spec: RegistrySpec) -> None:
+        """Merge one ``registries:`` entry of *declaration*."""
+        where = (
+            spec.account or declaration.account or self.state.account,
+            spec.region or declaration.region or self.state.region,
+        )
+        place = (declaration.source, spec.line, spec.path)
+        merged = self.registry_settings.setdefault(where, {})
+        self._settings(
+            "registry", f"registry {where[0]} ({where[1]})", merged, spec.settings, place
+        )
+
+    def _settings(
+        self,
+        level: Level,
+        what: str,
+        merged: dict[str, tuple[object, _Place]],
+        settings: Settings,
+        place: _Place,
+    ) -> None:
+        """Merge *settings* into *merged*; the same key with another value is a problem."""
+        for key, value in settings:
+            first = merged.get(key)
+            if first is None:
+                merged[key] = (value, place)
+            elif first[0] != value:
+                self.problems.append(
+                    Problem(
+                        *place,
+                        f"{key} of {what} is declared differently at {_where(*first[1])}",
+                        f"declare the {level} setting {key} once, or alike everywhere",
+                    )
+                )
 
     def repository(self, declaration: Declaration, spec: RepositorySpec) -> None:
         """Merge one repository entry of *declaration* into the state being built."""
@@ -68,11 +109,19 @@ class _Builder:
         if merging is None:
             return
         source = declaration.source
+        what = f"repository {spec.name!r}"
+        self._settings(
+            "repository", what, merging.settings, spec.settings, (source, spec.line, spec.path)
+        )
         immutable = merging.mutability in _IMMUTABLE
         for image_spec in spec.images:
             place = (source, image_spec.line, image_spec.path)
             if self._image(merging, image_spec, place):
                 self._tags(merging, spec.name, image_spec, place, immutable)
+                if image_spec.settings:
+                    digest = image_spec.image.digest
+                    merged = merging.image_settings.setdefault(digest, {})
+                    self._settings("image", f"image {digest}", merged, image_spec.settings, place)
 
     def _merging(self, declaration: Declaration, spec: RepositorySpec) -> _Merging | None:
         """The repository *spec* merges into (created on first sight), or ``None`` with a
@@ -196,12 +245,24 @@ class _Builder:
                         )
 
     def finish(self) -> RegistryState:
+        state = self.state
         for merging in self.merging.values():
-            merging.repository.fill(
+            repository = merging.repository
+            repository.fill(
                 merging.images.values(),
                 [(tag, digest) for tag, (digest, _) in merging.tags.items()],
             )
-        return self.state.freeze()
+            where = (state, repository.registry_id, repository.region, repository)
+            apply_settings("repository", Target(*where), _values(merging.settings))
+            for digest, settings in merging.image_settings.items():
+                apply_settings("image", Target(*where, digest), _values(settings))
+        for (account, region), settings in self.registry_settings.items():
+            apply_settings("registry", Target(state, account, region), _values(settings))
+        return state.freeze()
+
+
+def _values(merged: dict[str, tuple[object, _Place]]) -> Settings:
+    return tuple((key, value) for key, (value, _) in merged.items())
 
 
 def build_state(declarations: Sequence[Declaration]) -> RegistryState:
@@ -229,6 +290,8 @@ def build_state(declarations: Sequence[Declaration]) -> RegistryState:
         if id(declaration) in seen:
             continue
         seen.add(id(declaration))
+        for registry in declaration.registries:
+            builder.registry(declaration, registry)
         for spec in declaration.repositories:
             builder.repository(declaration, spec)
     builder.check_lists()

@@ -49,8 +49,11 @@ VERSION: Final = 1
 # -- keys, per level -------------------------------------------------------------------
 
 #: Keys of the document itself, in the order the reference lists them.
-TOP_KEYS: Final = ("version", "account", "region", "repositories", "faults")
+TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories", "faults")
 TOP_REQUIRED: Final = ("version",)
+#: Keys of one ``registries:`` entry: where it is, then the registry-level settings
+#: (:mod:`~pytest_ecr.declarations.features`).
+REGISTRY_KEYS: Final = ("account", "region")
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
 REPOSITORY_REQUIRED: Final = ("name",)
@@ -161,7 +164,10 @@ def schema_facts() -> dict[str, object]:
         f"{top}/version/const": VERSION,
         f"{top}/account/default": DEFAULT_ACCOUNT,
         f"{top}/region/default": DEFAULT_REGION,
+        f"{top}/registries/default": [],
         f"{top}/repositories/default": [],
+        "/$defs/registry/additionalProperties": False,
+        "/$defs/registry/properties": list(REGISTRY_KEYS),
         f"{top}/faults/default": [],
         "/$defs/account/pattern": _anchored(REGISTRY_ID_PATTERN),
         "/$defs/region/pattern": _anchored(REGION_PATTERN),
@@ -217,6 +223,7 @@ __all__ = [
     "PUSHED_AT_HINT",
     "REGION_HINT",
     "REGION_SHORT_HINT",
+    "REGISTRY_KEYS",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
     "SCHEMA_KEYWORDS",

@@ -1,7 +1,7 @@
 """The document walk of the ``version: 1`` format: plain values in, a :class:`Declaration` out.
 
 The same walk runs on YAML documents (with a line table, so problems carry lines) and on
-mappings given from Python (without one). It goes top level → repositories → images,
+mappings given from Python (without one). It goes top level → registries, repositories → images,
 hands each value to its shape check (:mod:`~pytest_ecr.declarations.shapes`) and each
 image's manifest to :mod:`~pytest_ecr.declarations.sources`, and collects every problem
 with its file, line and YAML path; nothing stops at the first. What the format allows is
@@ -16,10 +16,12 @@ from types import MappingProxyType
 from typing import Any
 
 from pytest_ecr.declarations import platform_shapes, shapes
+from pytest_ecr.declarations.features import features, read_settings
 from pytest_ecr.declarations.format import (
     DEFAULT_PUSHED_AT,
     IMAGE_KEYS,
     MANIFEST_KEYS,
+    REGISTRY_KEYS,
     REPOSITORY_KEYS,
     TOP_KEYS,
 )
@@ -30,12 +32,17 @@ from pytest_ecr.declarations.specs import (
     Declaration,
     FaultEntry,
     ImageSpec,
+    RegistrySpec,
     RepositorySpec,
     fault_origin,
 )
 from pytest_ecr.declarations.yamlread import INVALID, NO_DOCUMENT, Lines
 from pytest_ecr.faults import FAULT_HINT, FaultSpecError, parse_fault
 from pytest_ecr.model import Image
+
+# Images are the hot loop of a 100,000-image file: skip the settings lookup when no
+# image-level setting exists.
+_IMAGE_FEATURES = bool(features("image"))
 
 
 class Validator:
@@ -96,11 +103,12 @@ class Validator:
         shapes.version(report, data)
         account = shapes.account(report, data, "")
         region = shapes.region(report, data, "")
+        registries = self.registries(data)
         repositories = self.repositories(data)
         faults = self.faults(data)
         if self.problems:
             return None
-        return Declaration(self.source, account, region, repositories, faults)
+        return Declaration(self.source, account, region, repositories, faults, registries)
 
     def faults(self, data: Mapping[Any, Any]) -> tuple[FaultEntry, ...]:
         """The ``faults:`` entries, each a mapping, for the fault layer to check."""
@@ -142,6 +150,45 @@ class Validator:
             )
             return None
         return FaultEntry(MappingProxyType(spec), self.source, line, path, fault)
+
+    # -- registries ------------------------------------------------------------------
+
+    def registries(self, data: Mapping[Any, Any]) -> tuple[RegistrySpec, ...]:
+        """The ``registries:`` list: registry-level settings, each entry checked."""
+        value = data.get("registries", MISSING)
+        if value is MISSING or value is INVALID:
+            return ()
+        report = self.report
+        if not isinstance(value, (list, tuple)):
+            report.wrong(
+                data,
+                "registries",
+                "registries",
+                "a list of registries",
+                value,
+                "write `registries: [{account: '123456789012', region: us-east-1, ...}]`",
+            )
+            return ()
+        specs = []
+        for index, entry in enumerate(value):
+            path = f"registries[{index}]"
+            if entry is INVALID:
+                continue
+            if not isinstance(entry, Mapping):
+                report.problem(
+                    value,
+                    index,
+                    path,
+                    f"a registry must be a mapping, found {describe(entry)}",
+                    "write `- {region: eu-west-1, ...}` with the registry's settings",
+                )
+                continue
+            report.unknown_keys(entry, path, REGISTRY_KEYS)
+            account = shapes.account(report, entry, path)
+            region = shapes.region(report, entry, path)
+            settings = read_settings(report, entry, path, "registry")
+            specs.append(RegistrySpec(account, region, settings, report.line(value, index), path))
+        return tuple(specs)
 
     # -- repositories ----------------------------------------------------------------
 
@@ -187,11 +234,12 @@ class Validator:
         account = shapes.account(report, entry, path)
         region = shapes.region(report, entry, path)
         mutability = shapes.tag_mutability(report, entry, path)
+        settings = read_settings(report, entry, path, "repository")
         images = self.images(entry, path, name or "")
         if name is None:
             return None
         return RepositorySpec(
-            name, account, region, mutability, images, report.line(parent, index), path
+            name, account, region, mutability, images, report.line(parent, index), path, settings
         )
 
     # -- images ----------------------------------------------------------------------
@@ -244,6 +292,7 @@ class Validator:
         failure = shapes.failure(report, entry, path)
         declared_digest = shapes.digest(report, entry, path)
         platforms = platform_shapes.platforms(report, entry, path)
+        settings = read_settings(report, entry, path, "image") if _IMAGE_FEATURES else ()
         kinds = [key for key in MANIFEST_KEYS if key in entry]
         if len(kinds) > 1 or (kinds and platforms is not None):
             self.manifest_conflict(entry, path, kinds, platforms is not None)
@@ -285,7 +334,7 @@ class Validator:
             )
         if len(problems) != before:
             return None
-        return ImageSpec(built, tags, report.line(parent, index), path, children)
+        return ImageSpec(built, tags, report.line(parent, index), path, children, settings)
 
     def manifest_conflict(
         self, entry: Mapping[Any, Any], path: str, kinds: list[str], with_platforms: bool

@@ -44,6 +44,9 @@ from pytest_ecr.model.names import (
     SHA256_DIGEST_RE,
 )
 
+#: 9999-12-31T23:59:59Z: the last time botocore (datetime) can read back.
+LATEST_TIME: Final = 253_402_300_799.0
+
 #: A key that is absent (``mapping.get(key, MISSING)``), told apart from ``null``.
 MISSING: Final[Any] = object()
 
@@ -344,12 +347,12 @@ def pushed_at(report: Report, entry: Mapping[Any, Any], path: str, default: floa
     else:
         report.wrong(entry, "pushed_at", where, "a time", value, PUSHED_AT_HINT)
         return default
-    if seconds is None or seconds < 0:
+    if seconds is None or not 0 <= seconds <= LATEST_TIME:
         report.problem(
             entry,
             "pushed_at",
             where,
-            f"expected a time after 1970, found {describe(value)}",
+            f"expected a time from 1970 to 9999, found {describe(value)}",
             PUSHED_AT_HINT,
         )
         return default

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_ecr.declarations.features import Settings
 from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
 
@@ -23,6 +24,8 @@ class ImageSpec:
     line: int | None
     path: str
     children: tuple[Image, ...] = ()
+    #: The image-level settings declared for it (a scan...).
+    settings: Settings = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,20 @@ class RepositorySpec:
     region: str | None
     tag_mutability: TagMutability
     images: tuple[ImageSpec, ...]
+    line: int | None
+    path: str
+    #: The repository-level settings declared for it (tags, policies...).
+    settings: Settings = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySpec:
+    """One ``registries:`` entry: registry-level settings of (account, region);
+    ``None`` means the declaration's (else the default) account or region."""
+
+    account: str | None
+    region: str | None
+    settings: Settings
     line: int | None
     path: str
 
@@ -72,3 +89,4 @@ class Declaration:
     region: str | None
     repositories: tuple[RepositorySpec, ...]
     faults: tuple[FaultEntry, ...]
+    registries: tuple[RegistrySpec, ...] = ()

@@ -407,6 +407,7 @@ OPERATION_ERRORS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
+
 #: Every error some operation can return, sorted: what a fault without ``operation`` may use.
 ANY_OPERATION_ERRORS: Final[tuple[str, ...]] = tuple(
     sorted({e for errors in OPERATION_ERRORS.values() for e in errors} | set(COMMON_ERRORS))

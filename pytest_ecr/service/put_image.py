@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_ecr.model import Image, RegistryState
+from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
 from pytest_ecr.service.shapes import find_repository, image_id
 
-MAX_MANIFEST_LENGTH = 4_194_304
+MAX_MANIFEST_LENGTH = MANIFEST_MAX_LENGTH
 
 
 def _invalid_manifest() -> EcrError:
