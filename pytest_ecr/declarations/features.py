@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from pytest_ecr.declarations import caches
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.yamlread import INVALID
@@ -58,7 +59,10 @@ class Feature:
 
 
 #: Every declarable setting. A feature module adds one line here.
-FEATURES: Final[tuple[Feature, ...]] = ()
+FEATURES: Final[tuple[Feature, ...]] = (
+    Feature(caches.PULL_THROUGH_CACHE_RULES, "registry", caches.read_rules, caches.apply_rules),
+    Feature(caches.CREATION_TEMPLATES, "registry", caches.read_templates, caches.apply_templates),
+)
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {
     level: tuple(f for f in FEATURES if f.level == level)

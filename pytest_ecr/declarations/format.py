@@ -24,6 +24,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Final
 
+from pytest_ecr.declarations import caches_format
 from pytest_ecr.declarations.platforms import PLATFORM_HINT, PLATFORM_PATTERN
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -53,7 +54,12 @@ TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories",
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``registries:`` entry: where it is, then the registry-level settings
 #: (:mod:`~pytest_ecr.declarations.features`).
-REGISTRY_KEYS: Final = ("account", "region")
+REGISTRY_KEYS: Final = (
+    "account",
+    "region",
+    caches_format.PULL_THROUGH_CACHE_RULES,
+    caches_format.CREATION_TEMPLATES,
+)
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
 REPOSITORY_REQUIRED: Final = ("name",)
@@ -200,6 +206,7 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/additionalProperties": False,
         f"{failure}/properties": list(FAILURE_KEYS),
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
+        **caches_format.schema_facts(),
     }
 
 

@@ -26,6 +26,16 @@ CREATE_ON_PUSH: Final = "CREATE_ON_PUSH"
 #: ``RCTAppliedFor`` values, in the service model's order.
 APPLIED_FOR: Final = (REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH)
 
+#: ``EncryptionType`` and ``ImageTagMutability`` values, and the exclusion filter pattern.
+ENCRYPTION_TYPES: Final = ("AES256", "KMS", "KMS_DSSE")
+TAG_MUTABILITIES: Final = (
+    "MUTABLE",
+    "IMMUTABLE",
+    "IMMUTABLE_WITH_EXCLUSION",
+    "MUTABLE_WITH_EXCLUSION",
+)
+EXCLUSION_FILTER_PATTERN: Final = "^[0-9a-zA-Z._*-]{1,128}$"
+
 #: ``KmsKeyForRepositoryCreationTemplate``: a full key ARN, or empty.
 KMS_KEY_PATTERN: Final = r"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[a-z0-9-]+"
 

@@ -10,7 +10,10 @@ from typing import Any, Final
 
 from pytest_ecr.model.templates import (
     APPLIED_FOR,
+    ENCRYPTION_TYPES,
+    EXCLUSION_FILTER_PATTERN,
     KMS_KEY_PATTERN,
+    TAG_MUTABILITIES,
     RepositoryCreationTemplate,
 )
 from pytest_ecr.service import pull_through_cache as ptc
@@ -26,9 +29,8 @@ KMS_KEY_MAX: Final = 2048
 MAX_TAGS: Final = 50
 TAG_KEY_MAX: Final = 128
 TAG_VALUE_MAX: Final = 256
-ENCRYPTION_TYPES: Final = ("AES256", "KMS", "KMS_DSSE")
-MUTABILITIES: Final = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
-FILTER_PATTERN: Final = "^[0-9a-zA-Z._*-]{1,128}$"
+MUTABILITIES: Final = TAG_MUTABILITIES
+FILTER_PATTERN: Final = EXCLUSION_FILTER_PATTERN
 
 _KMS_KEY_RE: Final = re.compile(KMS_KEY_PATTERN)
 _FILTER_RE: Final = re.compile(FILTER_PATTERN)

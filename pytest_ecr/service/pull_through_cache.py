@@ -17,6 +17,7 @@ from pytest_ecr.model.caches import (
     PREFIX_PATTERN,
     PREFIX_RE,
     ROOT,
+    UPSTREAM_NAMES,
     PullThroughCacheRule,
     Upstream,
     ecr_upstream_account,
@@ -146,11 +147,14 @@ def check_ecr_only(
     upstream: Upstream,
     ecr_prefix: str,
     url: str,
-    registry_id: str,
+    registry_id: str | None,
     role: str | None,
     upstream_prefix: str | None,
 ) -> None:
-    """What only an ECR upstream takes: ``customRoleArn``, ``upstreamRepositoryPrefix``, ROOT."""
+    """What only an ECR upstream takes: ``customRoleArn``, ``upstreamRepositoryPrefix``, ROOT.
+
+    Without *registry_id* (a declaration's rule) the cross-account role check is skipped.
+    """
     if upstream.name != "ecr":
         for field, value in (
             ("customRoleArn", role),
@@ -165,7 +169,7 @@ def check_ecr_only(
                 "ecrRepositoryPrefix", "ROOT can only be used with an ECR upstream registry"
             )
         return
-    if role is None and ecr_upstream_account(url) != registry_id:
+    if role is None and registry_id is not None and ecr_upstream_account(url) != registry_id:
         raise invalid_parameter(
             "customRoleArn",
             "Member must be specified for an upstream registry of another account",
@@ -202,3 +206,40 @@ def rule_shape(
         "updatedAt": rule.updated_at if rule.updated_at is not None else rule.created_at,
     }
     return {field: values[field] for field in fields if values[field] is not None}
+
+
+def build_rule(
+    params: Mapping[str, Any], now: float, registry_id: str | None, region: str | None
+) -> PullThroughCacheRule:
+    """The rule a CreatePullThroughCacheRule request (or a declaration) describes, checked.
+
+    Without *registry_id* and *region* (a declaration's rule) the checks that need the
+    registry (a secret of its account and Region, a role for another account) are skipped.
+    """
+    ecr_prefix = prefix(v.require(params, "ecrRepositoryPrefix"), "ecrRepositoryPrefix")
+    url = v.expect_str(v.require(params, "upstreamRegistryUrl"), "upstreamRegistryUrl")
+    raw_name = params.get("upstreamRegistry")
+    named = None if raw_name is None else v.enum_value(raw_name, "upstreamRegistry", UPSTREAM_NAMES)
+    credential = credential_arn(params)
+    role = custom_role_arn(params)
+    raw_upstream_prefix = params.get("upstreamRepositoryPrefix")
+    upstream_prefix = (
+        None
+        if raw_upstream_prefix is None
+        else prefix(raw_upstream_prefix, "upstreamRepositoryPrefix")
+    )
+    upstream = resolve_upstream(url, named)
+    check_ecr_only(upstream, ecr_prefix, url, registry_id, role, upstream_prefix)
+    if upstream.needs_credential and credential is None:
+        raise EcrError("UnsupportedUpstreamRegistryException", NEEDS_AUTHENTICATION)
+    if credential is not None and registry_id is not None and region is not None:
+        check_secret(credential, registry_id, region)
+    return PullThroughCacheRule(
+        ecr_repository_prefix=ecr_prefix,
+        upstream_registry_url=url,
+        upstream_registry=upstream.name,
+        created_at=now,
+        credential_arn=credential,
+        custom_role_arn=role,
+        upstream_repository_prefix=upstream_prefix,
+    )

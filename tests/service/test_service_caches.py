@@ -153,7 +153,9 @@ def test_a_secret_of_another_account_or_region_is_not_found(any_client: Any) -> 
             {"upstreamRegistry": "harbor"},
             invalid(
                 "upstreamRegistry",
-                "Member must satisfy enum value set: [ecr, ecr-public, quay, k8s, docker-hub, github-container-registry, azure-container-registry, gitlab-container-registry, chainguard]",
+                "Member must satisfy enum value set: [ecr, ecr-public, quay, k8s, "
+                "docker-hub, github-container-registry, azure-container-registry, "
+                "gitlab-container-registry, chainguard]",
             ),
         ),
         (
@@ -161,9 +163,7 @@ def test_a_secret_of_another_account_or_region_is_not_found(any_client: Any) -> 
             invalid("credentialArn", "Member must have length less than or equal to 612"),
         ),
         (
-            {
-                "credentialArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:wrong-prefix/xyz"
-            },
+            {"credentialArn": SECRET.replace("ecr-pullthroughcache", "wrong-prefix")},
             invalid("credentialArn", f"must satisfy regular expression '{CREDENTIAL_ARN_PATTERN}'"),
         ),
         (

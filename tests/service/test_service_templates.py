@@ -110,7 +110,8 @@ def test_a_prefix_twice(any_client: Any) -> None:
             {"appliedFor": ["PUSH"]},
             invalid(
                 "appliedFor.member",
-                "Member must satisfy enum value set: [REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH]",
+                "Member must satisfy enum value set: [REPLICATION, PULL_THROUGH_CACHE, "
+                "CREATE_ON_PUSH]",
             ),
         ),
         (
@@ -162,7 +163,8 @@ def test_a_prefix_twice(any_client: Any) -> None:
             {"imageTagMutability": "SOMETIMES"},
             invalid(
                 "imageTagMutability",
-                "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]",
+                "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, "
+                "IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]",
             ),
         ),
         (
@@ -176,7 +178,8 @@ def test_a_prefix_twice(any_client: Any) -> None:
             {"imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "v*"}]},
             invalid(
                 "imageTagMutabilityExclusionFilters",
-                "Member can only be specified with imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION",
+                "Member can only be specified with imageTagMutability "
+                "IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION",
             ),
         ),
         (
