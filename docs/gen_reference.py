@@ -315,6 +315,9 @@ def render_declaration() -> str:
         _table(root["properties"], root.get("required", [])),
     ]
     for name, title in (
+        ("registry", "`registries[]`"),
+        ("pull_through_cache_rule", "`registries[].pull_through_cache_rules[]`"),
+        ("creation_template", "`registries[].creation_templates[]`"),
         ("repository", "`repositories[]`"),
         ("image", "`repositories[].images[]`"),
         ("image_failure", "`repositories[].images[].failure`"),

@@ -90,9 +90,7 @@ def _encryption(value: Any) -> tuple[str, str | None]:
     if _KMS_KEY_RE.fullmatch(text) is None:
         raise invalid_parameter(key_field, f"must satisfy regular expression '{KMS_KEY_PATTERN}'")
     if text and kind == "AES256":
-        raise invalid_parameter(
-            key_field, "Member can only be specified with encryptionType KMS or KMS_DSSE"
-        )
+        raise invalid_parameter(key_field, "Member must be null when encryptionType is AES256")
     return kind, text or None
 
 
@@ -195,13 +193,12 @@ def apply_changes(
     if with_exclusion and not updated.image_tag_mutability_exclusion_filters:
         raise invalid_parameter(
             "imageTagMutabilityExclusionFilters",
-            f"Member must be specified with imageTagMutability {updated.image_tag_mutability}",
+            f"Member must not be null when imageTagMutability is {updated.image_tag_mutability}",
         )
     if not with_exclusion and updated.image_tag_mutability_exclusion_filters:
         raise invalid_parameter(
             "imageTagMutabilityExclusionFilters",
-            "Member can only be specified with imageTagMutability IMMUTABLE_WITH_EXCLUSION "
-            "or MUTABLE_WITH_EXCLUSION",
+            f"Member must be null when imageTagMutability is {updated.image_tag_mutability}",
         )
     return updated
 

@@ -157,7 +157,7 @@ def test_the_operations_answer_from_the_declaration() -> None:
             "tag_mutability: IMMUTABLE_WITH_EXCLUSION",
             "tag_mutability: MUTABLE",
             "registries[0].creation_templates[0].tag_mutability_exclusion_filters",
-            "Member can only be specified with imageTagMutability",
+            "Member must be null when imageTagMutability is MUTABLE",
         ),
         (
             "applied_for: [REPLICATION]",

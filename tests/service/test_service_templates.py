@@ -136,7 +136,7 @@ def test_a_prefix_twice(any_client: Any) -> None:
             {"encryptionConfiguration": {"encryptionType": "AES256", "kmsKey": KEY}},
             invalid(
                 "encryptionConfiguration.kmsKey",
-                "Member can only be specified with encryptionType KMS or KMS_DSSE",
+                "Member must be null when encryptionType is AES256",
             ),
         ),
         (
@@ -171,15 +171,14 @@ def test_a_prefix_twice(any_client: Any) -> None:
             {"imageTagMutability": "MUTABLE_WITH_EXCLUSION"},
             invalid(
                 "imageTagMutabilityExclusionFilters",
-                "Member must be specified with imageTagMutability MUTABLE_WITH_EXCLUSION",
+                "Member must not be null when imageTagMutability is MUTABLE_WITH_EXCLUSION",
             ),
         ),
         (
             {"imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "v*"}]},
             invalid(
                 "imageTagMutabilityExclusionFilters",
-                "Member can only be specified with imageTagMutability "
-                "IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION",
+                "Member must be null when imageTagMutability is MUTABLE",
             ),
         ),
         (
