@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pytest_ecr.model import RegistryState
 from pytest_ecr.model.templates import (
     CREATE_ON_PUSH,
@@ -17,7 +19,7 @@ from pytest_ecr.model.templates import (
 )
 
 
-def template(prefix: str, *applied: str, **fields: object) -> RepositoryCreationTemplate:
+def template(prefix: str, *applied: str, **fields: Any) -> RepositoryCreationTemplate:
     return RepositoryCreationTemplate(
         prefix,
         applied or (PULL_THROUGH_CACHE,),
