@@ -16,6 +16,9 @@ from pytest_ecr.model.repository import Repository
 
 #: The per-image state key of :class:`StorageClassState`.
 STORAGE_CLASS_KEY: Final = "storage_class"
+#: Repository setting set once any of its images changed class: reads of a repository
+#: without it skip the per-image lookups (every image there is ``ACTIVE``).
+STORAGE_CLASS_USED_KEY: Final = "storage_class_used"
 
 STANDARD: Final = "STANDARD"
 ARCHIVE: Final = "ARCHIVE"
@@ -94,3 +97,15 @@ def image_status(repo: Repository, digest: str, now: float) -> str:
 def is_pullable(repo: Repository, digest: str, now: float) -> bool:
     """Whether the image can be pulled: an archived (or still restoring) one cannot."""
     return image_status(repo, digest, now) == ACTIVE
+
+
+def storage_class_used(repo: Repository) -> bool:
+    """Whether any image of *repo* ever changed class (else all are ``ACTIVE``): O(1)."""
+    return repo.setting(STORAGE_CLASS_USED_KEY) is not None
+
+
+def set_storage_state(repo: Repository, digest: str, value: StorageClassState) -> None:
+    """Keep *value* as the storage-class state of one image (and mark the repository)."""
+    repo.set_image_state(digest, STORAGE_CLASS_KEY, value)
+    if not storage_class_used(repo):
+        repo.set_setting(STORAGE_CLASS_USED_KEY, True)

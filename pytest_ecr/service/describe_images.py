@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
-from pytest_ecr.model.archive import image_status
+from pytest_ecr.model.archive import image_status, storage_class_used
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
@@ -77,9 +77,11 @@ def _resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
     return image
 
 
-def _listed(repo: Repository, tag_status: str, status: str, now: float) -> Iterator[Image]:
+def _listed(repo: Repository, tag_status: str, status: str, now: float | None) -> Iterator[Image]:
+    if now is None and status not in ("ACTIVE", "ANY"):
+        return  # nothing in this repository ever left the ACTIVE status
     for image in repo.images():
-        if status != "ANY" and image_status(repo, image.digest, now) != status:
+        if now is not None and status != "ANY" and image_status(repo, image.digest, now) != status:
             continue
         if tag_status == "ANY" or (tag_status == "TAGGED") == bool(repo.tags_of(image.digest)):
             yield image
@@ -101,7 +103,7 @@ def describe_images(
         for tag, digest in checked:
             image = _resolve(repo, tag, digest)
             images.setdefault(image.digest, image)
-        now = ctx.clock()
+        now = ctx.clock() if storage_class_used(repo) else None
         return {"imageDetails": [image_detail(repo, image, now) for image in images.values()]}
 
     page = paging.page_request(
@@ -109,7 +111,8 @@ def describe_images(
         f"DescribeImages\0{registry_id}\0{ctx.region}\0{name}\0{tag_status}\0{image_status}",
     )
     repo = find_repository(state, registry_id, name, ctx)
-    now = ctx.clock()
+    # None: no image here ever changed storage class, so none needs its status looked up.
+    now = ctx.clock() if storage_class_used(repo) else None
     listed, token = paging.paginate(_listed(repo, tag_status, image_status, now), page)
     return paging.with_token(
         {"imageDetails": [image_detail(repo, image, now) for image in listed]}, token

@@ -22,6 +22,7 @@ from pytest_ecr.model.archive import (
     STORAGE_CLASS_KEY,
     STORAGE_CLASSES,
     StorageClassState,
+    set_storage_state,
     storage_state,
 )
 from pytest_ecr.model.media import MediaType
@@ -88,7 +89,7 @@ def update_image_storage_class(
         if status == ACTIVE:
             raise not_supported(image, repo, "it is already in the STANDARD storage class")
         changed = current.restored(now)
-    repo.set_image_state(image.digest, STORAGE_CLASS_KEY, changed)
+    set_storage_state(repo, image.digest, changed)
     return {
         "registryId": registry_id,
         "repositoryName": name,
