@@ -481,3 +481,13 @@ def test_exclusions_are_per_region(fake: FakeEcr, client: Any) -> None:
     client.register_pull_time_update_exclusion(principalArn=PRINCIPAL)
     other = fake.client("eu-west-1")
     assert other.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"] == []
+
+
+def test_exclusion_paging_validation(any_client: Any) -> None:
+    assert error_of(any_client.list_pull_time_update_exclusions, maxResults=1001) == invalid(
+        "maxResults", "Member must have value less than or equal to 1000"
+    )
+    assert error_of(any_client.list_pull_time_update_exclusions, nextToken="garbage") == invalid(
+        "nextToken",
+        "Member must be a nextToken returned by a previous call with the same parameters",
+    )

@@ -330,3 +330,19 @@ def test_templates_are_per_region(fake: FakeEcr, client: Any) -> None:
     create(client)
     other = fake.client("eu-west-1")
     assert other.describe_repository_creation_templates()["repositoryCreationTemplates"] == []
+
+
+def test_describe_paging_validation(any_client: Any) -> None:
+    assert error_of(any_client.describe_repository_creation_templates, maxResults=1001) == invalid(
+        "maxResults", "Member must have value less than or equal to 1000"
+    )
+
+
+def test_update_validation_is_creates(any_client: Any) -> None:
+    create(any_client)
+    assert error_of(
+        any_client.update_repository_creation_template, prefix="prod", appliedFor=["PUSH"]
+    ) == invalid(
+        "appliedFor.member",
+        "Member must satisfy enum value set: [REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH]",
+    )
