@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from pytest_ecr.model import IMAGE_FAILURE_CODES
+from pytest_ecr.service.caches_errors import CACHES_ERROR_TEXTS
 
 #: Errors any operation can get in practice, though the ECR model does not list them.
 COMMON_ERRORS: Final[tuple[str, ...]] = ("ThrottlingException", "AccessDeniedException")
@@ -465,43 +466,6 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
-        # Pull-through cache, templates, exclusions, storage class: the model's own texts.
-        "PullThroughCacheRuleAlreadyExistsException": (
-            "A pull through cache rule with these settings already exists for the private registry"
-        ),
-        "PullThroughCacheRuleNotFoundException": (
-            "The pull through cache rule was not found. Specify a valid pull through cache "
-            "rule and try again"
-        ),
-        "UnsupportedUpstreamRegistryException": "The specified upstream registry isn't supported",
-        "SecretNotFoundException": (
-            "The ARN of the secret specified in the pull through cache rule was not found. "
-            "Update the pull through cache rule with a valid secret ARN and try again"
-        ),
-        "UnableToAccessSecretException": (
-            "The secret is unable to be accessed. Verify the resource permissions for the "
-            "secret and try again"
-        ),
-        "UnableToDecryptSecretValueException": (
-            "The secret is accessible but is unable to be decrypted. Verify the resource "
-            "permissions and try again"
-        ),
-        "TemplateAlreadyExistsException": (
-            "The repository creation template already exists. Specify a unique prefix and try again"
-        ),
-        "TemplateNotFoundException": (
-            "The specified repository creation template can't be found. Verify the registry "
-            "ID and prefix and try again"
-        ),
-        "ExclusionAlreadyExistsException": (
-            "The specified pull time update exclusion already exists for the registry"
-        ),
-        "ExclusionNotFoundException": "The specified pull time update exclusion was not found",
-        "ImageStorageClassUpdateNotSupportedException": (
-            "The requested image storage class update is not supported"
-        ),
-        "UnableToListUpstreamImageReferrersException": (
-            "The referrer or referrers were unable to be listed using the pull through cache rule"
-        ),
+        **CACHES_ERROR_TEXTS,
     }
     return known.get(code, f"{code} injected by pytest-ecr")
