@@ -317,6 +317,8 @@ def render_declaration() -> str:
     for name, title in (
         ("registry", "`registries[]`"),
         ("account_settings", "`registries[].account_settings`"),
+        ("pull_through_cache_rule", "`registries[].pull_through_cache_rules[]`"),
+        ("creation_template", "`registries[].creation_templates[]`"),
         ("repository", "`repositories[]`"),
         ("encryption", "`repositories[].encryption`"),
         ("image", "`repositories[].images[]`"),

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from pytest_ecr.declarations import caches, replication, signing
 from pytest_ecr.declarations import registry_settings as reg
-from pytest_ecr.declarations import replication, signing
 from pytest_ecr.declarations import repository_settings as repo
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
@@ -78,6 +78,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("scanning", "registry", registry_scanning.read, registry_scanning.apply),
     Feature("replication", "registry", replication.read_replication, replication.apply_replication),
     Feature("signing", "registry", signing.read_signing, signing.apply_signing),
+    Feature(caches.PULL_THROUGH_CACHE_RULES, "registry", caches.read_rules, caches.apply_rules),
+    Feature(caches.CREATION_TEMPLATES, "registry", caches.read_templates, caches.apply_templates),
 )
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {

@@ -24,6 +24,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Final
 
+from pytest_ecr.declarations import caches_format
 from pytest_ecr.declarations.platforms import PLATFORM_HINT, PLATFORM_PATTERN
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -71,6 +72,8 @@ REGISTRY_KEYS: Final = (
     "scanning",
     "replication",
     "signing",
+    caches_format.PULL_THROUGH_CACHE_RULES,
+    caches_format.CREATION_TEMPLATES,
 )
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = (
@@ -366,6 +369,7 @@ def schema_facts() -> dict[str, object]:
         f"{failure}/properties/code/enum": list(FAILURE_CODES),
         **_scan_facts(),
         **_registry_feature_facts(),
+        **caches_format.schema_facts(),
     }
 
 

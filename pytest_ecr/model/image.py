@@ -83,6 +83,10 @@ class Image:
     artifact_media_type: str | None = None
     children: tuple[str, ...] = ()
     failure: ImageFailure | None = None
+    #: The OCI 1.1 ``subject`` digest of a referrer (a signature, an SBOM...), else None.
+    subject: str | None = None
+    #: The artifact type a referrers listing reports (see :class:`ManifestInfo`).
+    artifact_type: str | None = None
 
     @classmethod
     def from_manifest(
@@ -109,4 +113,6 @@ class Image:
             artifact_media_type=info.artifact_media_type,
             children=info.children,
             failure=failure,
+            subject=info.subject,
+            artifact_type=info.artifact_type,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pytest_ecr.model.names import DIGEST_RE
@@ -42,6 +42,11 @@ class ManifestInfo:
     size_bytes: int | None
     artifact_media_type: str | None
     children: tuple[str, ...]
+    #: The OCI 1.1 ``subject`` digest: the image this manifest refers to (a referrer).
+    subject: str | None = None
+    #: The OCI 1.1 artifact type a referrers listing reports: ``artifactType``, else (for
+    #: an image manifest with a subject) the config's ``mediaType``; None for the others.
+    artifact_type: str | None = None
 
 
 #: The largest descriptor size: OCI sizes are int64.
@@ -91,10 +96,29 @@ def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
         return ManifestInfo(kind, None, None, ())
     _schema_version(doc, 2)
     if kind in MediaType.LISTS:
-        return _list_info(kind, doc)
-    if kind in MediaType.SINGLE:
-        return _single_info(kind, doc)
-    return _other_info(kind, doc)
+        info = _list_info(kind, doc)
+    elif kind in MediaType.SINGLE:
+        info = _single_info(kind, doc)
+    else:
+        info = _other_info(kind, doc)
+    return _with_reference(info, doc)
+
+
+def _with_reference(info: ManifestInfo, doc: dict[str, Any]) -> ManifestInfo:
+    """*info* with the manifest's OCI 1.1 ``subject`` and artifact type, if it has them."""
+    subject = doc.get("subject")
+    digest = None
+    if subject is not None:
+        digest = subject.get("digest") if isinstance(subject, dict) else None
+        if not isinstance(digest, str):
+            raise ValueError("manifest field 'subject' needs a string 'digest'")
+    declared = doc.get("artifactType")
+    artifact_type = declared if isinstance(declared, str) and declared else None
+    if digest is None and artifact_type is None:
+        return info
+    if artifact_type is None and info.media_type in MediaType.SINGLE:
+        artifact_type = info.artifact_media_type
+    return replace(info, subject=digest, artifact_type=artifact_type)
 
 
 def _document(text: str) -> dict[str, Any]:

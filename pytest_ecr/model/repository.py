@@ -39,6 +39,7 @@ class Repository:
         "_image_tags",
         "_images",
         "_parents",
+        "_referrers",
         "_settings",
         "_tags",
         "created_at",
@@ -80,6 +81,9 @@ class Repository:
         self._image_tags: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         # child digest -> digests of the manifest lists in this repository that list it
         self._parents: LayeredMap[str, tuple[str, ...]] = LayeredMap()
+        # subject digest -> digests of the images here whose manifest names it as its OCI
+        # 1.1 `subject` (signatures, SBOMs...), in push order; the subject may be absent.
+        self._referrers: LayeredMap[str, tuple[str, ...]] = LayeredMap()
         # Per-feature repository settings (tags, policies, lifecycle policy...): each
         # value is immutable and replaced whole on a write, so a fork copies the dict.
         self._settings: dict[str, object] = {}
@@ -170,6 +174,10 @@ class Repository:
         """Digests of manifest lists in this repository that reference *digest* (indexed)."""
         return list(self._parents.get(digest) or ())
 
+    def referrers(self, subject: str) -> tuple[str, ...]:
+        """Digests of the images whose ``subject`` is *subject*, in push order (indexed)."""
+        return self._referrers.get(subject) or ()
+
     # -- writing ---------------------------------------------------------------------
 
     def _check_writable(self) -> None:
@@ -235,6 +243,11 @@ class Repository:
         self._images[image.digest] = image
         for child in dict.fromkeys(image.children):
             self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
+        if image.subject is not None:
+            self._referrers[image.subject] = (
+                *(self._referrers.get(image.subject) or ()),
+                image.digest,
+            )
         return image
 
     def fill(self, images: Iterable[Image], tags: Iterable[tuple[str, str]] = ()) -> None:
@@ -252,12 +265,15 @@ class Repository:
             raise ValueError(f"repository {self.name!r} is not empty; fill() builds empty ones")
         stored: dict[str, Image] = {}
         parents: dict[str, tuple[str, ...]] = {}
+        referrers: dict[str, tuple[str, ...]] = {}
         for image in images:
             if image.digest in stored:
                 continue
             stored[image.digest] = image
             for child in dict.fromkeys(image.children):
                 parents[child] = (*parents.get(child, ()), image.digest)
+            if image.subject is not None:
+                referrers[image.subject] = (*referrers.get(image.subject, ()), image.digest)
         by_tag: dict[str, str] = {}
         by_digest: dict[str, tuple[str, ...]] = {}
         for tag, digest in tags:
@@ -272,6 +288,7 @@ class Repository:
         self._tags = LayeredMap(by_tag)
         self._image_tags = LayeredMap(by_digest)
         self._parents = LayeredMap(parents)
+        self._referrers = LayeredMap(referrers)
 
     def tag(self, tag: str, digest: str) -> str | None:
         """Point *tag* at *digest*; return the digest it left, if it moved.
@@ -314,6 +331,13 @@ class Repository:
                 self._parents[child] = left
             else:
                 self._parents.pop(child)
+        subject = image.subject if image is not None else None
+        if subject is not None:
+            rest = tuple(d for d in self._referrers.get(subject) or () if d != digest)
+            if rest:
+                self._referrers[subject] = rest
+            else:
+                self._referrers.pop(subject)
         return tags
 
     # -- sharing ---------------------------------------------------------------------
@@ -327,6 +351,7 @@ class Repository:
         image_tags = LayeredMap({d: t for d, t in self._image_tags.flatten().items() if t})
         self._images, self._tags, self._image_tags = images, tags, image_tags
         self._parents = LayeredMap(self._parents.flatten())
+        self._referrers = LayeredMap(self._referrers.flatten())
         self._image_state = LayeredMap(self._image_state.flatten())
         self._frozen = True
 
@@ -354,6 +379,7 @@ class Repository:
         clone._tags = LayeredMap(self._tags._base)
         clone._image_tags = LayeredMap(self._image_tags._base)
         clone._parents = LayeredMap(self._parents._base)
+        clone._referrers = LayeredMap(self._referrers._base)
         clone._image_state = LayeredMap(self._image_state._base)
         clone._settings = dict(self._settings)
         return clone

@@ -17,20 +17,35 @@ from pytest_ecr.service.batch_get_repository_scanning_configuration import (
     batch_get_repository_scanning_configuration,
 )
 from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.create_pull_through_cache_rule import create_pull_through_cache_rule
 from pytest_ecr.service.create_repository import create_repository
+from pytest_ecr.service.create_repository_creation_template import (
+    create_repository_creation_template,
+)
+from pytest_ecr.service.delete_pull_through_cache_rule import delete_pull_through_cache_rule
 from pytest_ecr.service.delete_registry_policy import delete_registry_policy
 from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.delete_repository_creation_template import (
+    delete_repository_creation_template,
+)
 from pytest_ecr.service.delete_repository_policy import delete_repository_policy
 from pytest_ecr.service.delete_signing_configuration import delete_signing_configuration
+from pytest_ecr.service.deregister_pull_time_update_exclusion import (
+    deregister_pull_time_update_exclusion,
+)
 from pytest_ecr.service.describe_image_replication_status import describe_image_replication_status
 from pytest_ecr.service.describe_image_scan_findings import describe_image_scan_findings
 from pytest_ecr.service.describe_image_signing_status import describe_image_signing_status
 from pytest_ecr.service.describe_images import describe_images
+from pytest_ecr.service.describe_pull_through_cache_rules import describe_pull_through_cache_rules
 from pytest_ecr.service.describe_registry import describe_registry
 from pytest_ecr.service.describe_replication_backfill_results import (
     describe_replication_backfill_results,
 )
 from pytest_ecr.service.describe_repositories import describe_repositories
+from pytest_ecr.service.describe_repository_creation_templates import (
+    describe_repository_creation_templates,
+)
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_account_setting import get_account_setting
 from pytest_ecr.service.get_authorization_token import get_authorization_token
@@ -40,7 +55,9 @@ from pytest_ecr.service.get_registry_scanning_configuration import (
 )
 from pytest_ecr.service.get_repository_policy import get_repository_policy
 from pytest_ecr.service.get_signing_configuration import get_signing_configuration
+from pytest_ecr.service.list_image_referrers import list_image_referrers
 from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.list_pull_time_update_exclusions import list_pull_time_update_exclusions
 from pytest_ecr.service.list_replication_backfills import list_replication_backfills
 from pytest_ecr.service.list_tags_for_resource import list_tags_for_resource
 from pytest_ecr.service.put_account_setting import put_account_setting
@@ -53,6 +70,9 @@ from pytest_ecr.service.put_registry_scanning_configuration import (
 )
 from pytest_ecr.service.put_replication_configuration import put_replication_configuration
 from pytest_ecr.service.put_signing_configuration import put_signing_configuration
+from pytest_ecr.service.register_pull_time_update_exclusion import (
+    register_pull_time_update_exclusion,
+)
 from pytest_ecr.service.set_repository_policy import set_repository_policy
 from pytest_ecr.service.shapes import find_repository
 from pytest_ecr.service.start_image_scan import start_image_scan
@@ -60,6 +80,12 @@ from pytest_ecr.service.start_replication_backfill import start_replication_back
 from pytest_ecr.service.stop_replication_backfill import stop_replication_backfill
 from pytest_ecr.service.tag_resource import tag_resource
 from pytest_ecr.service.untag_resource import untag_resource
+from pytest_ecr.service.update_image_storage_class import update_image_storage_class
+from pytest_ecr.service.update_pull_through_cache_rule import update_pull_through_cache_rule
+from pytest_ecr.service.update_repository_creation_template import (
+    update_repository_creation_template,
+)
+from pytest_ecr.service.validate_pull_through_cache_rule import validate_pull_through_cache_rule
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -68,41 +94,55 @@ OPERATIONS: dict[str, Operation] = {
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
     "BatchGetRepositoryScanningConfiguration": batch_get_repository_scanning_configuration,
+    "CreatePullThroughCacheRule": create_pull_through_cache_rule,
     "CreateRepository": create_repository,
+    "CreateRepositoryCreationTemplate": create_repository_creation_template,
+    "DeletePullThroughCacheRule": delete_pull_through_cache_rule,
     "DeleteRegistryPolicy": delete_registry_policy,
     "DeleteRepository": delete_repository,
+    "DeleteRepositoryCreationTemplate": delete_repository_creation_template,
     "DeleteRepositoryPolicy": delete_repository_policy,
-    "DescribeImageScanFindings": describe_image_scan_findings,
     "DeleteSigningConfiguration": delete_signing_configuration,
+    "DeregisterPullTimeUpdateExclusion": deregister_pull_time_update_exclusion,
     "DescribeImageReplicationStatus": describe_image_replication_status,
+    "DescribeImageScanFindings": describe_image_scan_findings,
     "DescribeImageSigningStatus": describe_image_signing_status,
     "DescribeImages": describe_images,
+    "DescribePullThroughCacheRules": describe_pull_through_cache_rules,
     "DescribeRegistry": describe_registry,
     "DescribeReplicationBackfillResults": describe_replication_backfill_results,
     "DescribeRepositories": describe_repositories,
+    "DescribeRepositoryCreationTemplates": describe_repository_creation_templates,
     "GetAccountSetting": get_account_setting,
     "GetAuthorizationToken": get_authorization_token,
     "GetRegistryPolicy": get_registry_policy,
-    "GetRepositoryPolicy": get_repository_policy,
     "GetRegistryScanningConfiguration": get_registry_scanning_configuration,
+    "GetRepositoryPolicy": get_repository_policy,
+    "GetSigningConfiguration": get_signing_configuration,
+    "ListImageReferrers": list_image_referrers,
     "ListImages": list_images,
+    "ListPullTimeUpdateExclusions": list_pull_time_update_exclusions,
+    "ListReplicationBackfills": list_replication_backfills,
     "ListTagsForResource": list_tags_for_resource,
     "PutAccountSetting": put_account_setting,
     "PutImage": put_image,
     "PutImageScanningConfiguration": put_image_scanning_configuration,
     "PutImageTagMutability": put_image_tag_mutability,
     "PutRegistryPolicy": put_registry_policy,
-    "SetRepositoryPolicy": set_repository_policy,
-    "TagResource": tag_resource,
-    "UntagResource": untag_resource,
     "PutRegistryScanningConfiguration": put_registry_scanning_configuration,
-    "StartImageScan": start_image_scan,
-    "GetSigningConfiguration": get_signing_configuration,
-    "ListReplicationBackfills": list_replication_backfills,
     "PutReplicationConfiguration": put_replication_configuration,
     "PutSigningConfiguration": put_signing_configuration,
+    "RegisterPullTimeUpdateExclusion": register_pull_time_update_exclusion,
+    "SetRepositoryPolicy": set_repository_policy,
+    "StartImageScan": start_image_scan,
     "StartReplicationBackfill": start_replication_backfill,
     "StopReplicationBackfill": stop_replication_backfill,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "UpdateImageStorageClass": update_image_storage_class,
+    "UpdatePullThroughCacheRule": update_pull_through_cache_rule,
+    "UpdateRepositoryCreationTemplate": update_repository_creation_template,
+    "ValidatePullThroughCacheRule": validate_pull_through_cache_rule,
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_ecr.model import DEFAULT_FAILURE_REASONS, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model.archive import is_pullable, storage_class_used
 from pytest_ecr.model.names import IMAGE_TAG_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
@@ -97,6 +98,8 @@ def batch_get_image(
             failures.append(_failure(request_echo(tag, digest), code, reason))
 
     resolve_tag = repo.resolve_tag
+    # None: no image here ever changed storage class, so every one can be pulled.
+    now = ctx.clock() if storage_class_used(repo) else None
     get_image = repo.get_image
     for position, raw in enumerate(ids):
         tag = digest = None
@@ -119,6 +122,10 @@ def batch_get_image(
         assert image is not None
         if image.failure is not None:
             fail(tag, digest, image.failure.code, image.failure.reason)
+            continue
+        if now is not None and not is_pullable(repo, image.digest, now):
+            # Archived (or still being restored): ECR refuses pulls of it (§13.1).
+            fail(tag, digest, "ImageInaccessible")
             continue
         manifest, media_type = negotiate(
             image, accepted, by_digest=digest is not None, repository=name, tag=tag

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from pytest_ecr.model import IMAGE_FAILURE_CODES
+from pytest_ecr.service.caches_errors import CACHES_ERROR_TEXTS
 
 #: Errors any operation can get in practice, though the ECR model does not list them.
 COMMON_ERRORS: Final[tuple[str, ...]] = ("ThrottlingException", "AccessDeniedException")
@@ -504,5 +505,6 @@ def default_error_message(
             "The replication backfill with id '00000000-0000-4000-8000-000000000000' cannot be "
             "stopped because its status is COMPLETE"
         ),
+        **CACHES_ERROR_TEXTS,
     }
     return known.get(code, f"{code} injected by pytest-ecr")

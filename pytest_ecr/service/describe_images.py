@@ -6,18 +6,21 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model.archive import image_status, storage_class_used
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import invalid_parameter
-from pytest_ecr.service.list_images import has_status, read_filter
+from pytest_ecr.service.list_images import read_filter
 from pytest_ecr.service.scanning import findings_summary
 from pytest_ecr.service.shapes import find_repository, image_not_found
+from pytest_ecr.service.update_image_storage_class import archive_fields
 
 
-def image_detail(repo: Repository, image: Image) -> dict[str, Any]:
-    """An ``ImageDetail``: all tags (key absent when untagged), size, push time, types."""
+def image_detail(repo: Repository, image: Image, now: float | None = None) -> dict[str, Any]:
+    """An ``ImageDetail``: all tags (key absent when untagged), size, push time, types;
+    the storage-class fields once the image was archived (as of *now*)."""
     detail: dict[str, Any] = {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
@@ -35,6 +38,10 @@ def image_detail(repo: Repository, image: Image) -> dict[str, Any]:
     # The model leaves it unset for manifest lists, which real answers show without it.
     if image.artifact_media_type is not None:
         detail["artifactMediaType"] = image.artifact_media_type
+    if image.subject is not None:
+        detail["subjectManifestDigest"] = image.subject
+    if now is not None:
+        detail.update(archive_fields(repo, image.digest, now))
     return detail
 
 
@@ -71,8 +78,12 @@ def _resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
     return image
 
 
-def _listed(repo: Repository, tag_status: str) -> Iterator[Image]:
+def _listed(repo: Repository, tag_status: str, status: str, now: float | None) -> Iterator[Image]:
+    if now is None and status not in ("ACTIVE", "ANY"):
+        return  # nothing in this repository ever left the ACTIVE status
     for image in repo.images():
+        if now is not None and status != "ANY" and image_status(repo, image.digest, now) != status:
+            continue
         if tag_status == "ANY" or (tag_status == "TAGGED") == bool(repo.tags_of(image.digest)):
             yield image
 
@@ -93,9 +104,10 @@ def describe_images(
         for tag, digest in checked:
             image = _resolve(repo, tag, digest)
             images.setdefault(image.digest, image)
+        now = ctx.clock() if storage_class_used(repo) else None
         return {
             "imageDetails": [
-                {**image_detail(repo, image), **findings_summary(state, repo, image, ctx)}
+                {**image_detail(repo, image, now), **findings_summary(state, repo, image, ctx)}
                 for image in images.values()
             ]
         }
@@ -105,13 +117,13 @@ def describe_images(
         f"DescribeImages\0{registry_id}\0{ctx.region}\0{name}\0{tag_status}\0{image_status}",
     )
     repo = find_repository(state, registry_id, name, ctx)
-    if not has_status(image_status):
-        return {"imageDetails": []}
-    listed, token = paging.paginate(_listed(repo, tag_status), page)
+    # None: no image here ever changed storage class, so none needs its status looked up.
+    now = ctx.clock() if storage_class_used(repo) else None
+    listed, token = paging.paginate(_listed(repo, tag_status, image_status, now), page)
     return paging.with_token(
         {
             "imageDetails": [
-                {**image_detail(repo, image), **findings_summary(state, repo, image, ctx)}
+                {**image_detail(repo, image, now), **findings_summary(state, repo, image, ctx)}
                 for image in listed
             ]
         },

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pytest_ecr.model import RegistryState, Repository
+from pytest_ecr.model.archive import image_status as status_of
+from pytest_ecr.model.archive import storage_class_used
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
@@ -28,15 +30,17 @@ def read_filter(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-def has_status(image_status: str) -> bool:
-    # Every image of the fake is ACTIVE: nothing is ever archived.
-    return image_status in ("ACTIVE", "ANY")
-
-
-def _entries(repo: Repository, tag_status: str) -> Iterator[dict[str, str]]:
+def _entries(
+    repo: Repository, tag_status: str, image_status: str = "ANY", now: float | None = None
+) -> Iterator[dict[str, str]]:
     want_tagged = tag_status in ("TAGGED", "ANY")
     want_untagged = tag_status in ("UNTAGGED", "ANY")
+    if now is None and image_status not in ("ACTIVE", "ANY"):
+        return  # nothing in this repository ever left the ACTIVE status
+    check = now is not None and image_status != "ANY"
     for image in repo.images():
+        if check and status_of(repo, image.digest, now or 0.0) != image_status:
+            continue
         tags = repo.tags_of(image.digest)
         if tags:
             if want_tagged:
@@ -56,7 +60,6 @@ def list_images(
         params, f"ListImages\0{registry_id}\0{ctx.region}\0{name}\0{tag_status}\0{image_status}"
     )
     repo = find_repository(state, registry_id, name, ctx)
-    if not has_status(image_status):
-        return {"imageIds": []}
-    ids, token = paging.paginate(_entries(repo, tag_status), page)
+    now = ctx.clock() if storage_class_used(repo) else None
+    ids, token = paging.paginate(_entries(repo, tag_status, image_status, now), page)
     return paging.with_token({"imageIds": ids}, token)
