@@ -11,8 +11,10 @@ from typing import Any
 
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import validation
+from pytest_ecr.service.batch_check_layer_availability import batch_check_layer_availability
 from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
+from pytest_ecr.service.complete_layer_upload import complete_layer_upload
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.delete_repository import delete_repository
@@ -20,23 +22,31 @@ from pytest_ecr.service.describe_images import describe_images
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_download_url_for_layer import get_download_url_for_layer
+from pytest_ecr.service.initiate_layer_upload import initiate_layer_upload
 from pytest_ecr.service.list_images import list_images
 from pytest_ecr.service.put_image import put_image
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.upload_layer_part import upload_layer_part
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
 #: Every ECR operation the local backend answers, by API name.
 OPERATIONS: dict[str, Operation] = {
+    "BatchCheckLayerAvailability": batch_check_layer_availability,
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
+    "CompleteLayerUpload": complete_layer_upload,
     "CreateRepository": create_repository,
     "DeleteRepository": delete_repository,
     "DescribeImages": describe_images,
     "DescribeRepositories": describe_repositories,
     "GetAuthorizationToken": get_authorization_token,
+    "GetDownloadUrlForLayer": get_download_url_for_layer,
+    "InitiateLayerUpload": initiate_layer_upload,
     "ListImages": list_images,
     "PutImage": put_image,
+    "UploadLayerPart": upload_layer_part,
 }
 
 
