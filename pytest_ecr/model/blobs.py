@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -335,10 +335,3 @@ class RepositoryBlobs:
         if not self._frozen:
             raise FrozenBlobsError("only a frozen blob store can be forked")
         return RepositoryBlobs(_base=self)
-
-
-def references_of(images: Mapping[str, Image]) -> Iterator[tuple[str, BlobDescriptor]]:
-    """``(image digest, blob)`` for every blob every image names (a diagnostic helper)."""
-    for digest, image in images.items():
-        for blob in manifest_blobs(image):
-            yield digest, blob
