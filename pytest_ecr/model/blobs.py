@@ -192,6 +192,19 @@ class RepositoryBlobs:
         # index is built (once) under this lock.
         self._lock = threading.Lock()
 
+    # Compared by what they hold (content, uploads, references), as the repository's
+    # other indexes are: fill() and put() must build the same store.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RepositoryBlobs):
+            return NotImplemented
+        return (
+            dict(self.contents()) == dict(other.contents())
+            and list(self.uploads()) == list(other.uploads())
+            and self.references() == other.references()
+        )
+
     def __repr__(self) -> str:
         return f"<RepositoryBlobs contents={len(self._contents)} uploads={len(self._uploads)}>"
 
@@ -221,6 +234,12 @@ class RepositoryBlobs:
         """What the repository's images say of blob *digest*; ``None`` if none names it."""
         found = self._index_entry(digest)
         return found if found is not None and found.images else None
+
+    def references(self) -> dict[str, BlobReference]:
+        """Every blob the repository's images name, with what they say of it."""
+        merged = dict(self._base.references()) if self._base is not None else {}
+        merged.update(self._index())
+        return {digest: ref for digest, ref in merged.items() if ref.images}
 
     def image_added(self, image: Image) -> None:
         """Note a new image (read lazily, on the next question)."""

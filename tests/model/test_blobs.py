@@ -168,3 +168,18 @@ def test_parts_content_reads_any_range_without_joining() -> None:
     assert b"".join(content.chunks(4, 100)) == b"efgh"
     assert list(content.chunks(8)) == []
     assert content_digest(content) == sha256_digest(b"abcdefgh")
+
+
+def test_every_reference_of_a_fork_and_equality_by_content() -> None:
+    a = image(1, 2)
+    state = declared(a)
+    repo = state.fork().repository("team/api")
+    b = repo.put(image(5))
+    repo.delete(a.digest)
+    assert repo.blobs.references() == {digest(5): BlobReference(5, CONFIG, (b.digest,))}
+    built = RegistryState().create_repository("team/api")
+    built.put(b)
+    assert built.blobs == repo.blobs
+    built.blobs.start_upload("u", 0.0)
+    assert built.blobs != repo.blobs
+    assert built.blobs != "a store"
