@@ -464,5 +464,33 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        # The layer operations' codes (pytest_ecr.service.layers words the real answers).
+        "LayersNotFoundException": (
+            f"The layer with digest '<digest>' does not exist within the repository with name "
+            f"'{repo}' in the registry with id '{account}'"
+        ),
+        "LayerInaccessibleException": (
+            "The specified layer is not available because it is not associated with an image. "
+            "Unassociated image layers may be cleaned up at any time."
+        ),
+        "UploadNotFoundException": (
+            f"The upload does not exist in the repository with name '{repo}' in the registry "
+            f"with id '{account}'"
+        ),
+        "InvalidLayerPartException": "The layer part is not contiguous with the parts received",
+        "LayerPartTooSmallException": (
+            "All layer parts except the last part should be at least 5MB"
+        ),
+        "LayerAlreadyExistsException": (
+            f"The layer already exists in the repository with name '{repo}' in the registry "
+            f"with id '{account}'"
+        ),
+        "InvalidLayerException": (
+            "None of the provided layer digests match the calculated layer digest"
+        ),
+        "EmptyUploadException": (
+            f"The upload in the repository with name '{repo}' in registry with id '{account}' "
+            "cannot be completed because it does not have any parts"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

@@ -12,7 +12,7 @@ import botocore.exceptions
 import pytest
 
 from pytest_ecr import FakeEcr
-from pytest_ecr.service.layers import MAX_PART_BLOB, MIN_PART_SIZE, PART_SIZE
+from pytest_ecr.service.layers import MAX_PART_BLOB, MAX_PARTS, MIN_PART_SIZE, PART_SIZE
 
 from .support import ACCOUNT, DOCKER_CONFIG, DOCKER_LAYER, DOCKER_V2, blob, error_of, strip
 
@@ -608,3 +608,22 @@ def test_a_tests_uploads_stay_its_own(declared: Any) -> None:
         answer = client.batch_check_layer_availability(repositoryName=REPO, layerDigests=[digest])
         assert answer["layers"] == []
     assert declared.repository(REPO).blobs.content(digest) is None
+
+
+def test_more_parts_than_ecrs_quota(fake: FakeEcr, any_client: Any) -> None:
+    upload = initiate(any_client)
+    blobs = fake.registry.repository(REPO, account=ACCOUNT).blobs
+    for _ in range(MAX_PARTS):
+        blobs.add_part(upload, b"p")
+    code, message, _ = error_of(
+        any_client.upload_layer_part,
+        repositoryName=REPO,
+        uploadId=upload,
+        partFirstByte=MAX_PARTS,
+        partLastByte=MAX_PARTS,
+        layerPartBlob=b"p",
+    )
+    assert (code, message) == (
+        "LimitExceededException",
+        f"The upload with id '{upload}' {WHERE} already has the maximum of 4200 layer parts",
+    )
