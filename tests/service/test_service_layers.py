@@ -627,3 +627,15 @@ def test_more_parts_than_ecrs_quota(fake: FakeEcr, any_client: Any) -> None:
         "LimitExceededException",
         f"The upload with id '{upload}' {WHERE} already has the maximum of 4200 layer parts",
     )
+
+
+def test_the_call_history_shows_a_part_by_its_length(fake: FakeEcr, client: Any) -> None:
+    upload = initiate(client)
+    send(client, upload, 0, b"x" * 3000)
+    described = fake.calls("UploadLayerPart").describe()
+    assert "'layerPartBlob': 'eHh4" in described
+    assert "... (4000 characters)" in described
+    assert len(described) < 400
+    # The recorded params are whole: assertions match on them.
+    fake.calls("UploadLayerPart").assert_called_with(partLastByte=2999)
+    assert len(fake.calls("UploadLayerPart")[0].params["layerPartBlob"]) == 4000
