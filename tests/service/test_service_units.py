@@ -26,15 +26,20 @@ def fresh() -> RegistryState:
 
 def test_every_operation_is_registered() -> None:
     assert sorted(OPERATIONS) == [
+        "BatchCheckLayerAvailability",
         "BatchDeleteImage",
         "BatchGetImage",
+        "CompleteLayerUpload",
         "CreateRepository",
         "DeleteRepository",
         "DescribeImages",
         "DescribeRepositories",
         "GetAuthorizationToken",
+        "GetDownloadUrlForLayer",
+        "InitiateLayerUpload",
         "ListImages",
         "PutImage",
+        "UploadLayerPart",
     ]
 
 
