@@ -66,8 +66,8 @@ def test_references_of_a_filled_repository_are_read_on_first_question() -> None:
     a, b = image(1, 2), image(1, 3)
     state = declared(a, b)
     blobs = state.repository("team/api").blobs
-    assert blobs.reference(digest(1)) == BlobReference(1, CONFIG, (a.digest, b.digest))
-    assert blobs.reference(digest(3)) == BlobReference(30, LAYER, (b.digest,))
+    assert blobs.reference(digest(1)) == BlobReference(1, CONFIG, 2)
+    assert blobs.reference(digest(3)) == BlobReference(30, LAYER, 1)
     assert blobs.reference(digest(4)) is None
 
 
@@ -76,24 +76,24 @@ def test_puts_and_deletes_move_references_in_a_fork_only() -> None:
     state = declared(a)
     test = state.fork()
     repo = test.repository("team/api")
-    b = repo.put(image(5, 2))
+    repo.put(image(5, 2))
     repo.delete(a.digest)
-    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, (b.digest,))
+    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
     assert repo.blobs.reference(digest(1)) is None
     assert repo.blobs.reference(digest(5)) is not None
     shared = state.repository("team/api").blobs
-    assert shared.reference(digest(1)) == BlobReference(1, CONFIG, (a.digest,))
+    assert shared.reference(digest(1)) == BlobReference(1, CONFIG, 1)
     assert shared.reference(digest(5)) is None
 
 
 def test_a_reference_index_built_before_the_writes_follows_them() -> None:
     repo = RegistryState().create_repository("team/api")
     a = repo.put(image(1, 2))
-    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, (a.digest,))
+    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
     repo.delete(a.digest)
     assert repo.blobs.reference(digest(2)) is None
     repo.put(a)
-    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, (a.digest,))
+    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
 
 
 def test_content_and_uploads_stay_in_the_fork() -> None:
@@ -153,9 +153,9 @@ def test_frozen_blobs_refuse_writes_and_only_they_fork() -> None:
 def test_writes_before_freezing_are_indexed_after() -> None:
     state = RegistryState()
     repo = state.create_repository("team/api")
-    a = repo.put(image(1, 2))
+    repo.put(image(1, 2))
     state.freeze()
-    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, (a.digest,))
+    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
     assert RepositoryBlobs().reference(digest(2)) is None
 
 
@@ -176,10 +176,23 @@ def test_every_reference_of_a_fork_and_equality_by_content() -> None:
     repo = state.fork().repository("team/api")
     b = repo.put(image(5))
     repo.delete(a.digest)
-    assert repo.blobs.references() == {digest(5): BlobReference(5, CONFIG, (b.digest,))}
+    assert repo.blobs.references() == {digest(5): BlobReference(5, CONFIG, 1)}
     built = RegistryState().create_repository("team/api")
     built.put(b)
     assert built.blobs == repo.blobs
     built.blobs.start_upload("u", 0.0)
     assert built.blobs != repo.blobs
     assert built.blobs != "a store"
+
+
+def test_a_layer_shared_by_many_images_is_counted() -> None:
+    images = [image(1000 + n, 7) for n in range(50)]
+    state = declared(*images)
+    repo = state.fork().repository("team/api")
+    assert repo.blobs.reference(digest(7)) == BlobReference(70, LAYER, 50)
+    for one in images[:49]:
+        repo.delete(one.digest)
+    assert repo.blobs.reference(digest(7)) == BlobReference(70, LAYER, 1)
+    repo.delete(images[49].digest)
+    assert repo.blobs.reference(digest(7)) is None
+    assert state.repository("team/api").blobs.reference(digest(7)) == BlobReference(70, LAYER, 50)
