@@ -467,6 +467,7 @@ def test_part_offsets_and_blob_are_checked(any_client: Any) -> None:
         any_client.upload_layer_part(partLastByte=0, **params)
 
 
+@pytest.mark.slow
 def test_the_blob_maximum_is_enforced(client: Any) -> None:
     # In process only: 28 MB of base64 over the loopback would prove nothing more.
     upload = initiate(client)
@@ -639,3 +640,11 @@ def test_the_call_history_shows_a_part_by_its_length(fake: FakeEcr, client: Any)
     # The recorded params are whole: assertions match on them.
     fake.calls("UploadLayerPart").assert_called_with(partLastByte=2999)
     assert len(fake.calls("UploadLayerPart")[0].params["layerPartBlob"]) == 4000
+
+
+@pytest.mark.slow
+def test_the_largest_part_goes_over_the_endpoint(any_client: Any) -> None:
+    upload = initiate(any_client)
+    part = b"\xff" * MAX_PART_BLOB
+    answer = send(any_client, upload, 0, part)
+    assert answer["lastByteReceived"] == MAX_PART_BLOB - 1
