@@ -4,6 +4,7 @@ references, uploads in progress, and the same fork semantics as images and tags.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -196,3 +197,27 @@ def test_a_layer_shared_by_many_images_is_counted() -> None:
     repo.delete(images[49].digest)
     assert repo.blobs.reference(digest(7)) is None
     assert state.repository("team/api").blobs.reference(digest(7)) == BlobReference(70, LAYER, 50)
+
+
+class Generated:
+    """A blob produced on demand (as the data plane's synthetic layers will be): *size*
+    bytes of a repeating pattern, never held whole."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        stop = self.size if end is None else min(end, self.size)
+        for low in range(start, stop, 4096):
+            yield bytes((n % 251) for n in range(low, min(low + 4096, stop)))
+
+
+def test_any_source_of_bytes_is_content() -> None:
+    source = Generated(10_000)
+    expected = bytes(n % 251 for n in range(10_000))
+    assert content_digest(source) == sha256_digest(expected)
+    repo = RegistryState().create_repository("team/api")
+    repo.blobs.store(content_digest(source), source)
+    stored = repo.blobs.content(sha256_digest(expected))
+    assert stored is source
+    assert b"".join(stored.chunks(9_990)) == expected[9_990:]
