@@ -251,6 +251,10 @@ class RepositoryBlobs:
     def seed(self, images: Iterable[Image]) -> None:
         """Index *images* (a filled repository's, all at once) when first asked."""
         self._check_writable()
+        if self._base is not None:
+            # A fork emptied of its base's images (their removals noted): add to that.
+            self._pending.extend((True, image) for image in images)
+            return
         self._seed = images
         self._refs = None
         self._pending = []

@@ -221,3 +221,15 @@ def test_any_source_of_bytes_is_content() -> None:
     stored = repo.blobs.content(sha256_digest(expected))
     assert stored is source
     assert b"".join(stored.chunks(9_990)) == expected[9_990:]
+
+
+def test_a_fork_emptied_then_filled_counts_only_its_images() -> None:
+    a = image(1, 2)
+    state = declared(a)
+    repo = state.fork().repository("team/api")
+    repo.delete(a.digest)
+    b = image(5, 2)
+    repo.fill([b])
+    assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
+    assert repo.blobs.reference(digest(1)) is None
+    assert repo.blobs.reference(digest(5)) == BlobReference(5, CONFIG, 1)
