@@ -108,7 +108,7 @@ class FakeEcr:
         self._fake_environment = fake_environment
         self._saved_env: dict[str, str | None] | None = None
         self._faults = FaultSet(seed)
-        self._contexts: dict[tuple[str, str], RequestContext] = {}
+        self._contexts: dict[tuple[str, str, str | None], RequestContext] = {}
         #: Retry backoff and injected latency, recorded instead of slept.
         self.clock = VirtualClock(real=real_time)
         #: URLs of HTTP servers serving this fake: the in-process hook lets requests to
@@ -256,10 +256,12 @@ class FakeEcr:
         return result
 
     def _context(self, account: str, region: str) -> RequestContext:
-        ctx = self._contexts.get((account, region))
+        # The first HTTP server serving this fake, if any: where layer downloads point.
+        endpoint = self.http_endpoints[0] if self.http_endpoints else None
+        ctx = self._contexts.get((account, region, endpoint))
         if ctx is None:
-            ctx = self._contexts[(account, region)] = RequestContext(
-                account, region, time_source=self.clock.now
+            ctx = self._contexts[(account, region, endpoint)] = RequestContext(
+                account, region, time_source=self.clock.now, endpoint=endpoint
             )
         return ctx
 

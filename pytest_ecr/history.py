@@ -93,8 +93,22 @@ class Call:
             outcome += f" [fault: {self.fault}]"
         return (
             f"{self.operation}(attempt {self.attempt}, {self.region}) "
-            f"params={dict(self.params)!r} -> {outcome}"
+            f"params={_shown(self.params)!r} -> {outcome}"
         )
+
+
+#: A string member longer than this (an UploadLayerPart's base64 ``layerPartBlob``, up to
+#: 28 MB) is shown by its start and length in descriptions, not whole.
+_SHOWN_MAX = 200
+
+
+def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: f"{value[:40]}... ({len(value)} characters)"
+        if isinstance(value, str) and len(value) > _SHOWN_MAX
+        else value
+        for key, value in params.items()
+    }
 
 
 class EcrCallAssertionError(AssertionError):

@@ -51,6 +51,11 @@ TEMPLATE_KEYS: Final = tuple(TEMPLATE_MEMBERS)
 TEMPLATE_REQUIRED: Final = ("prefix", "applied_for")
 
 
+#: At most 50 pull-through cache rules per registry; 5 exclusion filters per template.
+MAX_RULES: Final = 50
+MAX_EXCLUSION_FILTERS: Final = 5
+
+
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` states for these keys, by JSON pointer (see ``format``)."""
     registry = "/$defs/registry/properties"
@@ -60,6 +65,7 @@ def schema_facts() -> dict[str, object]:
     return {
         f"{registry}/{PULL_THROUGH_CACHE_RULES}/default": [],
         f"{registry}/{CREATION_TEMPLATES}/default": [],
+        f"{registry}/{PULL_THROUGH_CACHE_RULES}/maxItems": MAX_RULES,
         f"{rule}/required": list(RULE_REQUIRED),
         f"{rule}/additionalProperties": False,
         rules: list(RULE_KEYS),
@@ -91,6 +97,7 @@ def schema_facts() -> dict[str, object]:
         f"{fields}/tag_mutability/enum": list(TAG_MUTABILITIES),
         f"{fields}/tag_mutability/default": "MUTABLE",
         f"{fields}/tag_mutability_exclusion_filters/minItems": 1,
+        f"{fields}/tag_mutability_exclusion_filters/maxItems": MAX_EXCLUSION_FILTERS,
         f"{fields}/tag_mutability_exclusion_filters/items/pattern": EXCLUSION_FILTER_PATTERN,
         f"{fields}/custom_role_arn/maxLength": 2048,
     }

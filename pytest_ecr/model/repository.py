@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from types import MappingProxyType
 
+from pytest_ecr.model.blobs import RepositoryBlobs
 from pytest_ecr.model.image import Image
 from pytest_ecr.model.layered import LayeredMap
 
@@ -42,6 +43,7 @@ class Repository:
         "_referrers",
         "_settings",
         "_tags",
+        "blobs",
         "created_at",
         "encryption_type",
         "kms_key",
@@ -90,6 +92,8 @@ class Repository:
         # digest -> {feature: immutable value}: state ECR keeps per image (scans, storage
         # class, pull times); dropped with the image.
         self._image_state: LayeredMap[str, Mapping[str, object]] = LayeredMap()
+        #: The repository's layers and configs: bytes, references, uploads in progress.
+        self.blobs = RepositoryBlobs()
         self._frozen = False
 
     def __repr__(self) -> str:
@@ -241,6 +245,7 @@ class Repository:
         if existing is not None:
             return existing
         self._images[image.digest] = image
+        self.blobs.image_added(image)
         for child in dict.fromkeys(image.children):
             self._parents[child] = (*(self._parents.get(child) or ()), image.digest)
         if image.subject is not None:
@@ -289,6 +294,7 @@ class Repository:
         self._image_tags = LayeredMap(by_digest)
         self._parents = LayeredMap(parents)
         self._referrers = LayeredMap(referrers)
+        self.blobs.seed(stored.values())
 
     def tag(self, tag: str, digest: str) -> str | None:
         """Point *tag* at *digest*; return the digest it left, if it moved.
@@ -325,6 +331,8 @@ class Repository:
         self._image_tags.pop(digest)
         self._image_state.pop(digest)
         image = self._images.pop(digest)
+        if image is not None:
+            self.blobs.image_removed(image)
         for child in dict.fromkeys(image.children if image is not None else ()):
             left = tuple(d for d in self._parents.get(child) or () if d != digest)
             if left:
@@ -353,6 +361,7 @@ class Repository:
         self._parents = LayeredMap(self._parents.flatten())
         self._referrers = LayeredMap(self._referrers.flatten())
         self._image_state = LayeredMap(self._image_state.flatten())
+        self.blobs.freeze()
         self._frozen = True
 
     @property
@@ -382,6 +391,7 @@ class Repository:
         clone._referrers = LayeredMap(self._referrers._base)
         clone._image_state = LayeredMap(self._image_state._base)
         clone._settings = dict(self._settings)
+        clone.blobs = self.blobs.fork()
         return clone
 
 

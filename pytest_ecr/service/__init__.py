@@ -11,11 +11,13 @@ from typing import Any
 
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import validation
+from pytest_ecr.service.batch_check_layer_availability import batch_check_layer_availability
 from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.batch_get_repository_scanning_configuration import (
     batch_get_repository_scanning_configuration,
 )
+from pytest_ecr.service.complete_layer_upload import complete_layer_upload
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_pull_through_cache_rule import create_pull_through_cache_rule
 from pytest_ecr.service.create_repository import create_repository
@@ -49,12 +51,14 @@ from pytest_ecr.service.describe_repository_creation_templates import (
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_account_setting import get_account_setting
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_download_url_for_layer import get_download_url_for_layer
 from pytest_ecr.service.get_registry_policy import get_registry_policy
 from pytest_ecr.service.get_registry_scanning_configuration import (
     get_registry_scanning_configuration,
 )
 from pytest_ecr.service.get_repository_policy import get_repository_policy
 from pytest_ecr.service.get_signing_configuration import get_signing_configuration
+from pytest_ecr.service.initiate_layer_upload import initiate_layer_upload
 from pytest_ecr.service.list_image_referrers import list_image_referrers
 from pytest_ecr.service.list_images import list_images
 from pytest_ecr.service.list_pull_time_update_exclusions import list_pull_time_update_exclusions
@@ -85,15 +89,18 @@ from pytest_ecr.service.update_pull_through_cache_rule import update_pull_throug
 from pytest_ecr.service.update_repository_creation_template import (
     update_repository_creation_template,
 )
+from pytest_ecr.service.upload_layer_part import upload_layer_part
 from pytest_ecr.service.validate_pull_through_cache_rule import validate_pull_through_cache_rule
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
 #: Every ECR operation the local backend answers, by API name.
 OPERATIONS: dict[str, Operation] = {
+    "BatchCheckLayerAvailability": batch_check_layer_availability,
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
     "BatchGetRepositoryScanningConfiguration": batch_get_repository_scanning_configuration,
+    "CompleteLayerUpload": complete_layer_upload,
     "CreatePullThroughCacheRule": create_pull_through_cache_rule,
     "CreateRepository": create_repository,
     "CreateRepositoryCreationTemplate": create_repository_creation_template,
@@ -115,10 +122,12 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeRepositoryCreationTemplates": describe_repository_creation_templates,
     "GetAccountSetting": get_account_setting,
     "GetAuthorizationToken": get_authorization_token,
+    "GetDownloadUrlForLayer": get_download_url_for_layer,
     "GetRegistryPolicy": get_registry_policy,
     "GetRegistryScanningConfiguration": get_registry_scanning_configuration,
     "GetRepositoryPolicy": get_repository_policy,
     "GetSigningConfiguration": get_signing_configuration,
+    "InitiateLayerUpload": initiate_layer_upload,
     "ListImageReferrers": list_image_referrers,
     "ListImages": list_images,
     "ListPullTimeUpdateExclusions": list_pull_time_update_exclusions,
@@ -142,6 +151,7 @@ OPERATIONS: dict[str, Operation] = {
     "UpdateImageStorageClass": update_image_storage_class,
     "UpdatePullThroughCacheRule": update_pull_through_cache_rule,
     "UpdateRepositoryCreationTemplate": update_repository_creation_template,
+    "UploadLayerPart": upload_layer_part,
     "ValidatePullThroughCacheRule": validate_pull_through_cache_rule,
 }
 

@@ -18,6 +18,9 @@ class RequestContext:
     the progress of scans and previews; else ``time_source`` is read (a fake passes its
     virtual clock, on which waiter sleeps and :meth:`FakeEcr.advance` move time on); else
     the real time, read once per call of :meth:`clock`.
+
+    ``endpoint`` is the URL of an HTTP server serving the fake, if one does (where
+    GetDownloadUrlForLayer points).
     """
 
     account: str
@@ -25,6 +28,7 @@ class RequestContext:
     now: float | None = None
     token_lifetime: float = DEFAULT_TOKEN_LIFETIME
     time_source: Callable[[], float] | None = None
+    endpoint: str | None = None
 
     def clock(self) -> float:
         """The current time in epoch seconds."""

@@ -27,8 +27,10 @@ from pytest_ecr.wire import encode_error, respond
 if TYPE_CHECKING:
     from pytest_ecr.transports.responder import Responder
 
-#: Largest request body accepted: a 4 MiB manifest, JSON-escaped, with room to spare.
-MAX_BODY = 16 * 1024 * 1024
+#: Largest request body accepted: the largest UploadLayerPart (a 20,971,520-byte part,
+#: base64: 27,962,028 characters) with room for its other members; a 4 MiB manifest,
+#: JSON-escaped, fits too. A body is read whole, so this bounds a request's memory.
+MAX_BODY = 4 * ((20_971_520 + 2) // 3) + 64 * 1024
 
 
 class EcrHTTPServer(ThreadingHTTPServer):

@@ -1,0 +1,185 @@
+"""What the five layer operations share: their limits, request checks, errors and texts.
+
+Texts marked "seen" are ECR's (ecr-control-plane.md §14); the others are this project's
+choice, listed on the docs' fidelity page ("Layer operations").
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pytest_ecr.model import Repository
+from pytest_ecr.model.blobs import Upload
+from pytest_ecr.model.names import DIGEST_PATTERN, DIGEST_RE
+from pytest_ecr.service import validation as v
+from pytest_ecr.service.context import RequestContext
+from pytest_ecr.service.errors import EcrError, invalid_parameter
+
+#: ``partSize`` InitiateLayerUpload answers: 10 MiB, as ECR does.
+PART_SIZE: Final = 10_485_760
+#: The smallest part but the last, checked at CompleteLayerUpload (5 MiB).
+MIN_PART_SIZE: Final = 5 * 1024 * 1024
+#: ``LayerPartBlob``'s maximum length in the service model (bytes, decoded).
+MAX_PART_BLOB: Final = 20_971_520
+#: Parts per layer (ECR's service quota).
+MAX_PARTS: Final = 4200
+#: ``BatchedOperationLayerDigest``'s maximum length.
+MAX_BATCHED_DIGEST_LENGTH: Final = 1000
+
+UPLOAD_ID_PATTERN: Final = (
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_UPLOAD_ID_RE = re.compile(UPLOAD_ID_PATTERN)
+
+
+# -- request members -------------------------------------------------------------------
+
+
+def layer_digest(value: Any, field: str) -> str:
+    """A ``LayerDigest`` member (``algorithm:hex``), or ECR's pattern error."""
+    text = v.expect_str(value, field)
+    if DIGEST_RE.fullmatch(text) is None:
+        raise invalid_parameter(field, f"must satisfy regular expression '{DIGEST_PATTERN}'")
+    return text
+
+
+def upload_id(params: Mapping[str, Any]) -> str:
+    text = v.expect_str(v.require(params, "uploadId"), "uploadId")
+    if _UPLOAD_ID_RE.fullmatch(text) is None:
+        raise invalid_parameter(
+            "uploadId", f"must satisfy regular expression '{UPLOAD_ID_PATTERN}'"
+        )
+    return text
+
+
+def byte_offset(params: Mapping[str, Any], field: str) -> int:
+    """``partFirstByte`` / ``partLastByte``: required, at least 0."""
+    number = v.expect_int(v.require(params, field), field)
+    if number < 0:
+        raise invalid_parameter(field, "Member must have value greater than or equal to 0")
+    return number
+
+
+def part_blob(params: Mapping[str, Any]) -> bytes:
+    """``layerPartBlob``: base64 text on the wire (awsJson), at most 20,971,520 bytes.
+
+    The size is judged from the encoded length before anything is decoded, so an
+    oversized request is refused without a decoded copy of it.
+    """
+    field = "layerPartBlob"
+    text = v.expect_str(v.require(params, field), field)
+    padding = len(text) - len(text.rstrip("="))
+    if len(text) // 4 * 3 - min(padding, 2) > MAX_PART_BLOB:
+        raise invalid_parameter(
+            field, f"Member must have length less than or equal to {MAX_PART_BLOB}"
+        )
+    try:
+        return binascii.a2b_base64(text.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError):
+        raise v.serialization_error(f"Invalid base64 value for '{field}'") from None
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+def _where(repo: Repository) -> str:
+    return f"in the repository with name '{repo.name}' in the registry with id '{repo.registry_id}'"
+
+
+def layers_not_found(digest: str, repo: Repository) -> EcrError:
+    # seen (monken/aws-ecr-public#11, whose quoting of the digest was garbled)
+    return EcrError(
+        "LayersNotFoundException",
+        f"The layer with digest '{digest}' does not exist within the repository with name "
+        f"'{repo.name}' in the registry with id '{repo.registry_id}'",
+    )
+
+
+def layer_inaccessible(digest: str, repo: Repository) -> EcrError:
+    # chosen, after the model's documentation of the exception
+    return EcrError(
+        "LayerInaccessibleException",
+        f"The layer with digest '{digest}' {_where(repo)} is not available because it is not "
+        "associated with an image. Unassociated image layers may be cleaned up at any time.",
+    )
+
+
+def upload_not_found(upload: str, repo: Repository) -> EcrError:
+    # chosen
+    return EcrError(
+        "UploadNotFoundException",
+        f"The upload with id '{upload}' does not exist {_where(repo)}",
+    )
+
+
+def invalid_part(upload: Upload, repo: Repository, reason: str) -> EcrError:
+    # chosen text; the extra members are the model's
+    return EcrError(
+        "InvalidLayerPartException",
+        f"The layer part for the upload with id '{upload.upload_id}' {_where(repo)} is "
+        f"invalid: {reason}. The last valid byte received is {upload.last_byte_received}",
+        extra={
+            "registryId": repo.registry_id,
+            "repositoryName": repo.name,
+            "uploadId": upload.upload_id,
+            "lastValidByteReceived": upload.last_byte_received,
+        },
+    )
+
+
+def too_many_parts(upload: Upload, repo: Repository) -> EcrError:
+    # chosen
+    return EcrError(
+        "LimitExceededException",
+        f"The upload with id '{upload.upload_id}' {_where(repo)} already has the maximum of "
+        f"{MAX_PARTS} layer parts",
+    )
+
+
+def empty_upload(upload: Upload, repo: Repository) -> EcrError:
+    # seen (devcontainers/cli#814)
+    return EcrError(
+        "EmptyUploadException",
+        f"The upload with id '{upload.upload_id}' in the repository with name '{repo.name}' in "
+        f"registry with id '{repo.registry_id}' cannot be completed because it does not have "
+        "any parts",
+    )
+
+
+def part_too_small() -> EcrError:
+    # seen (dotnet/sdk-container-builds#424)
+    return EcrError(
+        "LayerPartTooSmallException",
+        "All layer parts except the last part should be at least 5MB",
+    )
+
+
+def invalid_layer() -> EcrError:
+    # seen through the registry API (dotnet/sdk-container-builds#424)
+    return EcrError(
+        "InvalidLayerException",
+        "None of the provided layer digests match the calculated layer digest",
+    )
+
+
+def layer_already_exists(digest: str, repo: Repository) -> EcrError:
+    # chosen
+    return EcrError(
+        "LayerAlreadyExistsException",
+        f"The layer with digest '{digest}' already exists {_where(repo)}",
+    )
+
+
+# -- URLs ------------------------------------------------------------------------------
+
+
+def download_url(repo: Repository, digest: str, ctx: RequestContext) -> str:
+    """Where a layer is downloaded from: the fake's HTTP endpoint when one serves it,
+    else a URL that cannot resolve (RFC 2606 ``.invalid``), of the same path."""
+    path = f"/v2/{repo.name}/blobs/{digest}"
+    if ctx.endpoint is not None:
+        return ctx.endpoint.rstrip("/") + path
+    return f"https://{repo.registry_id}.layers.{repo.region}.pytest-ecr.invalid{path}"

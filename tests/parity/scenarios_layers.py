@@ -1,0 +1,140 @@
+"""Parity scenarios of the five layer operations (on ``registry.yaml``: image C of
+``team/api`` names config ``sha256:1…1`` (7 bytes) and layer ``sha256:2…2`` (5 bytes)).
+
+An upload's id is a fresh UUID, so a whole upload flow cannot be written as fixed steps;
+``tests/service/test_service_layers.py`` runs that flow on both transports.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .scenarios import REPO, UNKNOWN, Scenario, call, error_of, failure_codes
+
+CONFIG = "sha256:" + "1" * 64
+LAYER = "sha256:" + "2" * 64
+UPLOAD = "00000000-0000-4000-8000-000000000000"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+MOTO_DEVIATIONS: dict[str, str] = {
+    "layers-declared": "found by this suite: BatchCheckLayerAvailability knows only layers "
+    "uploaded through moto, not those the repository's manifests name (MissingLayerDigest)",
+    "layers-reasons": "found by this suite: BatchCheckLayerAvailability's failureReason texts "
+    "differ (moto words them itself)",
+    "layers-upload-text": "found by this suite: UploadNotFoundException's text differs "
+    "(\"Upload with id '…' could not be found for the repository …\")",
+    "layers-download-url": "found by this suite: GetDownloadUrlForLayer is not implemented "
+    "(NotImplementedError)",
+    "layers-upload-id": "found by this suite: uploadId's pattern is not checked "
+    "(UploadNotFoundException instead of InvalidParameterException)",
+}
+
+
+def _upload_shape(outcome: Any) -> Any:
+    if isinstance(outcome, dict) and "uploadId" in outcome:
+        return {**outcome, "uploadId": bool(_UUID.fullmatch(outcome["uploadId"]))}
+    return outcome
+
+
+def _part(upload: str = UPLOAD, **params: Any) -> Any:
+    return call(
+        "upload_layer_part",
+        repositoryName=REPO,
+        uploadId=upload,
+        partFirstByte=0,
+        partLastByte=2,
+        layerPartBlob=b"abc",
+        **params,
+    )
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "layers-check-declared",
+        (
+            call(
+                "batch_check_layer_availability", repositoryName=REPO, layerDigests=[CONFIG, LAYER]
+            ),
+        ),
+        lambda o: (
+            [(x["layerSize"], x["layerAvailability"]) for x in o[0]["layers"]]
+            == [(7, "AVAILABLE"), (5, "AVAILABLE")]
+        ),
+        moto="layers-declared",
+    ),
+    Scenario(
+        "layers-check-missing-and-malformed",
+        (
+            call(
+                "batch_check_layer_availability",
+                repositoryName=REPO,
+                layerDigests=[UNKNOWN, "sha256:xyz"],
+            ),
+        ),
+        lambda o: (
+            failure_codes(o[0]) == ["MissingLayerDigest", "InvalidLayerDigest"]
+            and o[0]["layers"] == []
+        ),
+        moto="layers-reasons",
+    ),
+    Scenario(
+        "layers-check-missing-repository",
+        (call("batch_check_layer_availability", repositoryName="nope", layerDigests=[LAYER]),),
+        lambda o: error_of(o[0]) == "RepositoryNotFoundException",
+    ),
+    Scenario(
+        "layers-initiate",
+        (call("initiate_layer_upload", repositoryName=REPO),),
+        lambda o: o[0] == {"uploadId": True, "partSize": 10_485_760},
+        project=_upload_shape,
+    ),
+    Scenario(
+        "layers-initiate-missing-repository",
+        (call("initiate_layer_upload", repositoryName="nope"),),
+        lambda o: error_of(o[0]) == "RepositoryNotFoundException",
+    ),
+    Scenario(
+        "layers-part-unknown-upload",
+        (_part(),),
+        lambda o: error_of(o[0]) == "UploadNotFoundException",
+        moto="layers-upload-text",
+    ),
+    Scenario(
+        "layers-part-bad-upload-id",
+        (_part("not-a-uuid"),),
+        lambda o: error_of(o[0]) == "InvalidParameterException",
+        moto="layers-upload-id",
+    ),
+    Scenario(
+        "layers-complete-unknown-upload",
+        (
+            call(
+                "complete_layer_upload",
+                repositoryName=REPO,
+                uploadId=UPLOAD,
+                layerDigests=[LAYER],
+            ),
+        ),
+        lambda o: error_of(o[0]) == "UploadNotFoundException",
+        moto="layers-upload-text",
+    ),
+    Scenario(
+        "layers-download-url-declared",
+        (call("get_download_url_for_layer", repositoryName=REPO, layerDigest=LAYER),),
+        lambda o: o[0] == {"downloadUrl": f"{REPO}/blobs/{LAYER}", "layerDigest": LAYER},
+        moto="layers-download-url",
+        # The URL names the endpoint serving the fake: compare everything else.
+        project=lambda o: (
+            {**o, "downloadUrl": o["downloadUrl"].split("/v2/", 1)[-1]}
+            if isinstance(o, dict) and "downloadUrl" in o
+            else o
+        ),
+    ),
+    Scenario(
+        "layers-download-url-unknown",
+        (call("get_download_url_for_layer", repositoryName=REPO, layerDigest=UNKNOWN),),
+        lambda o: error_of(o[0]) == "LayersNotFoundException",
+        moto="layers-download-url",
+    ),
+)
