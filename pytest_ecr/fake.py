@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.model.lifecycle import LifecycleRun
     from pytest_ecr.wire import WireRequest
 
 
@@ -234,6 +235,35 @@ class FakeEcr:
             raise ValueError(f"advance() moves time forward only, got {total} seconds")
         self.clock.sleep(total, "advance")
         return self.clock.now()
+
+    # -- lifecycle policies --------------------------------------------------------------
+
+    def run_lifecycle_policies(
+        self, *, days_later: float = 0, repository: str | None = None
+    ) -> LifecycleRun:
+        """Run every stored lifecycle policy now, as ECR does on its own within a day.
+
+        First moves the fake's clock on by *days_later* days (:meth:`advance`); then each
+        policy (of the repositories named *repository* only, when given) is evaluated in
+        ECR's order at the fake's time: expired images are deleted (gone from every
+        answer), transitioned ones archived, and ``lastEvaluatedAt`` is set. Returns what
+        was done. Needs the local backend (moto holds the live state otherwise).
+        """
+        from pytest_ecr.model.lifecycle import run_policies
+
+        if self._moto is not None:
+            raise TypeError("run_lifecycle_policies() needs the local backend, not moto")
+        if isinstance(days_later, bool) or not isinstance(days_later, (int, float)):
+            raise TypeError(f"days_later must be a number of days, got {days_later!r}")
+        if repository is not None and not isinstance(repository, str):
+            raise TypeError(f"repository must be a repository name, got {repository!r}")
+        now = self.advance(days=days_later)
+        with self._lock:
+            if repository is not None and not any(
+                repo.name == repository for repo in self.registry.repositories()
+            ):
+                raise ValueError(f"run_lifecycle_policies(): no repository {repository!r}")
+            return run_policies(self.registry, now, repository)
 
     def _backend_result(
         self,

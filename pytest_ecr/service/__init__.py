@@ -15,14 +15,19 @@ from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
+from pytest_ecr.service.delete_lifecycle_policy import delete_lifecycle_policy
 from pytest_ecr.service.delete_repository import delete_repository
 from pytest_ecr.service.describe_images import describe_images
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_lifecycle_policy import get_lifecycle_policy
+from pytest_ecr.service.get_lifecycle_policy_preview import get_lifecycle_policy_preview
 from pytest_ecr.service.list_images import list_images
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.put_lifecycle_policy import put_lifecycle_policy
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.start_lifecycle_policy_preview import start_lifecycle_policy_preview
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -31,12 +36,17 @@ OPERATIONS: dict[str, Operation] = {
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
     "CreateRepository": create_repository,
+    "DeleteLifecyclePolicy": delete_lifecycle_policy,
     "DeleteRepository": delete_repository,
     "DescribeImages": describe_images,
     "DescribeRepositories": describe_repositories,
     "GetAuthorizationToken": get_authorization_token,
+    "GetLifecyclePolicy": get_lifecycle_policy,
+    "GetLifecyclePolicyPreview": get_lifecycle_policy_preview,
     "ListImages": list_images,
     "PutImage": put_image,
+    "PutLifecyclePolicy": put_lifecycle_policy,
+    "StartLifecyclePolicyPreview": start_lifecycle_policy_preview,
 }
 
 

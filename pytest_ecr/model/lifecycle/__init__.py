@@ -1,0 +1,68 @@
+"""Lifecycle policies: the rule language (:mod:`.policy`), what ECR keeps (:mod:`.state`),
+the evaluation in ECR's order (:mod:`.engine`) and running policies for real (:mod:`.run`)."""
+
+from __future__ import annotations
+
+from pytest_ecr.model.lifecycle.engine import (
+    Decision,
+    ImageFacts,
+    evaluate,
+    preview_results,
+    repository_facts,
+)
+from pytest_ecr.model.lifecycle.policy import (
+    MAX_POLICY_LENGTH,
+    MAX_RULES,
+    MIN_POLICY_LENGTH,
+    LifecyclePolicy,
+    LifecyclePolicyError,
+    Rule,
+    Selection,
+    minified,
+    parse_policy,
+    policy_of,
+)
+from pytest_ecr.model.lifecycle.run import LifecycleAction, LifecycleRun, run_policies
+from pytest_ecr.model.lifecycle.state import (
+    ARCHIVED_AT_KEY,
+    LAST_PULLED_AT_KEY,
+    LIFECYCLE_POLICY_KEY,
+    LIFECYCLE_PREVIEW_KEY,
+    PREVIEW_DURATION,
+    PREVIEW_LIFETIME,
+    STORAGE_CLASS_KEY,
+    Preview,
+    PreviewResult,
+    StoredPolicy,
+)
+
+__all__ = [
+    "ARCHIVED_AT_KEY",
+    "LAST_PULLED_AT_KEY",
+    "LIFECYCLE_POLICY_KEY",
+    "LIFECYCLE_PREVIEW_KEY",
+    "MAX_POLICY_LENGTH",
+    "MAX_RULES",
+    "MIN_POLICY_LENGTH",
+    "PREVIEW_DURATION",
+    "PREVIEW_LIFETIME",
+    "STORAGE_CLASS_KEY",
+    "Decision",
+    "ImageFacts",
+    "LifecycleAction",
+    "LifecyclePolicy",
+    "LifecyclePolicyError",
+    "LifecycleRun",
+    "Preview",
+    "PreviewResult",
+    "Rule",
+    "Selection",
+    "StoredPolicy",
+    "evaluate",
+    "minified",
+    "parse_policy",
+    "policy_of",
+    "preview_results",
+    "repository_facts",
+    "run_policies",
+]

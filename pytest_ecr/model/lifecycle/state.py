@@ -1,0 +1,105 @@
+"""What ECR keeps of lifecycle policies: the stored policy per repository, its preview,
+and the per-image facts the rules read (storage class, archive and pull times).
+
+Values are frozen (forks share them); the keys are the repository-setting and
+image-state keys they are kept under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from pytest_ecr.model.lifecycle.policy import LifecyclePolicy
+
+#: Repository setting: the :class:`StoredPolicy`.
+LIFECYCLE_POLICY_KEY: Final = "lifecycle_policy"
+#: Repository setting: the latest :class:`Preview`.
+LIFECYCLE_PREVIEW_KEY: Final = "lifecycle_policy_preview"
+
+#: Image state: ``"STANDARD"`` or ``"ARCHIVE"`` (absent: ``STANDARD``).
+STORAGE_CLASS_KEY: Final = "storage_class"
+#: Image state: when the image was archived (epoch seconds; absent: its push time).
+ARCHIVED_AT_KEY: Final = "archived_at"
+#: Image state: the last recorded pull (epoch seconds; absent: never pulled).
+LAST_PULLED_AT_KEY: Final = "last_pulled_at"
+
+#: How long a preview runs on the fake's clock before it is COMPLETE (seconds): two polls
+#: of botocore's waiter (5 s apart) see IN_PROGRESS, the third COMPLETE.
+PREVIEW_DURATION: Final = 10.0
+#: How long a completed preview stays readable before it is EXPIRED (seconds).
+PREVIEW_LIFETIME: Final = 24 * 3600.0
+#: Archived images are kept 90 days at least: lifecycle expires none archived for less.
+ARCHIVE_MINIMUM_DAYS: Final = 90
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPolicy:
+    """A repository's policy: the text as ECR echoes it (minified), the parsed rules, and
+    when it was last evaluated (``0.0``: never, as ECR answers)."""
+
+    text: str
+    policy: LifecyclePolicy
+    last_evaluated_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewResult:
+    """One image a preview would act on, as ``LifecyclePolicyPreviewResult`` says it."""
+
+    digest: str
+    tags: tuple[str, ...]
+    pushed_at: float
+    action: str  # EXPIRE | TRANSITION
+    priority: int
+    storage_class: str  # STANDARD | ARCHIVE
+    target_storage_class: str | None = None  # ARCHIVE for a TRANSITION
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Preview:
+    """A preview started at *started_at*: the text echoed, and what it found then.
+
+    The preview evaluates the repository as it is when it starts, ages counted from that
+    time; its status then moves on the fake's clock (:meth:`status`).
+    """
+
+    text: str
+    started_at: float
+    results: tuple[PreviewResult, ...]
+    #: The results of tagged and of untagged images (``filter.tagStatus``), in order.
+    tagged: tuple[PreviewResult, ...]
+    untagged: tuple[PreviewResult, ...]
+    #: digest -> result, and tag -> digest, of the images in *results*.
+    by_digest: Mapping[str, PreviewResult]
+    by_tag: Mapping[str, str]
+    #: Images the preview would expire, and would transition to ARCHIVE.
+    expiring: int
+    transitioning: int
+
+    @classmethod
+    def of(cls, text: str, started_at: float, results: tuple[PreviewResult, ...]) -> Preview:
+        """A preview of *results*, its indexes built once (pages then cost their size)."""
+        expiring = sum(1 for result in results if result.action == "EXPIRE")
+        return cls(
+            text,
+            started_at,
+            results,
+            tuple(result for result in results if result.tags),
+            tuple(result for result in results if not result.tags),
+            MappingProxyType({result.digest: result for result in results}),
+            MappingProxyType({tag: r.digest for r in results for tag in r.tags}),
+            expiring,
+            len(results) - expiring,
+        )
+
+    def status(self, now: float) -> str:
+        """``IN_PROGRESS``, ``COMPLETE`` or ``EXPIRED`` at the time *now*."""
+        elapsed = now - self.started_at
+        if elapsed < PREVIEW_DURATION:
+            return "IN_PROGRESS"
+        if elapsed < PREVIEW_DURATION + PREVIEW_LIFETIME:
+            return "COMPLETE"
+        return "EXPIRED"
