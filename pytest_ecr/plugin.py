@@ -56,6 +56,11 @@ _MARKERS = {
         "images. Overrides --ecr-backend and the ecr_backend ini key. Turns the fake ECR "
         "on for the test."
     ),
+    "ecr_lifecycle": (
+        "ecr_lifecycle(days_later=0, repository=None): run the declared lifecycle policies "
+        "at set-up, as of days_later days after the declared state (the fake's clock moves "
+        "on that far): expired images are gone for the test. Turns the fake ECR on."
+    ),
 }
 
 
@@ -304,6 +309,13 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         fake.activate()
     except BackendError as error:
         _setup_error(f"pytest-ecr: {error}")
+    lifecycle = node.get_closest_marker("ecr_lifecycle")
+    if lifecycle is not None:
+        try:
+            fake.run_lifecycle_policies(*lifecycle.args, **lifecycle.kwargs)
+        except (TypeError, ValueError) as error:
+            fake.deactivate()
+            _setup_error(f"pytest-ecr: @pytest.mark.ecr_lifecycle on {node.nodeid}: {error}")
     try:
         yield fake
     finally:

@@ -36,6 +36,7 @@ from typing import Any
 from pytest_ecr.backends import BackendError
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.model import RegistryState, Repository
+from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy
 from pytest_ecr.service import RequestContext
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.wire import CONTENT_TYPE, TARGET_PREFIX
@@ -241,6 +242,10 @@ def _seed_repository(backend: Any, repo: Repository) -> None:
         if image.pushed_at:
             stored.image_pushed_at = int(image.pushed_at)
         created.images.append(stored)
+    # moto keeps a lifecycle policy's text (and evaluates nothing); previews are dropped.
+    policy = repo.setting(LIFECYCLE_POLICY_KEY)
+    if isinstance(policy, StoredPolicy):
+        created.lifecycle_policy = policy.text
 
 
 def _reset_ecr() -> None:

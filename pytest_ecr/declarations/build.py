@@ -17,6 +17,7 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy, parse_policy
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
 #: the default ``pushed_at`` values count from.
@@ -67,6 +68,12 @@ class _Builder:
         merging = self._merging(declaration, spec)
         if merging is None:
             return
+        if spec.lifecycle_policy is not None:
+            # A later declaration's policy replaces an earlier one, as a Put would.
+            merging.repository.set_setting(
+                LIFECYCLE_POLICY_KEY,
+                StoredPolicy(spec.lifecycle_policy, parse_policy(spec.lifecycle_policy)),
+            )
         source = declaration.source
         immutable = merging.mutability in _IMMUTABLE
         for image_spec in spec.images:

@@ -52,7 +52,14 @@ VERSION: Final = 1
 TOP_KEYS: Final = ("version", "account", "region", "repositories", "faults")
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``repositories:`` entry.
-REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
+REPOSITORY_KEYS: Final = (
+    "name",
+    "account",
+    "region",
+    "tag_mutability",
+    "images",
+    "lifecycle_policy",
+)
 REPOSITORY_REQUIRED: Final = ("name",)
 #: Keys of one ``images:`` entry.
 IMAGE_KEYS: Final = (

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pytest_ecr.declarations import platform_shapes, shapes
+from pytest_ecr.declarations import lifecycle, platform_shapes, shapes
 from pytest_ecr.declarations.format import (
     DEFAULT_PUSHED_AT,
     IMAGE_KEYS,
@@ -188,10 +188,18 @@ class Validator:
         region = shapes.region(report, entry, path)
         mutability = shapes.tag_mutability(report, entry, path)
         images = self.images(entry, path, name or "")
+        lifecycle_policy = lifecycle.lifecycle_policy(report, entry, path)
         if name is None:
             return None
         return RepositorySpec(
-            name, account, region, mutability, images, report.line(parent, index), path
+            name,
+            account,
+            region,
+            mutability,
+            images,
+            report.line(parent, index),
+            path,
+            lifecycle_policy=lifecycle_policy,
         )
 
     # -- images ----------------------------------------------------------------------

@@ -36,6 +36,8 @@ class RepositorySpec:
     images: tuple[ImageSpec, ...]
     line: int | None
     path: str
+    #: ``lifecycle_policy:`` as ECR stores it (minified JSON), checked by ECR's rules.
+    lifecycle_policy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

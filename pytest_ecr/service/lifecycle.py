@@ -50,7 +50,9 @@ def checked_policy(text: str) -> LifecyclePolicy:
 
 
 def _where(repo: Repository) -> str:
-    return f"for the repository with name '{repo.name}' in the registry with id '{repo.registry_id}'"
+    return (
+        f"for the repository with name '{repo.name}' in the registry with id '{repo.registry_id}'"
+    )
 
 
 def policy_not_found(repo: Repository) -> EcrError:

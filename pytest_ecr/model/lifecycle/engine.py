@@ -108,9 +108,7 @@ class _Matcher:
         if status == "untagged":
             return not tags
         # Several entries are ANDed: each must match one of the image's tags.
-        return bool(tags) and all(
-            any(entry.match(tag) for tag in tags) for entry in self.entries
-        )
+        return bool(tags) and all(any(entry.match(tag) for tag in tags) for entry in self.entries)
 
 
 def _measured(rule: Rule, image: ImageFacts) -> float:

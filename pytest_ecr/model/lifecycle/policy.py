@@ -238,8 +238,7 @@ def _rule(value: Any) -> Rule:
     where = f"rule with rulePriority {priority}"
     if action == "transition" and selection.storage_class == "archive":
         raise LifecyclePolicyError(
-            f"The {where} selects archived images, which cannot transition; "
-            "use action type expire"
+            f"The {where} selects archived images, which cannot transition; use action type expire"
         )
     if selection.count_type == "sinceImageTransitioned" and selection.storage_class != "archive":
         raise LifecyclePolicyError(

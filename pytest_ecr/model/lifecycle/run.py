@@ -56,9 +56,7 @@ class LifecycleRun:
         ]
 
 
-def run_policies(
-    state: RegistryState, now: float, repository: str | None = None
-) -> LifecycleRun:
+def run_policies(state: RegistryState, now: float, repository: str | None = None) -> LifecycleRun:
     """Evaluate every stored policy of *state* (of the repositories named *repository*
     only, when given) at the time *now* and apply it. Images a manifest list references
     are kept, even when the list itself expires in this run (a later run takes them)."""
