@@ -71,17 +71,29 @@ def _named(
     preview: Preview, ids: list[tuple[str | None, str | None]], tag_status: str
 ) -> list[PreviewResult]:
     """The results of the named images, in request order, each once; an image the
-    preview does not act on is left out."""
+    preview does not act on, or a tag and digest naming two images, is left out. One
+    pass over the results (at most 100 ids are asked for)."""
+    digests = {digest for _, digest in ids if digest is not None}
+    tags = {tag for tag, _ in ids if tag is not None}
+    by_digest: dict[str, PreviewResult] = {}
+    by_tag: dict[str, str] = {}
+    for result in preview.results:
+        if result.digest in digests:
+            by_digest[result.digest] = result
+        for tag in result.tags:
+            if tag in tags:
+                by_tag[tag] = result.digest
+                by_digest[result.digest] = result
     found: dict[str, PreviewResult] = {}
-    for tag, digest in ids:
-        target = preview.by_tag.get(tag) if tag is not None else digest
+    for asked_tag, digest in ids:
+        target = by_tag.get(asked_tag) if asked_tag is not None else digest
         if target is None or (digest is not None and target != digest):
             continue
-        result = preview.by_digest.get(target)
-        if result is None:
+        hit = by_digest.get(target)
+        if hit is None:
             continue
-        if tag_status == "ANY" or (tag_status == "TAGGED") == bool(result.tags):
-            found.setdefault(target, result)
+        if tag_status == "ANY" or (tag_status == "TAGGED") == bool(hit.tags):
+            found.setdefault(target, hit)
     return list(found.values())
 
 

@@ -618,4 +618,3 @@ def test_a_preview_moves_from_in_progress_to_complete_to_expired() -> None:
     assert (preview.expiring, preview.transitioning) == (2, 0)
     assert [r.digest for r in preview.tagged] == ["A", "B"]
     assert preview.untagged == ()
-    assert preview.by_tag["prod-2"] == "B"

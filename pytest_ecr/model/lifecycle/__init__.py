@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pytest_ecr.model.lifecycle.engine import (
     Decision,
-    ImageFacts,
     evaluate,
     preview_results,
     repository_facts,
@@ -31,6 +30,7 @@ from pytest_ecr.model.lifecycle.state import (
     PREVIEW_DURATION,
     PREVIEW_LIFETIME,
     STORAGE_CLASS_KEY,
+    ImageFacts,
     Preview,
     PreviewResult,
     StoredPolicy,

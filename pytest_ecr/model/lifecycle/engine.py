@@ -17,9 +17,7 @@ evaluation costs O(n log n + rules x n) for *n* images.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 from pytest_ecr.model.lifecycle.policy import LifecyclePolicy, Rule, Selection, entry_patterns
 from pytest_ecr.model.lifecycle.state import (
@@ -27,6 +25,7 @@ from pytest_ecr.model.lifecycle.state import (
     ARCHIVED_AT_KEY,
     LAST_PULLED_AT_KEY,
     STORAGE_CLASS_KEY,
+    ImageFacts,
     PreviewResult,
 )
 from pytest_ecr.model.repository import Repository
@@ -34,36 +33,8 @@ from pytest_ecr.model.repository import Repository
 DAY = 86_400.0
 
 
-@dataclass(frozen=True, slots=True)
-class ImageFacts:
-    """What the rules read of one image."""
-
-    digest: str
-    tags: tuple[str, ...]
-    pushed_at: float
-    storage_class: str = "STANDARD"
-    archived_at: float | None = None
-    last_pulled_at: float | None = None
-    #: Referenced by a manifest list (index) of the repository: never acted on.
-    in_list: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One rule acting on one image."""
-
-    image: ImageFacts
-    rule: Rule
-
-    @property
-    def action(self) -> str:
-        """``EXPIRE`` or ``TRANSITION``, as previews say it."""
-        return self.rule.action.upper()
-
-    @property
-    def target_storage_class(self) -> str | None:
-        target = self.rule.target_storage_class
-        return target.upper() if target is not None else None
+#: One rule acting on one image (what a preview lists, what a run does).
+Decision = PreviewResult
 
 
 def repository_facts(repo: Repository) -> list[ImageFacts]:
@@ -88,27 +59,15 @@ def repository_facts(repo: Repository) -> list[ImageFacts]:
     return facts
 
 
-class _Matcher:
-    """Whether an image is a candidate of one rule's selection."""
-
-    __slots__ = ("entries", "storage_class", "tag_status")
-
-    def __init__(self, selection: Selection) -> None:
-        self.tag_status = selection.tag_status
-        self.storage_class = selection.storage_class.upper()
-        self.entries: tuple[re.Pattern[str], ...] = entry_patterns(selection)
-
-    def __call__(self, image: ImageFacts) -> bool:
-        if image.storage_class != self.storage_class:
-            return False
-        status = self.tag_status
-        if status == "any":
-            return True
-        tags = image.tags
-        if status == "untagged":
-            return not tags
-        # Several entries are ANDed: each must match one of the image's tags.
-        return bool(tags) and all(any(entry.match(tag) for tag in tags) for entry in self.entries)
+def _tag_filter(selection: Selection) -> Callable[[str], object] | None:
+    """A test on an image's tags joined by newlines: one C-level search per list entry
+    instead of a loop over the tags. Several entries are ANDed: each must match a tag."""
+    searches = [entry.search for entry in entry_patterns(selection)]
+    if not searches:
+        return None
+    if len(searches) == 1:
+        return searches[0]
+    return lambda joined: all(search(joined) for search in searches)
 
 
 def _measured(rule: Rule, image: ImageFacts) -> float:
@@ -126,6 +85,8 @@ def _hits(rule: Rule, candidates: list[int], newest: Sequence[ImageFacts], now: 
     if selection.counts:
         return candidates[selection.count_number :]
     limit = now - selection.count_number * DAY
+    if selection.count_type == "sinceImagePushed":
+        return [k for k in candidates if newest[k].pushed_at < limit]
     return [k for k in candidates if _measured(rule, newest[k]) < limit]
 
 
@@ -137,25 +98,58 @@ def _archive_kept(image: ImageFacts, now: float) -> bool:
     return now - since < ARCHIVE_MINIMUM_DAYS * DAY
 
 
+class _Pools:
+    """The images newest first, split once by storage class and by whether tagged, so a
+    rule's candidates are a ready list (``any``, ``untagged``) or one filtered pass."""
+
+    def __init__(self, images: Sequence[ImageFacts]) -> None:
+        pushed = [image.pushed_at for image in images]
+        # Reversed input into a stable sort: of two images pushed at the same time, the
+        # one added later comes first (counts as newer).
+        order = sorted(range(len(images) - 1, -1, -1), key=pushed.__getitem__, reverse=True)
+        self.newest = [images[i] for i in order]
+        self.joined: dict[int, str] = {}
+        self.every: dict[str, list[int]] = {}
+        self.tagged: dict[str, list[int]] = {}
+        self.untagged: dict[str, list[int]] = {}
+        for k, image in enumerate(self.newest):
+            storage = image.storage_class
+            self.every.setdefault(storage, []).append(k)
+            if image.tags:
+                self.tagged.setdefault(storage, []).append(k)
+                self.joined[k] = "\n".join(image.tags)
+            else:
+                self.untagged.setdefault(storage, []).append(k)
+
+    def candidates(self, selection: Selection) -> list[int]:
+        storage = selection.storage_class.upper()
+        if selection.tag_status == "any":
+            return self.every.get(storage, [])
+        if selection.tag_status == "untagged":
+            return self.untagged.get(storage, [])
+        test = _tag_filter(selection)
+        joined = self.joined
+        pool = self.tagged.get(storage, [])
+        return [k for k in pool if test(joined[k])] if test is not None else []
+
+
 def evaluate(policy: LifecyclePolicy, images: Sequence[ImageFacts], now: float) -> list[Decision]:
     """What *policy* does to *images* at the time *now* (epoch seconds).
 
     Decisions come rule by rule in priority order, each rule's oldest image first. Images
     pushed at the same time count in the order they were added (the later one is newer).
     """
-    order = sorted(range(len(images)), key=lambda i: (images[i].pushed_at, i), reverse=True)
-    newest = [images[i] for i in order]
+    pools = _Pools(images)
+    newest = pools.newest
     selected = bytearray(len(newest))
     decisions: list[Decision] = []
     for rule in policy.rules:
-        matches = _Matcher(rule.selection)
-        candidates = [k for k, image in enumerate(newest) if matches(image)]
+        candidates = pools.candidates(rule.selection)
+        expire = rule.action == "expire"
         acted = []
         for k in _hits(rule, candidates, newest, now):
             image = newest[k]
-            if selected[k] or image.in_list:
-                continue
-            if rule.action == "expire" and _archive_kept(image, now):
+            if selected[k] or image.in_list or (expire and _archive_kept(image, now)):
                 continue
             acted.append(Decision(image, rule))
         decisions.extend(reversed(acted))
@@ -165,16 +159,5 @@ def evaluate(policy: LifecyclePolicy, images: Sequence[ImageFacts], now: float) 
 
 
 def preview_results(decisions: Sequence[Decision]) -> tuple[PreviewResult, ...]:
-    """The preview's view of *decisions*."""
-    return tuple(
-        PreviewResult(
-            decision.image.digest,
-            decision.image.tags,
-            decision.image.pushed_at,
-            decision.action,
-            decision.rule.priority,
-            decision.image.storage_class,
-            decision.target_storage_class,
-        )
-        for decision in decisions
-    )
+    """The preview's view of *decisions* (they are its results)."""
+    return tuple(decisions)

@@ -354,11 +354,12 @@ def _check_rule_set(rules: Sequence[Rule]) -> None:
 
 
 def entry_patterns(selection: Selection) -> tuple[re.Pattern[str], ...]:
-    """One compiled pattern per list entry: prefixes match tag starts, patterns whole tags
-    with ``*`` for any run of characters (zero or more)."""
-    compiled = [re.compile(re.escape(prefix)) for prefix in selection.tag_prefixes]
+    """One compiled pattern per list entry, to search an image's tags joined by newlines
+    (tags hold none): a prefix matches the start of a tag, a pattern a whole tag, with
+    ``*`` for any run of characters (zero or more)."""
+    compiled = [re.compile("^" + re.escape(prefix), re.M) for prefix in selection.tag_prefixes]
     compiled += [
-        re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z")
+        re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$", re.M)
         for pattern in selection.tag_patterns
     ]
     return tuple(compiled)

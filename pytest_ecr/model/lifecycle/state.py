@@ -7,12 +7,10 @@ image-state keys they are kept under.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
-from pytest_ecr.model.lifecycle.policy import LifecyclePolicy
+from pytest_ecr.model.lifecycle.policy import LifecyclePolicy, Rule
 
 #: Repository setting: the :class:`StoredPolicy`.
 LIFECYCLE_POLICY_KEY: Final = "lifecycle_policy"
@@ -46,16 +44,57 @@ class StoredPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class PreviewResult:
-    """One image a preview would act on, as ``LifecyclePolicyPreviewResult`` says it."""
+class ImageFacts:
+    """What the rules read of one image."""
 
     digest: str
     tags: tuple[str, ...]
     pushed_at: float
-    action: str  # EXPIRE | TRANSITION
-    priority: int
-    storage_class: str  # STANDARD | ARCHIVE
-    target_storage_class: str | None = None  # ARCHIVE for a TRANSITION
+    storage_class: str = "STANDARD"
+    archived_at: float | None = None
+    last_pulled_at: float | None = None
+    #: Referenced by a manifest list (index) of the repository: never acted on.
+    in_list: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewResult:
+    """One rule acting on one image: what a preview reports
+    (``LifecyclePolicyPreviewResult``) and what a run does."""
+
+    image: ImageFacts
+    rule: Rule
+
+    @property
+    def digest(self) -> str:
+        return self.image.digest
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.image.tags
+
+    @property
+    def pushed_at(self) -> float:
+        return self.image.pushed_at
+
+    @property
+    def storage_class(self) -> str:
+        """``STANDARD`` or ``ARCHIVE``: where the image is now."""
+        return self.image.storage_class
+
+    @property
+    def priority(self) -> int:
+        return self.rule.priority
+
+    @property
+    def action(self) -> str:
+        """``EXPIRE`` or ``TRANSITION``, as previews say it."""
+        return self.rule.action.upper()
+
+    @property
+    def target_storage_class(self) -> str | None:
+        target = self.rule.target_storage_class
+        return target.upper() if target is not None else None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -69,31 +108,20 @@ class Preview:
     text: str
     started_at: float
     results: tuple[PreviewResult, ...]
-    #: The results of tagged and of untagged images (``filter.tagStatus``), in order.
+    #: The results of tagged and of untagged images (``filter.tagStatus``), in order, so
+    #: a page of either costs its own length.
     tagged: tuple[PreviewResult, ...]
     untagged: tuple[PreviewResult, ...]
-    #: digest -> result, and tag -> digest, of the images in *results*.
-    by_digest: Mapping[str, PreviewResult]
-    by_tag: Mapping[str, str]
     #: Images the preview would expire, and would transition to ARCHIVE.
     expiring: int
     transitioning: int
 
     @classmethod
     def of(cls, text: str, started_at: float, results: tuple[PreviewResult, ...]) -> Preview:
-        """A preview of *results*, its indexes built once (pages then cost their size)."""
-        expiring = sum(1 for result in results if result.action == "EXPIRE")
-        return cls(
-            text,
-            started_at,
-            results,
-            tuple(result for result in results if result.tags),
-            tuple(result for result in results if not result.tags),
-            MappingProxyType({result.digest: result for result in results}),
-            MappingProxyType({tag: r.digest for r in results for tag in r.tags}),
-            expiring,
-            len(results) - expiring,
-        )
+        tagged = tuple(result for result in results if result.image.tags)
+        untagged = tuple(result for result in results if not result.image.tags)
+        expiring = sum(1 for result in results if result.rule.action == "expire")
+        return cls(text, started_at, results, tagged, untagged, expiring, len(results) - expiring)
 
     def status(self, now: float) -> str:
         """``IN_PROGRESS``, ``COMPLETE`` or ``EXPIRED`` at the time *now*."""
