@@ -464,5 +464,17 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        "LifecyclePolicyNotFoundException": (
+            f"Lifecycle policy does not exist for the repository with name '{repo}' in the "
+            f"registry with id '{account}'"
+        ),
+        "LifecyclePolicyPreviewNotFoundException": (
+            f"Lifecycle policy preview does not exist for the repository with name '{repo}' "
+            f"in the registry with id '{account}'"
+        ),
+        "LifecyclePolicyPreviewInProgressException": (
+            f"Lifecycle policy preview is already in progress for the repository with name "
+            f"'{repo}' in the registry with id '{account}'"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

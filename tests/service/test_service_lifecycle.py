@@ -922,3 +922,64 @@ def test_a_bad_marker_is_a_set_up_error(pytester: pytest.Pytester) -> None:
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--strict-markers", "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.ecr_lifecycle(days_later=0, repository=None):*"])
+
+
+# -- faults and the Stubber ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "method", "code", "text"),
+    [
+        (
+            "StartLifecyclePolicyPreview",
+            "start_lifecycle_policy_preview",
+            "LifecyclePolicyPreviewInProgressException",
+            "Lifecycle policy preview is already in progress for the repository with name "
+            f"'team/api' in the registry with id '{ACCOUNT}'",
+        ),
+        (
+            "GetLifecyclePolicyPreview",
+            "get_lifecycle_policy_preview",
+            "LifecyclePolicyPreviewNotFoundException",
+            "Lifecycle policy preview does not exist for the repository with name 'team/api' "
+            f"in the registry with id '{ACCOUNT}'",
+        ),
+        (
+            "GetLifecyclePolicy",
+            "get_lifecycle_policy",
+            "LifecyclePolicyNotFoundException",
+            "Lifecycle policy does not exist for the repository with name 'team/api' in the "
+            f"registry with id '{ACCOUNT}'",
+        ),
+    ],
+)
+def test_an_injected_error_has_the_text_the_fake_answers(
+    fake: FakeEcr, client: Any, operation: str, method: str, code: str, text: str
+) -> None:
+    fake.fault(operation, error=code)
+    params: dict[str, Any] = {"repositoryName": "team/api"}
+    if operation == "StartLifecyclePolicyPreview":
+        params["lifecyclePolicyText"] = EXAMPLE_A
+    assert error_of(getattr(client, method), **params) == (code, text, 400)
+
+
+def test_the_stubber_queues_lifecycle_answers_without_running_writes(fake: FakeEcr) -> None:
+    client = fake.client()
+    with fake.stubber(client) as stubber:
+        stubber.expect(
+            "put_lifecycle_policy", repositoryName="team/api", lifecyclePolicyText=EXAMPLE_A
+        )
+        stubber.expect("get_lifecycle_policy", repositoryName="team/api")
+        stubber.expect_error(
+            "StartLifecyclePolicyPreview",
+            "LifecyclePolicyPreviewInProgressException",
+            repositoryName="team/api",
+        )
+        put = client.put_lifecycle_policy(repositoryName="team/api", lifecyclePolicyText=EXAMPLE_A)
+        assert put["lifecyclePolicyText"] == minified(EXAMPLE_A)
+        assert client.get_lifecycle_policy(repositoryName="team/api")["lastEvaluatedAt"] == EPOCH
+        with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+            client.start_lifecycle_policy_preview(repositoryName="team/api")
+        assert "already in progress" in excinfo.value.response["Error"]["Message"]
+        # The expectation's text was computed without starting a preview.
+        assert stubber.registry.repository("team/api").setting("lifecycle_policy_preview") is None
