@@ -241,28 +241,17 @@ class FakeEcr:
     def run_lifecycle_policies(
         self, *, days_later: float = 0, repository: str | None = None
     ) -> LifecycleRun:
-        """Run every stored lifecycle policy now, as ECR does on its own within a day.
-
-        First moves the fake's clock on by *days_later* days (:meth:`advance`); then each
-        policy (of the repositories named *repository* only, when given) is evaluated in
-        ECR's order at the fake's time: expired images are deleted (gone from every
-        answer), transitioned ones archived, and ``lastEvaluatedAt`` is set. Returns what
-        was done. Needs the local backend (moto holds the live state otherwise).
-        """
-        from pytest_ecr.model.lifecycle import run_policies
+        """Move the fake's clock on by *days_later* days (:meth:`advance`), then run every
+        stored lifecycle policy (of the repositories named *repository* only) as ECR does:
+        expired images are deleted from every answer, transitioned ones archived, and
+        ``lastEvaluatedAt`` set. Returns what was done. Local backend only."""
+        from pytest_ecr.model.lifecycle import check_run, run_policies
 
         if self._moto is not None:
             raise TypeError("run_lifecycle_policies() needs the local backend, not moto")
-        if isinstance(days_later, bool) or not isinstance(days_later, (int, float)):
-            raise TypeError(f"days_later must be a number of days, got {days_later!r}")
-        if repository is not None and not isinstance(repository, str):
-            raise TypeError(f"repository must be a repository name, got {repository!r}")
+        check_run(self.registry, days_later, repository)
         now = self.advance(days=days_later)
         with self._lock:
-            if repository is not None and not any(
-                repo.name == repository for repo in self.registry.repositories()
-            ):
-                raise ValueError(f"run_lifecycle_policies(): no repository {repository!r}")
             return run_policies(self.registry, now, repository)
 
     def _backend_result(

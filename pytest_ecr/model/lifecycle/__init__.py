@@ -21,7 +21,12 @@ from pytest_ecr.model.lifecycle.policy import (
     parse_policy,
     policy_of,
 )
-from pytest_ecr.model.lifecycle.run import LifecycleAction, LifecycleRun, run_policies
+from pytest_ecr.model.lifecycle.run import (
+    LifecycleAction,
+    LifecycleRun,
+    check_run,
+    run_policies,
+)
 from pytest_ecr.model.lifecycle.state import (
     ARCHIVED_AT_KEY,
     LAST_PULLED_AT_KEY,
@@ -58,6 +63,7 @@ __all__ = [
     "Rule",
     "Selection",
     "StoredPolicy",
+    "check_run",
     "evaluate",
     "minified",
     "parse_policy",

@@ -56,6 +56,20 @@ class LifecycleRun:
         ]
 
 
+def check_run(state: RegistryState, days_later: object, repository: object) -> None:
+    """Refuse what a test author got wrong, before any clock moves: :class:`TypeError`
+    for a *days_later* that is not a number or a *repository* that is not a name,
+    :class:`ValueError` for a repository *state* does not hold."""
+    if isinstance(days_later, bool) or not isinstance(days_later, (int, float)):
+        raise TypeError(f"days_later must be a number of days, got {days_later!r}")
+    if repository is None:
+        return
+    if not isinstance(repository, str):
+        raise TypeError(f"repository must be a repository name, got {repository!r}")
+    if not any(repo.name == repository for repo in state.repositories()):
+        raise ValueError(f"run_lifecycle_policies(): no repository {repository!r}")
+
+
 def run_policies(state: RegistryState, now: float, repository: str | None = None) -> LifecycleRun:
     """Evaluate every stored policy of *state* (of the repositories named *repository*
     only, when given) at the time *now* and apply it. Images a manifest list references
