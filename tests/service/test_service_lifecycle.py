@@ -983,3 +983,19 @@ def test_the_stubber_queues_lifecycle_answers_without_running_writes(fake: FakeE
         assert "already in progress" in excinfo.value.response["Error"]["Message"]
         # The expectation's text was computed without starting a preview.
         assert stubber.registry.repository("team/api").setting("lifecycle_policy_preview") is None
+
+
+# -- the moto backend -----------------------------------------------------------------------
+
+
+def test_moto_is_seeded_with_a_declared_policy_and_runs_none() -> None:
+    pytest.importorskip("moto")
+    declaration = {
+        "version": 1,
+        "repositories": [{"name": "team/api", "lifecycle_policy": json.loads(EXAMPLE_A)}],
+    }
+    with FakeEcr([declaration], backend="moto") as ecr:
+        got = ecr.client().get_lifecycle_policy(repositoryName="team/api")
+        assert got["lifecyclePolicyText"] == minified(EXAMPLE_A)
+        with pytest.raises(TypeError, match="local backend"):
+            ecr.run_lifecycle_policies()
