@@ -29,12 +29,17 @@ def test_every_operation_is_registered() -> None:
         "BatchDeleteImage",
         "BatchGetImage",
         "CreateRepository",
+        "DeleteLifecyclePolicy",
         "DeleteRepository",
         "DescribeImages",
         "DescribeRepositories",
         "GetAuthorizationToken",
+        "GetLifecyclePolicy",
+        "GetLifecyclePolicyPreview",
         "ListImages",
         "PutImage",
+        "PutLifecyclePolicy",
+        "StartLifecyclePolicyPreview",
     ]
 
 
