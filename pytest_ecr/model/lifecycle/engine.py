@@ -39,21 +39,28 @@ Decision = PreviewResult
 
 def repository_facts(repo: Repository) -> list[ImageFacts]:
     """The facts of every image of *repo*, in the order they were added."""
-    facts = []
+    tags_of, states_of, lists_of = repo.tags_of, repo.image_states, repo.referencing_lists
+    facts: list[ImageFacts] = []
+    append = facts.append
     for image in repo.images():
         digest = image.digest
-        state = repo.image_states(digest)
+        state = states_of(digest)
+        if not state:  # most images: nothing archived, no pull recorded
+            append(
+                ImageFacts(digest, tags_of(digest), image.pushed_at, in_list=bool(lists_of(digest)))
+            )
+            continue
         archived = state.get(ARCHIVED_AT_KEY)
         pulled = state.get(LAST_PULLED_AT_KEY)
-        facts.append(
+        append(
             ImageFacts(
                 digest,
-                repo.tags_of(digest),
+                tags_of(digest),
                 image.pushed_at,
                 "ARCHIVE" if state.get(STORAGE_CLASS_KEY) == "ARCHIVE" else "STANDARD",
                 archived if isinstance(archived, (int, float)) else None,
                 pulled if isinstance(pulled, (int, float)) else None,
-                bool(repo.referencing_lists(digest)),
+                bool(lists_of(digest)),
             )
         )
     return facts
