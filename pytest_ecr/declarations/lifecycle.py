@@ -66,9 +66,16 @@ def lifecycle_policy(report: Report, entry: Mapping[Any, Any], path: str) -> str
         parse_policy(text)
         stored = minified(text)
     except LifecyclePolicyError as error:
+        # A mapping's rule at fault is pointed at: its own line and path.
+        container: Any = entry
+        key: object = KEY
+        rules = value.get("rules") if isinstance(value, Mapping) else None
+        if error.rule is not None and isinstance(rules, (list, tuple)) and error.rule < len(rules):
+            container, key = rules, error.rule
+            where = join_path(join_path(where, "rules"), error.rule)
         report.problem(
-            entry,
-            KEY,
+            container,
+            key,
             where,
             f"ECR would reject this lifecycle policy: {error}",
             LIFECYCLE_POLICY_HINT,

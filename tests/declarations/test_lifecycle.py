@@ -82,13 +82,33 @@ def test_a_policy_ecr_rejects_is_reported_with_its_line(problems: Problems) -> N
     ) == [
         Problem(
             "<text>",
-            5,
-            "repositories[0].lifecycle_policy",
+            7,
+            "repositories[0].lifecycle_policy.rules[0]",
             "ECR would reject this lifecycle policy: Lifecycle policy validation failure: "
             "tagPrefixList or tagPatternList is required when tagStatus is tagged",
             LIFECYCLE_POLICY_HINT,
         )
     ]
+
+
+def test_a_rule_breaking_the_rules_across_rules_is_pointed_at(problems: Problems) -> None:
+    found = problems(
+        """\
+        version: 1
+        repositories:
+          - name: team/api
+            lifecycle_policy:
+              rules:
+                - rulePriority: 2
+                  selection: {tagStatus: untagged, countType: imageCountMoreThan, countNumber: 1}
+                  action: {type: expire}
+                - rulePriority: 1
+                  selection: {tagStatus: untagged, countType: imageCountMoreThan, countNumber: 9}
+                  action: {type: expire}
+        """
+    )
+    assert [(p.line, p.path) for p in found] == [(6, "repositories[0].lifecycle_policy.rules[0]")]
+    assert "Only one rule can select untagged images" in found[0].message
 
 
 def test_every_problem_is_reported_at_once(problems: Problems) -> None:

@@ -496,6 +496,18 @@ def test_invalid_policies_are_rejected_with_ecrs_words(name: str) -> None:
     assert detail(document) == expected
 
 
+def test_the_error_names_the_rule_at_fault() -> None:
+    with pytest.raises(LifecyclePolicyError) as excinfo:
+        policy_of({"rules": [rule(1), {**rule(2), "rulePriority": 0}]})
+    assert excinfo.value.rule == 1
+    with pytest.raises(LifecyclePolicyError) as excinfo:
+        policy_of({"rules": [rule(3, "untagged"), rule(1, "untagged"), rule(9)]})
+    assert excinfo.value.rule == 0  # the later one in priority order is the second
+    with pytest.raises(LifecyclePolicyError) as excinfo:
+        policy_of({"rules": []})
+    assert excinfo.value.rule is None
+
+
 @pytest.mark.parametrize("bad", ["{", "", "[1,", "null"])
 def test_text_that_is_not_a_json_object(bad: str) -> None:
     with pytest.raises(LifecyclePolicyError) as excinfo:

@@ -60,11 +60,13 @@ ONE_OF: Final = "instance failed to match exactly one schema (matched 0 out of 2
 
 
 class LifecyclePolicyError(ValueError):
-    """A policy ECR rejects; :attr:`detail` is ECR's text after the failure prefix."""
+    """A policy ECR rejects; :attr:`detail` is ECR's text after the failure prefix, and
+    :attr:`rule` the position in ``rules`` of the rule at fault (``None``: the whole)."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, rule: int | None = None) -> None:
         super().__init__(f"Lifecycle policy validation failure: {detail}")
         self.detail = detail
+        self.rule = rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,13 @@ def policy_of(document: Any) -> LifecyclePolicy:
             f"array is too long: must have at most {MAX_RULES} elements but instance has "
             f"{len(rules)} elements"
         )
-    parsed = [_rule(rule) for rule in rules]
+    parsed = []
+    for index, rule in enumerate(rules):
+        try:
+            parsed.append(_rule(rule))
+        except LifecyclePolicyError as error:
+            error.rule = index
+            raise
     _check_rule_set(parsed)
     return LifecyclePolicy(tuple(sorted(parsed, key=lambda rule: rule.priority)))
 
@@ -318,30 +326,33 @@ def _action(action: Mapping[str, Any]) -> tuple[str, str | None]:
 
 def _check_rule_set(rules: Sequence[Rule]) -> None:
     seen: set[int] = set()
-    for rule in rules:
+    for index, rule in enumerate(rules):
         if rule.priority in seen:
             raise LifecyclePolicyError(
                 f"The rulePriority {rule.priority} is used by more than one rule; "
-                "each rule needs a unique rulePriority"
+                "each rule needs a unique rulePriority",
+                index,
             )
         seen.add(rule.priority)
     last = max(seen)
-    for rule in rules:
+    for index, rule in enumerate(rules):
         if rule.selection.tag_status == "any" and rule.priority != last:
             raise LifecyclePolicyError(
                 f"The rule with tagStatus any (rulePriority {rule.priority}) must have the "
-                "highest rulePriority"
+                "highest rulePriority",
+                index,
             )
     untagged: dict[str, int] = {}
     prefixes: dict[tuple[str, str], int] = {}
-    for rule in sorted(rules, key=lambda r: r.priority):
+    for index, rule in sorted(enumerate(rules), key=lambda item: item[1].priority):
         selection = rule.selection
         storage = selection.storage_class
         if selection.tag_status == "untagged":
             if storage in untagged:
                 raise LifecyclePolicyError(
                     f"Only one rule can select untagged images of storageClass {storage}; "
-                    f"rulePriority {untagged[storage]} and {rule.priority} both do"
+                    f"rulePriority {untagged[storage]} and {rule.priority} both do",
+                    index,
                 )
             untagged[storage] = rule.priority
         for prefix in selection.tag_prefixes:
@@ -349,7 +360,8 @@ def _check_rule_set(rules: Sequence[Rule]) -> None:
             if first != rule.priority:
                 raise LifecyclePolicyError(
                     f"The tag prefix {json.dumps(prefix)} is used by rulePriority {first} and "
-                    f"{rule.priority}; tag prefixes must be unique across rules"
+                    f"{rule.priority}; tag prefixes must be unique across rules",
+                    index,
                 )
 
 
