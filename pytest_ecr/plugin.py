@@ -57,9 +57,10 @@ _MARKERS = {
         "on for the test."
     ),
     "ecr_lifecycle": (
-        "ecr_lifecycle(days_later=0, repository=None): run the declared lifecycle policies "
-        "at set-up, as of days_later days after the declared state (the fake's clock moves "
-        "on that far): expired images are gone for the test. Turns the fake ECR on."
+        "ecr_lifecycle(days_later=0, repository=None): at set-up, move the fake's clock on "
+        "by days_later days and run the declared lifecycle policies (one repository's "
+        "only, with repository=): the images they expire are gone for the test. Turns the "
+        "fake ECR on."
     ),
 }
 
