@@ -999,3 +999,34 @@ def test_moto_is_seeded_with_a_declared_policy_and_runs_none() -> None:
         assert got["lifecyclePolicyText"] == minified(EXAMPLE_A)
         with pytest.raises(TypeError, match="local backend"):
             ecr.run_lifecycle_policies()
+
+
+# -- choices pinned ------------------------------------------------------------------------
+
+
+def test_the_repository_is_looked_up_before_the_policy_is_judged(any_client: Any) -> None:
+    bad = policy(rule(1), rule(1))
+    assert error_of(
+        any_client.put_lifecycle_policy, repositoryName="team/nope", lifecyclePolicyText=bad
+    )[0] == ("RepositoryNotFoundException")
+    too_long = bad.replace("{", "{" + " " * 30_720, 1)
+    assert error_of(
+        any_client.put_lifecycle_policy, repositoryName="team/nope", lifecyclePolicyText=too_long
+    )[1].startswith("Invalid parameter at 'lifecyclePolicyText'")
+
+
+def test_a_replaced_policy_has_never_been_evaluated(any_client: Any, fake: FakeEcr) -> None:
+    add_example(fake)
+    any_client.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=EXAMPLE_A)
+    fake.run_lifecycle_policies()
+    assert any_client.get_lifecycle_policy(repositoryName=REPO)["lastEvaluatedAt"] > EPOCH
+    any_client.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=EXAMPLE_A)
+    assert any_client.get_lifecycle_policy(repositoryName=REPO)["lastEvaluatedAt"] == EPOCH
+
+
+def test_a_deleted_policy_leaves_its_preview_readable(any_client: Any, fake: FakeEcr) -> None:
+    add_example(fake)
+    any_client.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=EXAMPLE_A)
+    any_client.start_lifecycle_policy_preview(repositoryName=REPO)
+    any_client.delete_lifecycle_policy(repositoryName=REPO)
+    assert complete(any_client, fake)["status"] == "COMPLETE"
