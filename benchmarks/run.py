@@ -37,6 +37,7 @@ from typing import Any
 import boto3
 import httpload
 import instructions
+import lifecycle
 from botocore.stub import Stubber
 from harness import (
     FULL,
@@ -1224,7 +1225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where to write the Markdown report (default: benchmarks/RESULTS.md in full "
         "mode, none in quick mode; '-' for none)",
     )
-    parser.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated sections to run")
+    parser.add_argument(
+        "--sections", default="1,2,3,4,5,6,L", help="comma-separated sections to run"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     output: Path | None = args.output
@@ -1254,6 +1257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("4", lambda d, w: (section_load(report, d), section_scaling(report, d))),
         ("5", lambda d, w: section_suite(report, d, moto, w)),
         ("6", lambda d, w: section_startup(report, w)),
+        ("L", lambda d, w: lifecycle.section_lifecycle(report, d)),
     ]
     with tempfile.TemporaryDirectory(prefix="pytest-ecr-bench-") as tmp:
         workdir = Path(tmp)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.model.lifecycle import LifecycleRun
     from pytest_ecr.wire import WireRequest
 
 
@@ -234,6 +235,24 @@ class FakeEcr:
             raise ValueError(f"advance() moves time forward only, got {total} seconds")
         self.clock.sleep(total, "advance")
         return self.clock.now()
+
+    # -- lifecycle policies --------------------------------------------------------------
+
+    def run_lifecycle_policies(
+        self, *, days_later: float = 0, repository: str | None = None
+    ) -> LifecycleRun:
+        """Move the fake's clock on by *days_later* days (:meth:`advance`), then run every
+        stored lifecycle policy (of the repositories named *repository* only) as ECR does:
+        expired images are deleted from every answer, transitioned ones archived, and
+        ``lastEvaluatedAt`` set. Returns what was done. Local backend only."""
+        from pytest_ecr.model.lifecycle import check_run, run_policies
+
+        if self._moto is not None:
+            raise TypeError("run_lifecycle_policies() needs the local backend, not moto")
+        check_run(self.registry, days_later, repository)
+        now = self.advance(days=days_later)
+        with self._lock:
+            return run_policies(self.registry, now, repository)
 
     def _backend_result(
         self,

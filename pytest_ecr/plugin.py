@@ -57,6 +57,12 @@ _MARKERS = {
         "images. Overrides --ecr-backend and the ecr_backend ini key. Turns the fake ECR "
         "on for the test."
     ),
+    "ecr_lifecycle": (
+        "ecr_lifecycle(days_later=0, repository=None): at set-up, move the fake's clock on "
+        "by days_later days and run the declared lifecycle policies (one repository's "
+        "only, with repository=): the images they expire are gone for the test. Turns the "
+        "fake ECR on."
+    ),
 }
 
 
@@ -337,6 +343,13 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         fake.activate()
     except BackendError as error:
         _setup_error(f"pytest-ecr: {error}")
+    lifecycle = node.get_closest_marker("ecr_lifecycle")
+    if lifecycle is not None:
+        try:
+            fake.run_lifecycle_policies(*lifecycle.args, **lifecycle.kwargs)
+        except (TypeError, ValueError) as error:
+            fake.deactivate()
+            _setup_error(f"pytest-ecr: @pytest.mark.ecr_lifecycle on {node.nodeid}: {error}")
     try:
         yield fake
     finally:

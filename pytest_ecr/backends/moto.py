@@ -38,6 +38,7 @@ from typing import Any
 from pytest_ecr.backends import BackendError
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.model import RegistryState, Repository, scanning
+from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy
 from pytest_ecr.model.policies import REGISTRY_POLICY, registry_policy, repository_policy
 from pytest_ecr.model.tags import repository_tags
 from pytest_ecr.service import RequestContext
@@ -264,6 +265,10 @@ def _seed_repository(backend: Any, repo: Repository) -> None:
         if image.pushed_at:
             stored.image_pushed_at = int(image.pushed_at)
         created.images.append(stored)
+    # moto keeps a lifecycle policy's text (and evaluates nothing); previews are dropped.
+    policy = repo.setting(LIFECYCLE_POLICY_KEY)
+    if isinstance(policy, StoredPolicy):
+        created.lifecycle_policy = policy.text
 
 
 def _seed_scanning(state: RegistryState, ecr_backends: Any) -> None:

@@ -43,6 +43,7 @@ _PARAMS_KEY = "pytest_ecr_params"
 _HANDLER_ID = "pytest-ecr-stubber"
 # Operations that write: computing an error's default message for them must not run them.
 _WRITES = frozenset({"PutImage", "BatchDeleteImage", "CreateRepository", "DeleteRepository"})
+_WRITES |= {"PutLifecyclePolicy", "DeleteLifecyclePolicy", "StartLifecyclePolicyPreview"}
 
 
 class EcrStubber(Stubber):

@@ -19,6 +19,7 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy, parse_policy
 from pytest_ecr.model.repository import tag_is_immutable
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
@@ -115,6 +116,12 @@ class _Builder:
         merging = self._merging(declaration, spec)
         if merging is None:
             return
+        if spec.lifecycle_policy is not None:
+            # A later declaration's policy replaces an earlier one, as a Put would.
+            merging.repository.set_setting(
+                LIFECYCLE_POLICY_KEY,
+                StoredPolicy(spec.lifecycle_policy, parse_policy(spec.lifecycle_policy)),
+            )
         source = declaration.source
         what = f"repository {spec.name!r}"
         self._settings(

@@ -88,6 +88,7 @@ REPOSITORY_KEYS: Final = (
     "created_at",
     "tag_mutability_exclusions",
     "policy",
+    "lifecycle_policy",
 )
 REPOSITORY_REQUIRED: Final = ("name",)
 #: Keys of one ``images:`` entry.

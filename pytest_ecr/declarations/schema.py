@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pytest_ecr.declarations import platform_shapes, shapes
+from pytest_ecr.declarations import lifecycle, platform_shapes, shapes
 from pytest_ecr.declarations.features import features, read_settings
 from pytest_ecr.declarations.format import (
     DEFAULT_PUSHED_AT,
@@ -236,10 +236,19 @@ class Validator:
         mutability = shapes.tag_mutability(report, entry, path)
         settings = read_settings(report, entry, path, "repository")
         images = self.images(entry, path, name or "")
+        lifecycle_policy = lifecycle.lifecycle_policy(report, entry, path)
         if name is None:
             return None
         return RepositorySpec(
-            name, account, region, mutability, images, report.line(parent, index), path, settings
+            name,
+            account,
+            region,
+            mutability,
+            images,
+            report.line(parent, index),
+            path,
+            settings,
+            lifecycle_policy=lifecycle_policy,
         )
 
     # -- images ----------------------------------------------------------------------

@@ -41,6 +41,8 @@ class RepositorySpec:
     path: str
     #: The repository-level settings declared for it (tags, policies...).
     settings: Settings = ()
+    #: ``lifecycle_policy:`` as ECR stores it (minified JSON), checked by ECR's rules.
+    lifecycle_policy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from pytest_ecr.service.create_repository import create_repository
 from pytest_ecr.service.create_repository_creation_template import (
     create_repository_creation_template,
 )
+from pytest_ecr.service.delete_lifecycle_policy import delete_lifecycle_policy
 from pytest_ecr.service.delete_pull_through_cache_rule import delete_pull_through_cache_rule
 from pytest_ecr.service.delete_registry_policy import delete_registry_policy
 from pytest_ecr.service.delete_repository import delete_repository
@@ -52,6 +53,8 @@ from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.get_account_setting import get_account_setting
 from pytest_ecr.service.get_authorization_token import get_authorization_token
 from pytest_ecr.service.get_download_url_for_layer import get_download_url_for_layer
+from pytest_ecr.service.get_lifecycle_policy import get_lifecycle_policy
+from pytest_ecr.service.get_lifecycle_policy_preview import get_lifecycle_policy_preview
 from pytest_ecr.service.get_registry_policy import get_registry_policy
 from pytest_ecr.service.get_registry_scanning_configuration import (
     get_registry_scanning_configuration,
@@ -68,6 +71,7 @@ from pytest_ecr.service.put_account_setting import put_account_setting
 from pytest_ecr.service.put_image import put_image
 from pytest_ecr.service.put_image_scanning_configuration import put_image_scanning_configuration
 from pytest_ecr.service.put_image_tag_mutability import put_image_tag_mutability
+from pytest_ecr.service.put_lifecycle_policy import put_lifecycle_policy
 from pytest_ecr.service.put_registry_policy import put_registry_policy
 from pytest_ecr.service.put_registry_scanning_configuration import (
     put_registry_scanning_configuration,
@@ -80,6 +84,7 @@ from pytest_ecr.service.register_pull_time_update_exclusion import (
 from pytest_ecr.service.set_repository_policy import set_repository_policy
 from pytest_ecr.service.shapes import find_repository
 from pytest_ecr.service.start_image_scan import start_image_scan
+from pytest_ecr.service.start_lifecycle_policy_preview import start_lifecycle_policy_preview
 from pytest_ecr.service.start_replication_backfill import start_replication_backfill
 from pytest_ecr.service.stop_replication_backfill import stop_replication_backfill
 from pytest_ecr.service.tag_resource import tag_resource
@@ -104,6 +109,7 @@ OPERATIONS: dict[str, Operation] = {
     "CreatePullThroughCacheRule": create_pull_through_cache_rule,
     "CreateRepository": create_repository,
     "CreateRepositoryCreationTemplate": create_repository_creation_template,
+    "DeleteLifecyclePolicy": delete_lifecycle_policy,
     "DeletePullThroughCacheRule": delete_pull_through_cache_rule,
     "DeleteRegistryPolicy": delete_registry_policy,
     "DeleteRepository": delete_repository,
@@ -123,6 +129,8 @@ OPERATIONS: dict[str, Operation] = {
     "GetAccountSetting": get_account_setting,
     "GetAuthorizationToken": get_authorization_token,
     "GetDownloadUrlForLayer": get_download_url_for_layer,
+    "GetLifecyclePolicy": get_lifecycle_policy,
+    "GetLifecyclePolicyPreview": get_lifecycle_policy_preview,
     "GetRegistryPolicy": get_registry_policy,
     "GetRegistryScanningConfiguration": get_registry_scanning_configuration,
     "GetRepositoryPolicy": get_repository_policy,
@@ -137,6 +145,7 @@ OPERATIONS: dict[str, Operation] = {
     "PutImage": put_image,
     "PutImageScanningConfiguration": put_image_scanning_configuration,
     "PutImageTagMutability": put_image_tag_mutability,
+    "PutLifecyclePolicy": put_lifecycle_policy,
     "PutRegistryPolicy": put_registry_policy,
     "PutRegistryScanningConfiguration": put_registry_scanning_configuration,
     "PutReplicationConfiguration": put_replication_configuration,
@@ -144,6 +153,7 @@ OPERATIONS: dict[str, Operation] = {
     "RegisterPullTimeUpdateExclusion": register_pull_time_update_exclusion,
     "SetRepositoryPolicy": set_repository_policy,
     "StartImageScan": start_image_scan,
+    "StartLifecyclePolicyPreview": start_lifecycle_policy_preview,
     "StartReplicationBackfill": start_replication_backfill,
     "StopReplicationBackfill": stop_replication_backfill,
     "TagResource": tag_resource,

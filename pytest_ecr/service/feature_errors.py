@@ -6,8 +6,20 @@ from __future__ import annotations
 
 
 def feature_error_texts(repo: str, account: str, region: str) -> dict[str, str]:
-    """Texts for tags, policies, scans, replication, signing and layer errors."""
+    """Texts for tags, policies, lifecycle, scans, replication, signing and layer errors."""
     return {
+        "LifecyclePolicyNotFoundException": (
+            f"Lifecycle policy does not exist for the repository with name '{repo}' in the "
+            f"registry with id '{account}'"
+        ),
+        "LifecyclePolicyPreviewNotFoundException": (
+            f"Lifecycle policy preview does not exist for the repository with name '{repo}' "
+            f"in the registry with id '{account}'"
+        ),
+        "LifecyclePolicyPreviewInProgressException": (
+            f"Lifecycle policy preview is already in progress for the repository with name "
+            f"'{repo}' in the registry with id '{account}'"
+        ),
         "InvalidTagParameterException": (
             "An invalid parameter has been specified. Tag keys can have a maximum character "
             "length of 128 characters, and tag values can have a maximum length of 256 "

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_ecr.declarations import Declaration, FaultEntry, Problem, load_declaration
+from pytest_ecr.declarations.format import REPOSITORY_KEYS
 from pytest_ecr.faults import FAULT_HINT, FAULT_KEYS, parse_fault
 from pytest_ecr.model import (
     DEFAULT_FAILURE_REASONS,
@@ -366,9 +367,7 @@ def test_unknown_repository_keys_get_a_suggestion(problems: Problems) -> None:
             4,
             "repositories[0]",
             "unknown key 'imagse'",
-            "expected one of: name, account, region, tag_mutability, images, tags, "
-            "scan_on_push, encryption, created_at, tag_mutability_exclusions, policy; "
-            "did you mean 'images'?",
+            f"expected one of: {', '.join(REPOSITORY_KEYS)}; did you mean 'images'?",
         )
     ]
 
