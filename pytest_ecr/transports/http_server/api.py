@@ -86,6 +86,6 @@ def unknown_route(server: EcrHTTPServer, request: Request) -> Response:
 
 #: The ECR API: every ``POST``, whatever its path (SDKs send ``/``), after any more
 #: specific route.
-API_ROUTE = Route(frozenset({"POST"}), "/", ecr_api, prefix=True)
+API_ROUTE = Route(frozenset({"POST"}), "/", ecr_api, prefix=True, inline=True)
 
 __all__ = ["API_ROUTE", "MAX_JSON_VALUES", "ecr_api", "error_response", "unknown_route"]

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 #: Largest request head (request line and headers) accepted.
 MAX_HEAD = 16 * 1024
+#: Bodies up to this size are answered on the loop thread by an ``inline`` route.
+INLINE_BODY = 64 * 1024
+#: Bodies up to this size need no room in the server's byte budget.
+SMALL_BODY = 64 * 1024
 # How long a connection that was answered an error and closed is drained of what the
 # client still sends, so that closing does not reset the answer away.
 _LINGER = 1.0
@@ -79,6 +83,8 @@ class Connection(asyncio.BufferedProtocol):
         self.size = 0
         #: Bytes of the byte budget held for this request's body.
         self.reserved = 0
+        #: How many body bytes this request may send.
+        self.allowed = 0
         #: How many bytes the request waiting for room in the budget wants.
         self.wanted = 0
         self.waiting = False
@@ -166,7 +172,13 @@ class Connection(asyncio.BufferedProtocol):
                 413,
             )
         wanted = limit if declared is None else declared
-        if wanted and not self.server.budget.take(wanted):
+        self.allowed = wanted
+        if wanted <= SMALL_BODY:
+            # Counted in the per-connection allowance (as the one read a connection
+            # holds), so that small requests are never held behind big ones.
+            self._continue()
+            return
+        if not self.server.budget.take(wanted):
             self.wanted, self.waiting = wanted, True
             self._pause_reading()
             self.server.budget.wait(self)
@@ -188,7 +200,7 @@ class Connection(asyncio.BufferedProtocol):
 
     def _on_data(self, data: bytes) -> None:
         self.size += len(data)
-        if self.size > self.reserved:  # only a chunked body can outgrow its reservation
+        if self.size > self.allowed:  # only a chunked body can outgrow what it declared
             raise EcrError(
                 "RequestEntityTooLargeException",
                 f"Request body exceeds the limit of {self.server.max_body} bytes",
@@ -207,6 +219,15 @@ class Connection(asyncio.BufferedProtocol):
         route = find_route(self.server.routes, request.method, request.path)
         handler = route.handler if route is not None else unknown_route
         self.busy = True
+        if route is not None and route.inline and len(body) <= INLINE_BODY:
+            # Small CPU-only work: a hop to a worker thread and back would cost more.
+            future: Future[Response] = Future()
+            try:
+                future.set_result(handler(self.server, request))
+            except BaseException as error:
+                future.set_exception(error)
+            self._answered(future, request)
+            return
         self._pause_reading()
         future = self.server.pool.submit(handler, self.server, request)
         future.add_done_callback(lambda done: self.server.call_soon(self._answered, done, request))

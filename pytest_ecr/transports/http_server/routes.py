@@ -88,12 +88,18 @@ Handler = Callable[["EcrHTTPServer", Request], Response]
 
 @dataclass(frozen=True)
 class Route:
-    """*handler* answers *methods* on *path* (every path under it with ``prefix=True``)."""
+    """*handler* answers *methods* on *path* (every path under it with ``prefix=True``).
+
+    An ``inline`` handler is one that never blocks (pure computation on memory, like the
+    ECR API's): for a small request it runs on the loop thread itself rather than on a
+    worker thread. Any handler that reads files, sleeps or waits must not be inline.
+    """
 
     methods: frozenset[str]
     path: str
     handler: Handler
     prefix: bool = False
+    inline: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if method not in self.methods:
