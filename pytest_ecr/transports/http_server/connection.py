@@ -59,6 +59,9 @@ def _framing_error(status: int, text: str) -> EcrError:
 def _declared_length(request: h11.Request) -> int | None:
     """The body length the client declared; ``None`` for a chunked body. Raises
     :class:`EcrError` for framing h11 leaves to the server to refuse."""
+    size = len(request.target) + sum(len(n) + len(v) + 4 for n, v in request.headers)
+    if size > MAX_HEAD:  # h11 bounds a head still arriving; this bounds one read at once
+        raise _framing_error(431, f"Request head of {size} bytes exceeds {MAX_HEAD} bytes")
     length = te = None
     for name, value in request.headers:
         if name == b"content-length":
@@ -235,6 +238,7 @@ class Connection(asyncio.BufferedProtocol):
     # -- answering --------------------------------------------------------------------
 
     def _answered(self, done: Future[Response], request: Request) -> None:
+        self._release()  # the body has been handled
         if self.closing:
             return
         try:
