@@ -4,6 +4,7 @@ registry outside pytest, and snapshot a live registry into a declaration."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import shlex
@@ -102,39 +103,80 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
-def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = None) -> int:
+def _listen_problem(port: int, error: OSError) -> str:
+    import errno
+
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} on 127.0.0.1 is already in use"
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port} of 127.0.0.1"
+    return f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}"
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set *stop*, even where SIGINT was ignored when the process
+    started (``nohup pytest-ecr serve ... &``: Python then installs no Ctrl-C handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.getsignal(number) for number in wanted}
+    for number in wanted:
+        signal.signal(number, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _serve(
+    path: str,
+    port: int,
+    out: TextIO,
+    stop: threading.Event | None = None,
+    *,
+    verify_signatures: bool = False,
+) -> int:
     from pytest_ecr.credentials import export_environment
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
     from pytest_ecr.transports.http_server import EcrHTTPServer
 
+    if not 0 <= port <= 65535:
+        print(f"pytest-ecr serve: --port {port}: not a port (0-65535)", file=sys.stderr)
+        return 2
     try:
         fake = FakeEcr([str(Path(path).resolve())], fake_environment=False)
     except DeclarationError as error:
         for problem in error.problems:
             print(_as_given(problem, path), file=sys.stderr)
         return 1
-    server = EcrHTTPServer(fake, port=port)
-    server.start()
-    print(f"pytest-ecr {__version__} serving {path} at {server.endpoint_url}", file=out)
-    print("export these to point the AWS CLI or an SDK at it:", file=out)
-    for name, value in export_environment(server.endpoint_url, fake.region).items():
-        print(f"export {name}={shlex.quote(value)}", file=out)
-    print("Ctrl-C stops the server.", file=out, flush=True)
-    stop = stop or threading.Event()
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(0.2):
-            for failure in server.take_errors():
-                print(f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
+        server = EcrHTTPServer(fake, port=port, verify_signatures=verify_signatures)
+    except OSError as error:
+        print(f"pytest-ecr serve: {_listen_problem(port, error)}", file=sys.stderr)
+        return 1
+    stop = stop or threading.Event()
+    with _stopped_by_signals(stop):
+        server.start()
+        checked = " (signatures checked)" if verify_signatures else ""
+        print(
+            f"pytest-ecr {__version__} serving {path} at {server.endpoint_url}{checked}", file=out
+        )
+        print("export these to point the AWS CLI or an SDK at it:", file=out)
+        for name, value in export_environment(server.endpoint_url, fake.region).items():
+            print(f"export {name}={shlex.quote(value)}", file=out)
+        print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
+        try:
+            while not stop.wait(0.2):
+                for failure in server.take_errors():
+                    print(f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     print("pytest-ecr: stopped", file=out, flush=True)
     return 0
 
@@ -373,10 +415,17 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve a declared registry over HTTP on 127.0.0.1",
         description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
-        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C stops it.",
+        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C (SIGINT) or "
+        "SIGTERM stops it.",
     )
     serve.add_argument("file", metavar="FILE", help="a declaration file")
     serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="check each request's SigV4 signature against the fake credentials it exports "
+        "and answer AWS's errors for a bad one (default: any signature is accepted)",
+    )
 
     snap = commands.add_parser(
         "snapshot",
@@ -414,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_schema(sys.stdout, path_only=args.path)
     if args.command == "snapshot":
         return _snapshot(args, sys.stdout)
-    return _serve(args.file, args.port, sys.stdout)
+    return _serve(args.file, args.port, sys.stdout, verify_signatures=args.verify_signatures)
 
 
 if __name__ == "__main__":  # pragma: no cover
