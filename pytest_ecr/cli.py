@@ -371,6 +371,24 @@ def _snapshot(args: argparse.Namespace, out: TextIO) -> int:
 # -- the command line ------------------------------------------------------------------
 
 
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a declared registry over HTTP on 127.0.0.1",
+        description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
+        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C (SIGINT) or "
+        "SIGTERM stops it.",
+    )
+    serve.add_argument("file", metavar="FILE", help="a declaration file")
+    serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="check each request's SigV4 signature against the fake credentials it exports "
+        "and answer AWS's errors for a bad one (default: any signature is accepted)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pytest-ecr`` argument parser (the docs' CLI reference is generated from it)."""
     parser = argparse.ArgumentParser(
@@ -411,21 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--path", action="store_true", help="print the schema file's path instead")
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve a declared registry over HTTP on 127.0.0.1",
-        description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
-        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C (SIGINT) or "
-        "SIGTERM stops it.",
-    )
-    serve.add_argument("file", metavar="FILE", help="a declaration file")
-    serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
-    serve.add_argument(
-        "--verify-signatures",
-        action="store_true",
-        help="check each request's SigV4 signature against the fake credentials it exports "
-        "and answer AWS's errors for a bad one (default: any signature is accepted)",
-    )
+    _add_serve(commands)
 
     snap = commands.add_parser(
         "snapshot",

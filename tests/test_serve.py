@@ -52,7 +52,9 @@ def test_a_port_in_use_is_one_line() -> None:
 
 
 @contextmanager
-def running(*args: str, ignore_sigint: bool = False) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+def running(
+    *args: str, ignore_sigint: bool = False
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
     """``pytest-ecr serve`` in a child process, and the variables its banner exports."""
 
     def ignore() -> None:  # as a shell does for `nohup ... &`
@@ -63,7 +65,7 @@ def running(*args: str, ignore_sigint: bool = False) -> Iterator[tuple[subproces
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=ignore if ignore_sigint else None,  # noqa: PLW1509  # no threads started yet
+        preexec_fn=ignore if ignore_sigint else None,  # no threads started yet
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -111,8 +113,12 @@ def test_verify_signatures_checks_the_aws_cli_requests() -> None:
     with running("--verify-signatures") as (_, exports):
         good = aws(exports, "describe-repositories")
         assert good.returncode == 0, good.stderr
-        wrong = aws({**exports, "AWS_SECRET_ACCESS_KEY": "not-the-fake-secret"}, "describe-repositories")
+        wrong = aws(
+            {**exports, "AWS_SECRET_ACCESS_KEY": "not-the-fake-secret"}, "describe-repositories"
+        )
         assert wrong.returncode != 0
         assert "InvalidSignatureException" in wrong.stderr
-        stranger = aws({**exports, "AWS_ACCESS_KEY_ID": "AKIAOTHER0000000000"}, "describe-repositories")
+        stranger = aws(
+            {**exports, "AWS_ACCESS_KEY_ID": "AKIAOTHER0000000000"}, "describe-repositories"
+        )
         assert "UnrecognizedClientException" in stranger.stderr

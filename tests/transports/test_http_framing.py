@@ -72,7 +72,10 @@ def test_a_chunked_body_is_read(server: EcrHTTPServer, fake: FakeEcr) -> None:
     body = json.dumps({"repositoryName": "made/chunked"}).encode()
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:]))
     request = api_request(
-        "CreateRepository", chunks + b"0\r\n\r\n", extra="Transfer-Encoding: chunked\r\n", length=False
+        "CreateRepository",
+        chunks + b"0\r\n\r\n",
+        extra="Transfer-Encoding: chunked\r\n",
+        length=False,
     )
     answers, _ = exchange(server, request)
     assert [a.status for a in answers] == [200]
@@ -89,7 +92,9 @@ def test_a_bad_content_length_is_refused_and_the_connection_closed(
     server: EcrHTTPServer, fake: FakeEcr, lengths: list[str]
 ) -> None:
     extra = "".join(f"Content-Length: {value}\r\n" for value in lengths)
-    request = api_request("DeleteRepository", b'{"repositoryName":"keep/me"}', extra=extra, length=False)
+    request = api_request(
+        "DeleteRepository", b'{"repositoryName":"keep/me"}', extra=extra, length=False
+    )
     answers, closed = exchange(server, request)
     assert [(a.status, a.json()["__type"]) for a in answers] == [(400, "SerializationException")]
     assert closed
@@ -175,7 +180,8 @@ def test_head_gets_the_status_without_a_body(server: EcrHTTPServer) -> None:
         sock.sendall(api_request("DescribeRepositories", b"{}"))
         reader.buffer = b""
         answer = reader.answer()
-        assert answer is not None and answer.status == 200
+        assert answer is not None
+        assert answer.status == 200
 
 
 def test_a_malformed_request_line_is_a_json_400(server: EcrHTTPServer) -> None:
@@ -208,7 +214,9 @@ def test_a_chunked_body_over_the_limit_is_refused(fake: FakeEcr) -> None:
 
 
 def test_pipelined_requests_are_answered_in_order(server: EcrHTTPServer) -> None:
-    one = api_request("DescribeRepositories", json.dumps({"repositoryNames": ["team/api"]}).encode())
+    one = api_request(
+        "DescribeRepositories", json.dumps({"repositoryNames": ["team/api"]}).encode()
+    )
     two = api_request("DescribeRepositories", json.dumps({"repositoryNames": ["keep/me"]}).encode())
     with connect(server.endpoint_url) as sock:
         sock.sendall(one + two + one)

@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 import traceback
-from typing import TYPE_CHECKING
-
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.service.errors import EcrError
-from pytest_ecr.transports.http_server.routes import Drop, Request, Response, Route
+from pytest_ecr.transports.http_server.routes import Drop, Request, Response, Route, Server
 from pytest_ecr.transports.http_server.sigv4 import verify
 from pytest_ecr.wire import encode_error, respond
-
-if TYPE_CHECKING:
-    from pytest_ecr.transports.http_server.server import EcrHTTPServer
 
 #: A JSON body may hold at most this many values (counted as the commas, ``[`` and ``{``
 #: it holds: every value but the first of a container follows a comma). The largest ECR
@@ -51,7 +46,7 @@ def _check_body(body: bytes) -> None:
         )
 
 
-def ecr_api(server: EcrHTTPServer, request: Request) -> Response:
+def ecr_api(server: Server, request: Request) -> Response:
     """Answer one ECR API request (awsJson1_1) from ``server.fake``."""
     authorization = request.headers.get("authorization")
     try:
@@ -63,9 +58,7 @@ def ecr_api(server: EcrHTTPServer, request: Request) -> Response:
             verify(request, authorization, server.credentials)
         fake = server.fake
         if fake is None:
-            raise EcrError(
-                "ServiceUnavailableException", "No pytest-ecr registry is attached", 503
-            )
+            raise EcrError("ServiceUnavailableException", "No pytest-ecr registry is attached", 503)
         _check_body(request.body)
     except EcrError as error:
         return error_response(error)
@@ -80,7 +73,7 @@ def ecr_api(server: EcrHTTPServer, request: Request) -> Response:
     return Response(answer.status, list(answer.headers.items()), answer.body)
 
 
-def unknown_route(server: EcrHTTPServer, request: Request) -> Response:
+def unknown_route(server: Server, request: Request) -> Response:
     """What a method or path no route serves gets (a ``GET /`` among them)."""
     return error_response(EcrError("UnknownOperationException", "Only POST / is supported", 404))
 

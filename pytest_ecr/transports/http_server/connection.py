@@ -14,24 +14,25 @@ import contextlib
 import socket
 import struct
 import traceback
-from collections.abc import Iterator
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
 
 import h11
 
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.wire import encode_error
 from pytest_ecr.transports.http_server.api import error_response, unknown_route
+from pytest_ecr.transports.http_server.budget import ByteBudget
 from pytest_ecr.transports.http_server.routes import (
     Drop,
     Headers,
     Request,
     Response,
+    Route,
+    Server,
     find_route,
 )
-
-if TYPE_CHECKING:
-    from pytest_ecr.transports.http_server.server import EcrHTTPServer
 
 #: Largest request head (request line and headers) accepted.
 MAX_HEAD = 16 * 1024
@@ -74,10 +75,32 @@ def _declared_length(request: h11.Request) -> int | None:
     return None if te is not None else (length or 0)
 
 
+class Host(Server, Protocol):
+    """What a connection uses of its server (:class:`~.server.EcrHTTPServer`)."""
+
+    loop: asyncio.AbstractEventLoop
+    pool: ThreadPoolExecutor
+    budget: ByteBudget
+    routes: tuple[Route, ...]
+    read_buffer: memoryview
+    max_body: int
+    idle_timeout: float
+    request_timeout: float
+    timeout_hold: float
+
+    def loop_time(self) -> float: ...
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None: ...
+
+    def http_date(self) -> str: ...
+
+    def forget(self, connection: Connection) -> None: ...
+
+
 class Connection(asyncio.BufferedProtocol):
     """The protocol of one accepted connection (one request at a time)."""
 
-    def __init__(self, server: EcrHTTPServer) -> None:
+    def __init__(self, server: Host) -> None:
         self.server = server
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
@@ -199,7 +222,9 @@ class Connection(asyncio.BufferedProtocol):
 
     def _continue(self) -> None:
         if self.h11.they_are_waiting_for_100_continue and self.transport is not None:
-            self.transport.write(self.h11.send(h11.InformationalResponse(status_code=100)))
+            self.transport.write(
+                self.h11.send(h11.InformationalResponse(status_code=100, headers=[]))
+            )
 
     def _on_data(self, data: bytes) -> None:
         self.size += len(data)
@@ -249,7 +274,9 @@ class Connection(asyncio.BufferedProtocol):
         except Exception as error:  # a route's bug: answer, and re-raise in the test
             self.server.record_error(error)
             text = "".join(traceback.format_exception_only(type(error), error)).strip()
-            response = error_response(EcrError("InternalFailure", f"pytest-ecr failed: {text}", 500))
+            response = error_response(
+                EcrError("InternalFailure", f"pytest-ecr failed: {text}", 500)
+            )
         if isinstance(response.body, (bytes, bytearray)):
             self._write_whole(request, response)
         else:
@@ -276,7 +303,8 @@ class Connection(asyncio.BufferedProtocol):
         self._finish()
 
     async def _write_streamed(self, request: Request, response: Response) -> None:
-        assert self.transport is not None and not isinstance(response.body, bytes)
+        assert self.transport is not None
+        assert not isinstance(response.body, bytes)
         chunks: Iterator[bytes] = iter(response.body)
         loop = self.server.loop
         try:
@@ -325,17 +353,17 @@ class Connection(asyncio.BufferedProtocol):
     def fail(self, error: EcrError) -> None:
         """Answer *error* and close; what the client still sends is read and dropped for
         a moment, so the answer is not lost to a reset."""
-        answer = error_response(error)
+        answer = encode_error(error)
         lines = [f"HTTP/1.1 {answer.status} {_reason(answer.status)}", "Server: pytest-ecr"]
         lines.append(f"Date: {self.server.http_date()}")
-        lines.extend(f"{k}: {v}" for k, v in answer.headers)
+        lines.extend(f"{k}: {v}" for k, v in answer.headers.items())
         lines.append("Connection: close")
         self._release()
         self.closing = True
         transport = self.transport
         if transport is None:
             return
-        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + bytes(answer.body))
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.body)
         with contextlib.suppress(OSError, RuntimeError):
             if transport.can_write_eof():
                 transport.write_eof()

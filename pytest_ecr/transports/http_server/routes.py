@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from pytest_ecr.transports.http_server.server import EcrHTTPServer
+    from pytest_ecr.transports.responder import Responder
 
-Body = Union[bytes, Iterable[bytes]]
+Body = bytes | Iterable[bytes]
 
 
 class Headers(Mapping[str, str]):
@@ -83,7 +83,20 @@ class Drop(Exception):
         self.kind = kind
 
 
-Handler = Callable[["EcrHTTPServer", Request], Response]
+class Server(Protocol):
+    """What a route sees of the server answering."""
+
+    #: The fake answering now (``None``: none attached).
+    fake: Responder | None
+    verify_signatures: bool
+    credentials: Mapping[str, str]
+
+    def record_error(self, error: BaseException) -> None:
+        """Keep *error* (a bug in the fake) to raise it again in the test."""
+        ...
+
+
+Handler = Callable[[Server, Request], Response]
 
 
 @dataclass(frozen=True)
@@ -115,4 +128,14 @@ def find_route(routes: Iterable[Route], method: str, path: str) -> Route | None:
     return None
 
 
-__all__ = ["Body", "Drop", "Handler", "Headers", "Request", "Response", "Route", "find_route"]
+__all__ = [
+    "Body",
+    "Drop",
+    "Handler",
+    "Headers",
+    "Request",
+    "Response",
+    "Route",
+    "Server",
+    "find_route",
+]

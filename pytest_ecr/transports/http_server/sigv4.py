@@ -90,7 +90,9 @@ def _canonical_request(request: Request, signed: list[str]) -> str:
     for name, value in request.headers.raw:
         values.setdefault(name.lower(), []).append(" ".join(value.split()))
     lines = [f"{name}:{','.join(values.get(name, []))}" for name in signed]
-    payload = request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    payload = (
+        request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    )
     return "\n".join(
         [
             request.method,
