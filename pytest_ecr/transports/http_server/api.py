@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import traceback
+
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.transports.http_server.routes import Drop, Request, Response, Route, Server

@@ -21,7 +21,6 @@ from typing import Any, Protocol
 import h11
 
 from pytest_ecr.service.errors import EcrError
-from pytest_ecr.wire import encode_error
 from pytest_ecr.transports.http_server.api import error_response, unknown_route
 from pytest_ecr.transports.http_server.budget import ByteBudget
 from pytest_ecr.transports.http_server.routes import (
@@ -33,6 +32,7 @@ from pytest_ecr.transports.http_server.routes import (
     Server,
     find_route,
 )
+from pytest_ecr.wire import encode_error
 
 #: Largest request head (request line and headers) accepted.
 MAX_HEAD = 16 * 1024
