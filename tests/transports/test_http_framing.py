@@ -29,7 +29,7 @@ def fake_fixture() -> FakeEcr:
 
 @pytest.fixture(name="server")
 def server_fixture(fake: FakeEcr) -> Iterator[EcrHTTPServer]:
-    with EcrHTTPServer(fake, idle_timeout=5, request_timeout=5) as server:
+    with EcrHTTPServer(fake, idle_timeout=5) as server:
         yield server
     assert server.take_errors() == []
 
