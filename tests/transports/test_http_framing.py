@@ -229,6 +229,20 @@ def test_pipelined_requests_are_answered_in_order(server: EcrHTTPServer) -> None
     assert got == ["team/api", "keep/me", "team/api"]
 
 
+def test_thousands_of_pipelined_requests_in_one_read(server: EcrHTTPServer) -> None:
+    # Answered on the loop thread one after the other, never one inside another.
+    request = api_request("DescribeRepositories", b"{}")
+    with connect(server.endpoint_url) as sock:
+        sock.sendall(request * 3000 + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        reader = Reader(sock)
+        statuses = []
+        for _ in range(3001):
+            answer = reader.answer()
+            assert answer is not None
+            statuses.append(answer.status)
+    assert statuses == [200] * 3000 + [404]
+
+
 def test_http_1_0_is_answered_and_closed(server: EcrHTTPServer) -> None:
     request = api_request("DescribeRepositories", b"{}").replace(b"HTTP/1.1", b"HTTP/1.0", 1)
     answers, closed = exchange(server, request)

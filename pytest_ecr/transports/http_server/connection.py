@@ -121,6 +121,7 @@ class Connection(asyncio.BufferedProtocol):
         #: When the request now arriving began (``None`` between requests).
         self.started: float | None = None
         self.write_paused_since: float | None = None
+        self._pumping = False
         self._drained: asyncio.Future[None] | None = None
 
     # -- asyncio callbacks ------------------------------------------------------------
@@ -169,6 +170,15 @@ class Connection(asyncio.BufferedProtocol):
     def pump(self) -> None:
         """Handle every event h11 has whole, until it needs more bytes or a request is
         dispatched."""
+        if self._pumping:
+            return  # an answer given inside the loop below: the loop goes on
+        self._pumping = True
+        try:
+            self._pump()
+        finally:
+            self._pumping = False
+
+    def _pump(self) -> None:
         while not (self.busy or self.waiting or self.closing):
             try:
                 event = self.h11.next_event()

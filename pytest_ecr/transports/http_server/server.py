@@ -180,8 +180,9 @@ class EcrHTTPServer:
         return self.loop.time()
 
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Run *callback* on the loop thread (from any thread)."""
-        self.loop.call_soon_threadsafe(callback, *args)
+        """Run *callback* on the loop thread (from any thread; nothing once stopped)."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the server stopped
+            self.loop.call_soon_threadsafe(callback, *args)
 
     def http_date(self) -> str:
         second = int(time.time())
