@@ -315,11 +315,15 @@ def render_declaration() -> str:
         _table(root["properties"], root.get("required", [])),
     ]
     for name, title in (
+        ("registry", "`registries[]`"),
+        ("account_settings", "`registries[].account_settings`"),
         ("repository", "`repositories[]`"),
+        ("encryption", "`repositories[].encryption`"),
         ("image", "`repositories[].images[]`"),
         ("image_failure", "`repositories[].images[].failure`"),
     ):
-        node = defs[name]
+        # A nested mapping with its own keys (account_settings) is a property, not a $def.
+        node = defs.get(name) or defs["registry"]["properties"][name]
         parts += [f"### {title}", _cell(node["description"])]
         parts.append(_table(node["properties"], node.get("required", [])))
     return "\n\n".join(parts)

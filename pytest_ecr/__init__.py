@@ -15,7 +15,7 @@ from pytest_ecr._version import __version__
 if TYPE_CHECKING:
     from pytest_ecr.declarations import DeclarationError, Problem
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.faults import FaultSpecError
+    from pytest_ecr.faults import FaultSpecError, UnfiredFaultWarning
     from pytest_ecr.history import Call, CallList, EcrCallAssertionError
     from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
     from pytest_ecr.service.errors import EcrError
@@ -35,6 +35,7 @@ _LAZY = {
     "Problem": "pytest_ecr.declarations",
     "RegistryState": "pytest_ecr.model",
     "Repository": "pytest_ecr.model",
+    "UnfiredFaultWarning": "pytest_ecr.faults",
 }
 
 
@@ -65,5 +66,6 @@ __all__ = [
     "Problem",
     "RegistryState",
     "Repository",
+    "UnfiredFaultWarning",
     "__version__",
 ]

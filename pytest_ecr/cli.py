@@ -216,6 +216,44 @@ def _has_media_type(manifest: str) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("mediaType"), str)
 
 
+def _repository_settings(
+    client: Any, repository: Mapping[str, Any], warn: TextIO
+) -> dict[str, Any]:
+    """A repository's declarable settings, as DescribeRepositories, ListTagsForResource and
+    GetRepositoryPolicy give them (a setting ECR will not show is left out, with a warning)."""
+    from botocore.exceptions import ClientError
+
+    name = repository["repositoryName"]
+    entry: dict[str, Any] = {}
+    mutability = repository.get("imageTagMutability", "MUTABLE")
+    if mutability != "MUTABLE":
+        entry["tag_mutability"] = mutability
+    filters = repository.get("imageTagMutabilityExclusionFilters") or []
+    if filters:
+        entry["tag_mutability_exclusions"] = [f["filter"] for f in filters]
+    if repository.get("imageScanningConfiguration", {}).get("scanOnPush"):
+        entry["scan_on_push"] = True
+    encryption = repository.get("encryptionConfiguration") or {}
+    if encryption.get("encryptionType", "AES256") != "AES256":
+        entry["encryption"] = {"type": encryption["encryptionType"]}
+        if encryption.get("kmsKey"):
+            entry["encryption"]["kms_key"] = encryption["kmsKey"]
+    created = repository.get("createdAt")
+    if created is not None:
+        entry["created_at"] = _pushed_at(created)
+    try:
+        tags = client.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
+        if tags:
+            entry["tags"] = {tag["Key"]: tag["Value"] for tag in tags}
+        scope = {"registryId": repository["registryId"], "repositoryName": name}
+        entry["policy"] = client.get_repository_policy(**scope)["policyText"]
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code != "RepositoryPolicyNotFoundException":
+            print(f"pytest-ecr snapshot: {name}: settings left out: {error}", file=warn)
+    return entry
+
+
 def _snapshot_repository(
     client: Any, repository: Mapping[str, Any], warn: TextIO
 ) -> dict[str, Any]:
@@ -250,16 +288,7 @@ def _snapshot_repository(
             for failure in answer["failures"]:
                 digest = failure.get("imageId", {}).get("imageDigest", "?")
                 failures[digest] = f"{failure.get('failureCode')}: {failure.get('failureReason')}"
-    entry: dict[str, Any] = {"name": name}
-    mutability = repository.get("imageTagMutability", "MUTABLE")
-    if mutability != "MUTABLE":
-        entry["tag_mutability"] = mutability
-        if "EXCLUSION" in mutability:
-            print(
-                f"pytest-ecr snapshot: {name}: tag mutability exclusion filters cannot be "
-                "declared; they are left out",
-                file=warn,
-            )
+    entry: dict[str, Any] = {"name": name, **_repository_settings(client, repository, warn)}
     images: list[dict[str, Any]] = []
     for detail in details:
         digest = detail["imageDigest"]

@@ -346,6 +346,21 @@ class FakeEcr:
         """The faults armed for this test, with their counters."""
         return self._faults.armed
 
+    def unfired_faults(self) -> list[ArmedFault]:
+        """The faults this test armed (``ecr_fault`` markers, :meth:`fault`) that never
+        fired: most often a match field that names nothing the code asked for (a misspelt
+        ``repository=``), which makes the fault a silent no-op. Left out: faults declared
+        in a registry's ``faults:`` (one file serves many tests), and ``probability``
+        faults that matched (not firing is then chance)."""
+        declared = {id(spec) for spec in self._declared_faults}
+        return [
+            armed
+            for armed in self._faults.armed
+            if armed.fired == 0
+            and id(armed.spec) not in declared
+            and not (armed.spec.probability is not None and armed.matched)
+        ]
+
     def clear_faults(self) -> None:
         """Disarm every fault of this test, declared ones included (``reset()`` re-arms those)."""
         self._faults.clear()

@@ -6,6 +6,8 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
+from pytest_ecr.service.operation_names import canonical_operation
+
 
 class Call:
     """One attempt of one ECR operation, as the fake saw and answered it.
@@ -235,8 +237,13 @@ class History:
             self._calls.clear()
 
     def calls(self, operation: str | None = None) -> CallList:
+        """Every recorded call, or those of *operation*: an API name (``BatchGetImage``)
+        or a client method name (``batch_get_image``). An unknown name raises
+        :class:`~pytest_ecr.service.operation_names.UnknownOperationError` (a ``ValueError``)
+        with a "did you mean", so an assertion cannot pass on a misspelt name."""
+        name = None if operation is None else canonical_operation(operation)
         with self._lock:
             snapshot = list(self._calls)
-        if operation is None:
+        if name is None:
             return CallList(snapshot)
-        return CallList([c for c in snapshot if c.operation == operation], operation)
+        return CallList([c for c in snapshot if c.operation == name], name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import warnings
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -106,6 +107,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="sleep botocore's retry backoff and injected latency for real instead of "
         "recording them on the fake's virtual clock.",
     )
+    group.addoption(
+        "--ecr-unfired-faults",
+        choices=UNFIRED_MODES,
+        default=None,
+        dest="ecr_unfired_faults",
+        help="what a fault armed by a test (ecr_fault marker, ecr.fault()) that never fired "
+        "does at teardown: warn (default), error (the test errors) or ignore.",
+    )
+    _add_ini(parser)
+
+
+def _add_ini(parser: pytest.Parser) -> None:
+    parser.addini(
+        "ecr_unfired_faults",
+        type="string",
+        default="warn",
+        help="pytest-ecr: warn, error or ignore a fault that a test armed and that never "
+        "fired (default warn).",
+    )
     parser.addini(
         "ecr_registry",
         type="linelist",
@@ -136,6 +156,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in _MARKERS.values():
         config.addinivalue_line("markers", text)
+    _unfired_mode(config)  # a bad value is a usage error now, not at a test's teardown
     seed = config.getoption("ecr_seed")
     config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
     from_cli = config.getoption("ecr_backend")
@@ -169,7 +190,19 @@ def _cache(config: pytest.Config) -> DeclarationCache:
         # Parsed files also persist under pytest's cache directory, keyed by content, so
         # a later run skips YAML parsing (absent under -p no:cacheprovider).
         pytest_cache = getattr(config, "cache", None)
-        persist_dir = pytest_cache.mkdir("pytest-ecr") if pytest_cache is not None else None
+        persist_dir = None
+        if pytest_cache is not None:
+            try:
+                persist_dir = pytest_cache.mkdir("pytest-ecr")
+            except OSError as exc:
+                # As pytest's own cache does: warn, and go on without it (only slower).
+                warnings.warn(
+                    pytest.PytestCacheWarning(
+                        f"pytest-ecr cannot use the cache folder ({exc}); declarations are "
+                        "parsed anew in each run"
+                    ),
+                    stacklevel=1,
+                )
         cache = config.stash[_CACHE] = DeclarationCache(persist_dir=persist_dir)
     return cache
 
@@ -308,6 +341,40 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         yield fake
     finally:
         fake.deactivate()
+    if not node.stash.get(_CALL_FAILED, False):
+        _report_unfired(request.config, fake)
+
+
+UNFIRED_MODES = ("warn", "error", "ignore")
+
+
+def _unfired_mode(config: pytest.Config) -> str:
+    mode = str(config.getoption("ecr_unfired_faults") or config.getini("ecr_unfired_faults"))
+    if mode not in UNFIRED_MODES:
+        raise pytest.UsageError(
+            f"ecr_unfired_faults = {mode!r}: expected one of {', '.join(UNFIRED_MODES)}"
+        )
+    return mode
+
+
+def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
+    mode = _unfired_mode(config)
+    unfired = fake.unfired_faults() if mode != "ignore" else []
+    if not unfired:
+        return
+    lines = [
+        f"  - {armed.spec.describe()}: matched {armed.matched} attempt(s), fired none"
+        for armed in unfired
+    ]
+    message = (
+        f"{len(unfired)} ECR fault(s) armed by this test never fired (check their match "
+        "fields: operation, repository, image, region, account):\n" + "\n".join(lines)
+    )
+    if mode == "error":
+        pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
+    from pytest_ecr.faults import UnfiredFaultWarning
+
+    warnings.warn(UnfiredFaultWarning(message), stacklevel=1)
 
 
 @pytest.fixture(name="ecr_client")

@@ -143,6 +143,8 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
         raise EcrError(
             "SerializationException", "Start of structure or map found where not expected."
         )
+    if _SURROGATE_ESCAPE.search(body) is not None:
+        _refuse_lone_surrogates(params, "")
     return WireRequest(
         operation=head.operation,
         params=params,
@@ -152,6 +154,30 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
         max_attempts=head.max_attempts,
         transport=transport,
     )
+
+
+# A JSON escape of a UTF-16 surrogate: a valid pair decodes to one character, a lone one
+# stays a surrogate that no UTF-8 encoder (a digest, an answer) can take.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(value: Any, member: str) -> None:
+    """Refuse a request whose strings hold a lone surrogate, naming the member in ECR's
+    wording, before any operation sees it (so nothing is stored that cannot be read)."""
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            raise EcrError(
+                "InvalidParameterException",
+                f"Invalid parameter at '{member or 'request'}' failed to satisfy constraint: "
+                "'Member must contain only valid Unicode characters'",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_lone_surrogates(key, member)
+            _refuse_lone_surrogates(item, f"{member}.{key}" if member else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_lone_surrogates(item, f"{member}.{index + 1}.member")
 
 
 def decode_request(

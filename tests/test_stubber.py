@@ -181,7 +181,9 @@ def test_stubbed_calls_skip_the_hook_and_faults_but_are_recorded(
 
 @declared
 def test_operation_names_are_checked(ecr_stubber: EcrStubber) -> None:
-    with pytest.raises(ValueError, match="ECR has no operation 'GetImage'"):
+    with pytest.raises(
+        ValueError, match="unknown ECR operation 'GetImage'; did you mean 'BatchGetImage'"
+    ):
         ecr_stubber.expect("GetImage")
 
 

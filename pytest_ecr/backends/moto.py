@@ -6,11 +6,13 @@ While a :class:`~pytest_ecr.FakeEcr` with ``backend="moto"`` is active:
   active (a ``@mock_aws`` decorator, a fixture) and leaves it running afterwards.
 - moto's ECR state *is* the declaration: on activation, :meth:`FakeEcr.reset` and
   :meth:`FakeEcr.load`, every moto ECR backend is reset and the declared repositories
-  (name, tag mutability, scan and encryption settings, creation time) and images (exact
+  (name, tag mutability and exclusion filters, scan and encryption settings with the KMS
+  key ARN, creation time, tags, repository policy), the registry policy, and images (exact
   manifest text, media type, tags in declared order, push time) are put into
   ``ecr_backends[account][region]``. Images are stored with their declared digests, so a
   declared image has its real digest in moto too; images pushed through moto's PutImage
-  get moto's own digest (ecr-semantics §7.1).
+  get moto's own digest (ecr-semantics §7.1). Account settings have no place in moto
+  and are dropped (moto answers neither Get- nor PutAccountSetting).
 - ``MOTO_ACCOUNT_ID`` is the declared account, so the other services moto mocks (Lambda,
   ECS, S3, ...) act in the caller's account and see the declared images there.
 - Faults stay the fake's: an attempt a fault answers never reaches moto. Every other
@@ -36,6 +38,8 @@ from typing import Any
 from pytest_ecr.backends import BackendError
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.model import RegistryState, Repository
+from pytest_ecr.model.policies import REGISTRY_POLICY, registry_policy, repository_policy
+from pytest_ecr.model.tags import repository_tags
 from pytest_ecr.service import RequestContext
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.wire import CONTENT_TYPE, TARGET_PREFIX
@@ -139,6 +143,10 @@ class MotoBackend:
         for repo in state.repositories():
             accounts.add(repo.registry_id)
             _seed_repository(ecr_backends[repo.registry_id][repo.region], repo)
+        # The registry policy; account settings have no place in moto and are dropped.
+        for account, region, _ in state.registry_settings(REGISTRY_POLICY):
+            backend = ecr_backends[account][region]
+            backend.registry_policy = registry_policy(state, account, region)
         self._accounts = frozenset(accounts)
         self._account, self._region = state.account, state.region
 
@@ -215,7 +223,7 @@ def _seed_repository(backend: Any, repo: Repository) -> None:
         encryption_config=encryption,
         image_scan_config={"scanOnPush": repo.scan_on_push},
         image_tag_mutability=repo.tag_mutability.value,
-        tags=[],
+        tags=[{"Key": key, "Value": value} for key, value in repository_tags(repo)],
         image_tag_mutability_exclusion_filters=[
             {"filterType": "WILDCARD", "filter": f} for f in repo.tag_mutability_exclusion_filters
         ]
@@ -223,6 +231,7 @@ def _seed_repository(backend: Any, repo: Repository) -> None:
     )
     if repo.created_at:
         created.created_at = _utc(repo.created_at)
+    created.policy = repository_policy(repo)
     # Images are appended directly (moto's put_image scans every stored manifest on each
     # push) and carry their declared digest, which moto would otherwise compute wrongly.
     for image in repo.images():

@@ -32,8 +32,11 @@ from botocore.stub import Stubber
 from pytest_ecr.history import Call, EcrCallAssertionError
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
-from pytest_ecr.service.catalogue import default_error_message
+from pytest_ecr.service.catalogue import (
+    default_error_message,
+)
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.operation_names import UnknownOperationError, canonical_operation
 from pytest_ecr.wire import encode_result
 
 _PARAMS_KEY = "pytest_ecr_params"
@@ -203,9 +206,10 @@ class EcrStubber(Stubber):
         for method, api in meta.method_to_api_mapping.items():
             if api == operation:
                 return str(api), str(method)
-        raise ValueError(
-            f"ECR has no operation {operation!r}; give an API name such as 'BatchGetImage' "
-            "or a client method such as 'batch_get_image'"
+        # Not in this client's model: the same error (with a "did you mean") as calls().
+        api = canonical_operation(operation)
+        raise UnknownOperationError(
+            f"the installed botocore's ECR model has no operation {api!r}; upgrade botocore"
         )
 
     def _parse(self, api: str, result: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pytest_ecr.declarations.features import Level, Settings, Target, apply_settings
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import DeclarationError, Problem
+from pytest_ecr.declarations.repository_settings import EXCLUSIONS_KEY
 from pytest_ecr.declarations.specs import Declaration, ImageSpec, RegistrySpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -18,14 +19,20 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.repository import tag_is_immutable
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
 #: the default ``pushed_at`` values count from.
 DEFAULT_CREATED_AT = DEFAULT_PUSHED_AT
 
-#: Modes under which a declared tag may not be declared again. Declarations cannot give
-#: exclusion filters, so ``IMMUTABLE_WITH_EXCLUSION`` excludes no tag.
-_IMMUTABLE = frozenset({TagMutability.IMMUTABLE, TagMutability.IMMUTABLE_WITH_EXCLUSION})
+
+def _immutability(merging: _Merging) -> Callable[[str], bool]:
+    """Whether a tag may not be declared again: immutable under the repository's mode and
+    its declared exclusions (merged before its images are)."""
+    mode = merging.mutability
+    declared = merging.settings.get(EXCLUSIONS_KEY)
+    filters = declared[0] if declared is not None and isinstance(declared[0], tuple) else ()
+    return lambda tag: tag_is_immutable(mode, filters, tag)
 
 
 #: Where something was declared: (source, line, YAML path), formatted only for problems.
@@ -113,7 +120,7 @@ class _Builder:
         self._settings(
             "repository", what, merging.settings, spec.settings, (source, spec.line, spec.path)
         )
-        immutable = merging.mutability in _IMMUTABLE
+        immutable = _immutability(merging)
         for image_spec in spec.images:
             place = (source, image_spec.line, image_spec.path)
             if self._image(merging, image_spec, place):
@@ -192,7 +199,7 @@ class _Builder:
         name: str,
         image_spec: ImageSpec,
         place: _Place,
-        immutable: bool,
+        immutable: Callable[[str], bool],
     ) -> None:
         """Point *image_spec*'s tags at its image; a tag on two images, or twice in an
         immutable repository, is a problem."""
@@ -213,7 +220,7 @@ class _Builder:
                         "a tag names one image; remove it from one of them",
                     )
                 )
-            elif immutable:
+            elif immutable(tag):
                 self.problems.append(
                     Problem(
                         *place,

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from pytest_ecr.declarations import registry_settings as reg
+from pytest_ecr.declarations import repository_settings as repo
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.yamlread import INVALID
@@ -58,7 +60,16 @@ class Feature:
 
 
 #: Every declarable setting. A feature module adds one line here.
-FEATURES: Final[tuple[Feature, ...]] = ()
+FEATURES: Final[tuple[Feature, ...]] = (
+    Feature("policy", "registry", reg.read_registry_policy, reg.apply_registry_policy),
+    Feature("account_settings", "registry", reg.read_account_settings, reg.apply_account_settings),
+    Feature("tags", "repository", repo.read_tags, repo.apply_tags),
+    Feature("scan_on_push", "repository", repo.read_scan_on_push, repo.apply_scan_on_push),
+    Feature("encryption", "repository", repo.read_encryption, repo.apply_encryption),
+    Feature("created_at", "repository", repo.read_created_at, repo.apply_created_at),
+    Feature(repo.EXCLUSIONS_KEY, "repository", repo.read_exclusions, repo.apply_exclusions),
+    Feature("policy", "repository", repo.read_repository_policy, repo.apply_repository_policy),
+)
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {
     level: tuple(f for f in FEATURES if f.level == level)

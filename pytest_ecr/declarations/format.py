@@ -32,6 +32,11 @@ from pytest_ecr.model import (
     MediaType,
     TagMutability,
 )
+from pytest_ecr.model.account import (
+    ACCOUNT_SETTING_DEFAULTS,
+    ACCOUNT_SETTING_NAMES,
+    ACCOUNT_SETTINGS,
+)
 from pytest_ecr.model.names import (
     IMAGE_TAG_MAX_LENGTH,
     IMAGE_TAG_PATTERN,
@@ -42,6 +47,8 @@ from pytest_ecr.model.names import (
     REPOSITORY_NAME_PATTERN,
     SHA256_DIGEST_PATTERN,
 )
+from pytest_ecr.model.tags import MAX_KEY_LENGTH, MAX_TAGS, MAX_VALUE_LENGTH
+from pytest_ecr.service.repository_settings import EXCLUSION_FILTER_PATTERN
 
 #: The format version this package reads.
 VERSION: Final = 1
@@ -53,9 +60,21 @@ TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories",
 TOP_REQUIRED: Final = ("version",)
 #: Keys of one ``registries:`` entry: where it is, then the registry-level settings
 #: (:mod:`~pytest_ecr.declarations.features`).
-REGISTRY_KEYS: Final = ("account", "region")
+REGISTRY_KEYS: Final = ("account", "region", "policy", "account_settings")
 #: Keys of one ``repositories:`` entry.
-REPOSITORY_KEYS: Final = ("name", "account", "region", "tag_mutability", "images")
+REPOSITORY_KEYS: Final = (
+    "name",
+    "account",
+    "region",
+    "tag_mutability",
+    "images",
+    "tags",
+    "scan_on_push",
+    "encryption",
+    "created_at",
+    "tag_mutability_exclusions",
+    "policy",
+)
 REPOSITORY_REQUIRED: Final = ("name",)
 #: Keys of one ``images:`` entry.
 IMAGE_KEYS: Final = (
@@ -75,12 +94,22 @@ MANIFEST_KEYS: Final = ("manifest", "manifest_text", "manifest_file")
 #: Keys of an image's ``failure:`` mapping.
 FAILURE_KEYS: Final = ("code", "reason")
 FAILURE_REQUIRED: Final = ("code",)
+#: Keys of a repository's ``encryption:`` mapping.
+ENCRYPTION_KEYS: Final = ("type", "kms_key")
+ENCRYPTION_REQUIRED: Final = ("type",)
 
 # -- values ----------------------------------------------------------------------------
 
 #: The values of ``tag_mutability``, and the default.
 TAG_MUTABILITIES: Final = tuple(m.value for m in TagMutability)
 DEFAULT_TAG_MUTABILITY: Final = TagMutability.MUTABLE
+#: The values of ``encryption.type`` (ECR's ``encryptionType``), and the default.
+ENCRYPTION_TYPES: Final = ("AES256", "KMS", "KMS_DSSE")
+DEFAULT_ENCRYPTION_TYPE: Final = "AES256"
+#: Tag keys may not start with ``aws:``, in any case.
+RESERVED_TAG_PATTERN: Final = "^[aA][wW][sS]:"
+#: At most this many ``tag_mutability_exclusions`` (ECR's limit on exclusion filters).
+MAX_EXCLUSIONS: Final = 5
 #: The values of ``failure.code``: ECR's ``ImageFailureCode``.
 FAILURE_CODES: Final = IMAGE_FAILURE_CODES
 #: The media type of a synthetic manifest, and of a declared one without ``mediaType``.
@@ -125,6 +154,8 @@ SCHEMA_KEYWORDS: Final = (
     "minLength",
     "maxLength",
     "minItems",
+    "maxItems",
+    "maxProperties",
     "uniqueItems",
     "minimum",
     "default",
@@ -149,6 +180,19 @@ def _manifest_exclusions() -> dict[str, object]:
     return facts
 
 
+def _account_settings_facts() -> dict[str, object]:
+    """``account_settings`` of a ``registries:`` entry: each name, its values, its default."""
+    at = "/$defs/registry/properties/account_settings"
+    facts: dict[str, object] = {
+        f"{at}/additionalProperties": False,
+        f"{at}/properties": list(ACCOUNT_SETTING_NAMES),
+    }
+    for name in ACCOUNT_SETTING_NAMES:
+        facts[f"{at}/properties/{name}/enum"] = list(ACCOUNT_SETTINGS[name])
+        facts[f"{at}/properties/{name}/default"] = ACCOUNT_SETTING_DEFAULTS[name]
+    return facts
+
+
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` must state, by JSON pointer (``/$defs/image/properties``...).
 
@@ -157,6 +201,7 @@ def schema_facts() -> dict[str, object]:
     """
     top, repository, image = "/properties", "/$defs/repository", "/$defs/image/properties"
     failure = "/$defs/image_failure"
+    encryption = "/$defs/encryption"
     return {
         "/required": list(TOP_REQUIRED),
         "/additionalProperties": False,
@@ -168,6 +213,7 @@ def schema_facts() -> dict[str, object]:
         f"{top}/repositories/default": [],
         "/$defs/registry/additionalProperties": False,
         "/$defs/registry/properties": list(REGISTRY_KEYS),
+        **_account_settings_facts(),
         f"{top}/faults/default": [],
         "/$defs/account/pattern": _anchored(REGISTRY_ID_PATTERN),
         "/$defs/region/pattern": _anchored(REGION_PATTERN),
@@ -180,6 +226,28 @@ def schema_facts() -> dict[str, object]:
         f"{repository}/properties/tag_mutability/enum": list(TAG_MUTABILITIES),
         f"{repository}/properties/tag_mutability/default": DEFAULT_TAG_MUTABILITY.value,
         f"{repository}/properties/images/default": [],
+        f"{repository}/properties/tags/maxProperties": MAX_TAGS,
+        f"{repository}/properties/tags/propertyNames/minLength": 1,
+        f"{repository}/properties/tags/propertyNames/maxLength": MAX_KEY_LENGTH,
+        f"{repository}/properties/tags/propertyNames/not/pattern": RESERVED_TAG_PATTERN,
+        f"{repository}/properties/tags/additionalProperties": {
+            "type": "string",
+            "maxLength": MAX_VALUE_LENGTH,
+        },
+        f"{repository}/properties/scan_on_push/default": False,
+        f"{repository}/properties/created_at/minimum": 0,
+        f"{repository}/properties/tag_mutability_exclusions/minItems": 1,
+        f"{repository}/properties/tag_mutability_exclusions/maxItems": MAX_EXCLUSIONS,
+        f"{repository}/properties/tag_mutability_exclusions/items/pattern": (
+            EXCLUSION_FILTER_PATTERN
+        ),
+        f"{encryption}/required": list(ENCRYPTION_REQUIRED),
+        f"{encryption}/additionalProperties": False,
+        f"{encryption}/properties": list(ENCRYPTION_KEYS),
+        f"{encryption}/properties/type/enum": list(ENCRYPTION_TYPES),
+        f"{encryption}/properties/type/default": DEFAULT_ENCRYPTION_TYPE,
+        f"{encryption}/properties/kms_key/minLength": 1,
+        f"{encryption}/properties/kms_key/maxLength": 2048,
         "/$defs/image/additionalProperties": False,
         image: list(IMAGE_KEYS),
         f"{image}/tags/uniqueItems": True,
@@ -205,10 +273,15 @@ def schema_facts() -> dict[str, object]:
 
 __all__ = [
     "ACCOUNT_HINT",
+    "DEFAULT_ENCRYPTION_TYPE",
     "DEFAULT_MEDIA_TYPE",
     "DEFAULT_PUSHED_AT",
     "DEFAULT_TAG_MUTABILITY",
     "DIGEST_HINT",
+    "ENCRYPTION_KEYS",
+    "ENCRYPTION_REQUIRED",
+    "ENCRYPTION_TYPES",
+    "EXCLUSION_FILTER_PATTERN",
     "FAILURE_CODES",
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
@@ -217,6 +290,7 @@ __all__ = [
     "LIST_MEDIA_TYPES",
     "MANIFEST_HINT",
     "MANIFEST_KEYS",
+    "MAX_EXCLUSIONS",
     "NAME_HINT",
     "PLATFORMS_EXAMPLE",
     "PLATFORM_HINT",
@@ -226,6 +300,7 @@ __all__ = [
     "REGISTRY_KEYS",
     "REPOSITORY_KEYS",
     "REPOSITORY_REQUIRED",
+    "RESERVED_TAG_PATTERN",
     "SCHEMA_KEYWORDS",
     "TAG_HINT",
     "TAG_MUTABILITIES",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from pytest_ecr.declarations.files import DECLARATION_MAX_BYTES, FileRefused, read_regular
 from pytest_ecr.declarations.problems import DeclarationError, Problem, sort_problems
 from pytest_ecr.declarations.schema import Validator
 from pytest_ecr.declarations.specs import Declaration
@@ -89,7 +90,12 @@ def read_file(path: Path, given: str, base_dir: Path) -> bytes | Parsed:
     relative = not Path(given).is_absolute()
     looked = f"{given} resolved against {base_dir}" if relative else None
     try:
-        data = path.read_bytes()
+        data = read_regular(path, DECLARATION_MAX_BYTES)
+    except FileRefused as exc:
+        return failed(
+            f"cannot read the declaration file: {exc}",
+            "a declaration is a regular YAML file" + (f" ({looked})" if looked else ""),
+        )
     except FileNotFoundError:
         hint = looked
         if ": " in given or given.startswith("version"):

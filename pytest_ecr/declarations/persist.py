@@ -32,6 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from pytest_ecr.declarations.files import MANIFEST_MAX_BYTES, read_regular
 from pytest_ecr.declarations.loading import Parsed
 
 
@@ -113,8 +114,9 @@ def seal(payload: bytes | memoryview) -> bytes:
 
 
 def _sha256(path: Path) -> str | None:
+    # A manifest file replaced by a FIFO or a huge file since it was parsed is "changed".
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_regular(path, MANIFEST_MAX_BYTES)).hexdigest()
     except OSError:
         return None
 
@@ -138,7 +140,7 @@ class DeclarationStore:
         """The stored parse of *data*, read from *path*; ``None`` when there is none,
         or it is stale or damaged."""
         try:
-            blob = self._entry(path).read_bytes()
+            blob = read_regular(self._entry(path), 1 << 31)
             payload = memoryview(blob)[CHECK_BYTES:]
             if _check(payload) != blob[:CHECK_BYTES]:
                 return None

@@ -44,6 +44,9 @@ from pytest_ecr.model.names import (
     SHA256_DIGEST_RE,
 )
 
+#: 9999-12-31T23:59:59Z: the last time botocore (datetime) can read back.
+LATEST_TIME: Final = 253_402_300_799.0
+
 #: A key that is absent (``mapping.get(key, MISSING)``), told apart from ``null``.
 MISSING: Final[Any] = object()
 
@@ -319,12 +322,19 @@ def _iso_seconds(text: str) -> float:
     return _timestamp(dt.datetime.fromisoformat(text))
 
 
-def pushed_at(report: Report, entry: Mapping[Any, Any], path: str, default: float) -> float:
-    """An image's ``pushed_at:`` in epoch seconds; *default* when absent or wrong."""
-    value = entry.get("pushed_at", MISSING)
+def pushed_at(
+    report: Report,
+    entry: Mapping[Any, Any],
+    path: str,
+    default: float,
+    key: str = "pushed_at",
+) -> float:
+    """An image's ``pushed_at:`` (or another time, *key*) in epoch seconds; *default*
+    when absent or wrong."""
+    value = entry.get(key, MISSING)
     if value is MISSING or value is INVALID:
         return default
-    where = join_path(path, "pushed_at")
+    where = join_path(path, key)
     seconds: float | None = None
     if isinstance(value, dt.datetime):
         seconds = _timestamp(value)
@@ -334,22 +344,20 @@ def pushed_at(report: Report, entry: Mapping[Any, Any], path: str, default: floa
         try:
             seconds = _iso_seconds(value)
         except ValueError:
-            report.problem(
-                entry, "pushed_at", where, f"cannot read {value!r} as a time", PUSHED_AT_HINT
-            )
+            report.problem(entry, key, where, f"cannot read {value!r} as a time", PUSHED_AT_HINT)
             return default
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value):
             seconds = float(value)
     else:
-        report.wrong(entry, "pushed_at", where, "a time", value, PUSHED_AT_HINT)
+        report.wrong(entry, key, where, "a time", value, PUSHED_AT_HINT)
         return default
-    if seconds is None or seconds < 0:
+    if seconds is None or not 0 <= seconds <= LATEST_TIME:
         report.problem(
             entry,
-            "pushed_at",
+            key,
             where,
-            f"expected a time after 1970, found {describe(value)}",
+            f"expected a time from 1970 to 9999, found {describe(value)}",
             PUSHED_AT_HINT,
         )
         return default

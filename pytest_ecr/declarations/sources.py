@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pytest_ecr.declarations.files import MANIFEST_MAX_BYTES, FileRefused, escapes, read_regular
 from pytest_ecr.declarations.format import (
     DEFAULT_MEDIA_TYPE,
     LIST_MEDIA_TYPES,
@@ -34,6 +35,7 @@ from pytest_ecr.declarations.synthetic import (
 )
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import Image, ImageFailure, MediaType
+from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 
 
 class ManifestSources:
@@ -101,9 +103,29 @@ class ManifestSources:
 
     def read_file(self, entry: Mapping[Any, Any], where: str, name: str) -> str | None:
         """The text of ``manifest_file`` *name*, recorded in :attr:`files` with its hash."""
+        if escapes(name):
+            self.report.problem(
+                entry,
+                "manifest_file",
+                where,
+                f"manifest_file {name!r} is outside the declaring folder",
+                f"give a path relative to {self.relative_to} that stays inside it; copy "
+                "or symlink the file there to use one from elsewhere",
+            )
+            return None
         path = self.base_dir / name
         try:
-            data = path.read_bytes()
+            data = read_regular(path, MANIFEST_MAX_BYTES)
+        except FileRefused as exc:
+            self.report.problem(
+                entry,
+                "manifest_file",
+                where,
+                f"cannot read manifest file {name}: {exc}",
+                f"a manifest file is a regular file of at most 4 MiB (ECR's limit); looked "
+                f"for {path}",
+            )
+            return None
         except FileNotFoundError:
             self.report.problem(
                 entry,
@@ -238,6 +260,15 @@ class ManifestSources:
         synthetic = kind == "media_type"
         given = (media_type or DEFAULT_MEDIA_TYPE) if synthetic else media_type
         image: Image | None
+        if len(text) > MANIFEST_MAX_LENGTH:
+            self.report.problem(
+                entry,
+                kind,
+                where,
+                f"manifest of {len(text)} characters is over ECR's limit of {MANIFEST_MAX_LENGTH}",
+                "ECR refuses a push of a manifest over 4 MiB",
+            )
+            return None
         try:
             image = Image.from_manifest(
                 text, media_type=given, pushed_at=pushed_at, failure=failure

@@ -22,6 +22,11 @@ MAX_DEPTH: Final = 100
 MAX_ALIAS_NODES: Final = 1_000_000
 
 _Loader: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+# The event classes the parser really yields. libyaml's extension module keeps the classes
+# it was first initialised with: when ``yaml`` is imported again (pytester's in-process
+# runs drop the modules a run imported), ``yaml.ScalarEvent`` is a new class the C parser
+# never yields, so events are compared with the extension's own.
+_EVENTS: Any = yaml._yaml if yaml.__with_libyaml__ else yaml.events
 
 _STD = "tag:yaml.org,2002:"
 _STR = _STD + "str"
@@ -382,10 +387,11 @@ class _Reader:
     # -- the stream ------------------------------------------------------------------
 
     def run(self, text: str) -> Any:
-        scalar_event = yaml.ScalarEvent
-        mapping_start = yaml.MappingStartEvent
-        sequence_start = yaml.SequenceStartEvent
-        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        events = _EVENTS
+        scalar_event = events.ScalarEvent
+        mapping_start = events.MappingStartEvent
+        sequence_start = events.SequenceStartEvent
+        ends = (events.MappingEndEvent, events.SequenceEndEvent)
         documents = 0
         event: Any
         loader = _Loader(text)
@@ -406,9 +412,9 @@ class _Reader:
                     self.start(event, False)
                 elif kind in ends:
                     self.end()
-                elif kind is yaml.AliasEvent:
+                elif kind is events.AliasEvent:
                     self.alias(event)
-                elif kind is yaml.DocumentStartEvent:
+                elif kind is events.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
                         self.problem(
@@ -417,7 +423,7 @@ class _Reader:
                             "put each registry declaration in its own file, or merge them",
                         )
                         raise _Abort
-                elif event is None or kind is yaml.StreamEndEvent:
+                elif event is None or kind is events.StreamEndEvent:
                     break
         finally:
             loader.dispose()

@@ -15,6 +15,7 @@ from pytest_ecr.faults.arming import (
     ConnectionFault,
     FaultSet,
     Injection,
+    UnfiredFaultWarning,
     apply_failures,
     failure_reason,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "FaultSpec",
     "FaultSpecError",
     "Injection",
+    "UnfiredFaultWarning",
     "apply_failures",
     "default_error_message",
     "failure_reason",

@@ -32,6 +32,11 @@ class Injection:
 NO_INJECTION = Injection()
 
 
+class UnfiredFaultWarning(UserWarning):
+    """A fault a test armed never fired: the test did not exercise what it meant to
+    (reported at teardown; ``--ecr-unfired-faults`` / ini ``ecr_unfired_faults``)."""
+
+
 class ArmedFault:
     """A spec plus its counters for one test."""
 

@@ -25,6 +25,7 @@ from pytest_ecr.service.catalogue import (
 from pytest_ecr.service.catalogue import (
     default_error_message as default_error_message,
 )
+from pytest_ecr.service.operation_names import OPERATIONS_BY_METHOD, suggest_operation
 
 ConnectionKind = Literal["reset", "timeout", "endpoint"]
 CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")
@@ -220,9 +221,12 @@ def _operation(read: _Reader) -> str | None:
     operation = read.text("operation")
     if operation is None or operation in OPERATION_ERRORS:
         return operation
+    method = OPERATIONS_BY_METHOD.get(operation)
+    if method is not None:
+        return method  # a client method name (``batch_get_image``) names its operation
     read.problems.append(
-        f"unknown operation {operation!r} (pytest-ecr answers: "
-        f"{', '.join(sorted(OPERATION_ERRORS))})" + _suggest(operation, tuple(OPERATION_ERRORS))
+        f"unknown operation {operation!r} (an ECR API name such as 'BatchGetImage', or a "
+        "client method such as 'batch_get_image')" + suggest_operation(operation)
     )
     return None
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_ecr.model.names import DIGEST_RE
+
 
 class MediaType:
     """The manifest media types ECR stores and negotiates."""
@@ -42,11 +44,35 @@ class ManifestInfo:
     children: tuple[str, ...]
 
 
+#: The largest descriptor size: OCI sizes are int64.
+_MAX_SIZE = 2**63 - 1
+
+
 def _int(value: Any) -> int:
     # bool is an int subclass; a size of `true` is a broken manifest, not 1 byte.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"descriptor size must be an integer, got {value!r}")
+    if not 0 <= value <= _MAX_SIZE:
+        raise ValueError(f"descriptor size must be between 0 and 2^63-1, got {value}")
     return value
+
+
+def _descriptor(value: Any, what: str) -> dict[str, Any]:
+    """A config or layer descriptor: an object with a well-formed ``digest``."""
+    if not isinstance(value, dict):
+        raise ValueError(f"every {what} must be an object")
+    digest = value.get("digest")
+    if not isinstance(digest, str) or DIGEST_RE.fullmatch(digest) is None:
+        raise ValueError(
+            f"every {what} needs a 'digest' like sha256:<64 hex digits>, got {digest!r}"
+        )
+    return value
+
+
+def _schema_version(doc: dict[str, Any], expected: int) -> None:
+    version = doc.get("schemaVersion")
+    if version is not None and (isinstance(version, bool) or version != expected):
+        raise ValueError(f"manifest schemaVersion must be {expected}, got {version!r}")
 
 
 def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
@@ -60,12 +86,14 @@ def inspect_manifest(text: str, media_type: str | None = None) -> ManifestInfo:
     """
     doc = _document(text)
     kind = _kind(doc, media_type)
+    if kind in MediaType.SCHEMA1:
+        _schema_version(doc, 1)
+        return ManifestInfo(kind, None, None, ())
+    _schema_version(doc, 2)
     if kind in MediaType.LISTS:
         return _list_info(kind, doc)
     if kind in MediaType.SINGLE:
         return _single_info(kind, doc)
-    if kind in MediaType.SCHEMA1:
-        return ManifestInfo(kind, None, None, ())
     return _other_info(kind, doc)
 
 
@@ -115,11 +143,9 @@ def _single_info(kind: str, doc: dict[str, Any]) -> ManifestInfo:
     layers = doc.get("layers", [])
     if not isinstance(config, dict) or not isinstance(layers, list):
         raise ValueError("an image manifest needs a 'config' object and a 'layers' array")
-    size = _int(config.get("size", 0))
+    size = _int(_descriptor(config, "config").get("size", 0))
     for layer in layers:
-        if not isinstance(layer, dict):
-            raise ValueError("every entry of 'layers' must be an object")
-        size += _int(layer.get("size", 0))
+        size += _int(_descriptor(layer, "entry of 'layers'").get("size", 0))
     artifact = doc.get("artifactType") or config.get("mediaType")
     return ManifestInfo(kind, size, artifact if isinstance(artifact, str) else None, ())
 

@@ -21,6 +21,8 @@ REPOSITORY_NAME_MAX_LENGTH: Final = 256
 
 #: ``RegistryId`` pattern: an AWS account id, 12 digits.
 REGISTRY_ID_PATTERN: Final = "[0-9]{12}"
+#: ``imageManifest``'s maximum length in botocore's model (4 MiB of characters).
+MANIFEST_MAX_LENGTH: Final = 4_194_304
 
 #: An image tag as a registry client writes it (the OCI distribution grammar); ECR's
 #: ``ImageTag`` is 1 to :data:`IMAGE_TAG_MAX_LENGTH` characters.

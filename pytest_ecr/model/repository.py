@@ -103,18 +103,7 @@ class Repository:
         ``IMMUTABLE_WITH_EXCLUSION`` repository, tags that are immutable in a
         ``MUTABLE_WITH_EXCLUSION`` one.
         """
-        mode = self.tag_mutability
-        if mode is TagMutability.MUTABLE:
-            return False
-        if mode is TagMutability.IMMUTABLE:
-            return True
-        excluded = any(
-            _wildcard(pattern).fullmatch(tag) is not None
-            for pattern in self.tag_mutability_exclusion_filters
-        )
-        if mode is TagMutability.IMMUTABLE_WITH_EXCLUSION:
-            return not excluded
-        return excluded
+        return tag_is_immutable(self.tag_mutability, self.tag_mutability_exclusion_filters, tag)
 
     def image(self, ref: str) -> Image:
         """The image for a tag or a digest; :class:`KeyError` if there is none."""
@@ -201,6 +190,23 @@ class Repository:
         else:
             self._settings[key] = value
         return old
+
+    def configure(
+        self,
+        *,
+        tag_mutability: TagMutability | None = None,
+        tag_mutability_exclusion_filters: tuple[str, ...] | None = None,
+        scan_on_push: bool | None = None,
+    ) -> None:
+        """Change the settings PutImageTagMutability and PutImageScanningConfiguration
+        change; ``None`` leaves one as it is."""
+        self._check_writable()
+        if tag_mutability is not None:
+            self.tag_mutability = tag_mutability
+        if tag_mutability_exclusion_filters is not None:
+            self.tag_mutability_exclusion_filters = tag_mutability_exclusion_filters
+        if scan_on_push is not None:
+            self.scan_on_push = scan_on_push
 
     def set_image_state(self, digest: str, key: str, value: object | None) -> None:
         """Keep *value* (immutable) for the image *digest* under *key*; ``None`` removes it.
@@ -351,6 +357,20 @@ class Repository:
         clone._image_state = LayeredMap(self._image_state._base)
         clone._settings = dict(self._settings)
         return clone
+
+
+def tag_is_immutable(mode: TagMutability, filters: tuple[str, ...], tag: str) -> bool:
+    """Whether *tag* is immutable under *mode* with the exclusion *filters*: the filters
+    name the tags that stay mutable under ``IMMUTABLE_WITH_EXCLUSION`` and the immutable
+    ones under ``MUTABLE_WITH_EXCLUSION``; each matches the whole tag, ``*`` any run."""
+    if mode is TagMutability.MUTABLE:
+        return False
+    if mode is TagMutability.IMMUTABLE:
+        return True
+    excluded = any(_wildcard(pattern).fullmatch(tag) is not None for pattern in filters)
+    if mode is TagMutability.IMMUTABLE_WITH_EXCLUSION:
+        return not excluded
+    return excluded
 
 
 def _wildcard(pattern: str) -> re.Pattern[str]:

@@ -15,14 +15,27 @@ from pytest_ecr.service.batch_delete_image import batch_delete_image
 from pytest_ecr.service.batch_get_image import batch_get_image
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.create_repository import create_repository
+from pytest_ecr.service.delete_registry_policy import delete_registry_policy
 from pytest_ecr.service.delete_repository import delete_repository
+from pytest_ecr.service.delete_repository_policy import delete_repository_policy
 from pytest_ecr.service.describe_images import describe_images
 from pytest_ecr.service.describe_repositories import describe_repositories
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.get_account_setting import get_account_setting
 from pytest_ecr.service.get_authorization_token import get_authorization_token
+from pytest_ecr.service.get_registry_policy import get_registry_policy
+from pytest_ecr.service.get_repository_policy import get_repository_policy
 from pytest_ecr.service.list_images import list_images
+from pytest_ecr.service.list_tags_for_resource import list_tags_for_resource
+from pytest_ecr.service.put_account_setting import put_account_setting
 from pytest_ecr.service.put_image import put_image
+from pytest_ecr.service.put_image_scanning_configuration import put_image_scanning_configuration
+from pytest_ecr.service.put_image_tag_mutability import put_image_tag_mutability
+from pytest_ecr.service.put_registry_policy import put_registry_policy
+from pytest_ecr.service.set_repository_policy import set_repository_policy
 from pytest_ecr.service.shapes import find_repository
+from pytest_ecr.service.tag_resource import tag_resource
+from pytest_ecr.service.untag_resource import untag_resource
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
 
@@ -31,12 +44,25 @@ OPERATIONS: dict[str, Operation] = {
     "BatchDeleteImage": batch_delete_image,
     "BatchGetImage": batch_get_image,
     "CreateRepository": create_repository,
+    "DeleteRegistryPolicy": delete_registry_policy,
     "DeleteRepository": delete_repository,
+    "DeleteRepositoryPolicy": delete_repository_policy,
     "DescribeImages": describe_images,
     "DescribeRepositories": describe_repositories,
+    "GetAccountSetting": get_account_setting,
     "GetAuthorizationToken": get_authorization_token,
+    "GetRegistryPolicy": get_registry_policy,
+    "GetRepositoryPolicy": get_repository_policy,
     "ListImages": list_images,
+    "ListTagsForResource": list_tags_for_resource,
+    "PutAccountSetting": put_account_setting,
     "PutImage": put_image,
+    "PutImageScanningConfiguration": put_image_scanning_configuration,
+    "PutImageTagMutability": put_image_tag_mutability,
+    "PutRegistryPolicy": put_registry_policy,
+    "SetRepositoryPolicy": set_repository_policy,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
 }
 
 

@@ -407,6 +407,7 @@ OPERATION_ERRORS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
+
 #: Every error some operation can return, sorted: what a fault without ``operation`` may use.
 ANY_OPERATION_ERRORS: Final[tuple[str, ...]] = tuple(
     sorted({e for errors in OPERATION_ERRORS.values() for e in errors} | set(COMMON_ERRORS))
@@ -464,5 +465,20 @@ def default_error_message(
         ),
         "ImageNotFoundException": "The requested image does not exist",
         "KmsException": "The operation failed due to a KMS exception",
+        "InvalidTagParameterException": (
+            "An invalid parameter has been specified. Tag keys can have a maximum character "
+            "length of 128 characters, and tag values can have a maximum length of 256 "
+            "characters."
+        ),
+        "TooManyTagsException": (
+            "The maximum number of tags that can be applied to a repository is 50"
+        ),
+        "RepositoryPolicyNotFoundException": (
+            f"Repository policy does not exist for the repository with name '{repo}' in the "
+            f"registry with id '{account}'"
+        ),
+        "RegistryPolicyNotFoundException": (
+            f"Registry policy does not exist in the registry with id '{account}'"
+        ),
     }
     return known.get(code, f"{code} injected by pytest-ecr")

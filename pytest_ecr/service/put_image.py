@@ -6,14 +6,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import Image, RegistryState
+from pytest_ecr.model import Image, RegistryState, TagMutability
+from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
 from pytest_ecr.service.shapes import find_repository, image_id
 
-MAX_MANIFEST_LENGTH = 4_194_304
+MAX_MANIFEST_LENGTH = MANIFEST_MAX_LENGTH
 
 
 def _invalid_manifest() -> EcrError:
@@ -97,10 +98,12 @@ def put_image(
             f"in the repository with name '{name}' in registry with id '{registry_id}'",
         )
     if tag is not None and current not in (None, image.digest) and repo.is_tag_immutable(tag):
+        # Since exclusion filters exist, ECR says the tag is immutable, not the repository.
+        what = "repository" if repo.tag_mutability is TagMutability.IMMUTABLE else "tag"
         raise EcrError(
             "ImageTagAlreadyExistsException",
             f"The image tag '{tag}' already exists in the '{name}' repository and cannot be "
-            "overwritten because the repository is immutable.",
+            f"overwritten because the {what} is immutable.",
         )
 
     # A retag finds the stored image and keeps it, original push time included.

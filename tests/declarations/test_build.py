@@ -205,7 +205,11 @@ def test_a_repository_declared_with_two_mutabilities_is_a_conflict() -> None:
 
 
 def test_an_image_declared_with_two_failures_is_a_conflict() -> None:
-    manifest = '{"schemaVersion": 2, "mediaType": "' + OCI + '", "config": {}, "layers": []}'
+    manifest = (
+        '{"schemaVersion": 2, "mediaType": "'
+        + OCI
+        + '", "config": {"digest": "sha256:aaaaaaaa"}, "layers": []}'
+    )
     first = declare("version: 1\nrepositories:\n" + repo("a/b", f"- manifest_text: '{manifest}'"))
     second = declare(
         "version: 1\nrepositories:\n"
@@ -240,7 +244,9 @@ def test_the_state_is_frozen_and_forks_are_writable() -> None:
     assert state.frozen
     repository = state.repository("a/b")
     image = Image.from_manifest(
-        '{"schemaVersion": 2, "mediaType": "' + OCI + '", "config": {}, "layers": []}'
+        '{"schemaVersion": 2, "mediaType": "'
+        + OCI
+        + '", "config": {"digest": "sha256:aaaaaaaa"}, "layers": []}'
     )
     with pytest.raises(FrozenRepositoryError):
         state.create_repository("c/d")

@@ -72,7 +72,7 @@ def test_a_changed_file_is_parsed_again(write: Write, parses: list[object]) -> N
 def test_a_changed_manifest_file_is_noticed(write: Write, parses: list[object]) -> None:
     manifest = write(
         '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",'
-        ' "config": {"size": 1}, "layers": []}',
+        ' "config": {"size": 1, "digest": "sha256:aaaaaaaa"}, "layers": []}',
         name="m.json",
     )
     path = write(

@@ -50,7 +50,7 @@ def test_the_fact_walk_sees_every_rule_it_is_asked_for() -> None:
     found: dict[str, object] = {}
     _facts(
         {
-            "properties": {"a": {"pattern": "^x$", "maxItems": 3}},
+            "properties": {"a": {"pattern": "^x$", "maxContains": 3}},
             "$defs": {"fault": {"enum": [1]}, "other": {"allOf": [{"required": ["b"]}]}},
         },
         "",

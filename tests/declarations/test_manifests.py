@@ -111,7 +111,9 @@ def test_the_same_manifest_inline_gives_the_same_digest() -> None:
 
 def test_manifest_text_is_used_byte_for_byte() -> None:
     manifest = (
-        '{"schemaVersion":2,"mediaType":"' + MediaType.DOCKER_V2 + '","config":{},"layers":[]}\n'
+        '{"schemaVersion":2,"mediaType":"'
+        + MediaType.DOCKER_V2
+        + '","config":{"digest":"sha256:aaaaaaaa"},"layers":[]}\n'
     )
     text = "version: 1\nrepositories:\n  - name: a/b\n    images:\n      - manifest_text: |\n"
     text += "".join(f"          {line}\n" for line in manifest.splitlines())
@@ -123,7 +125,8 @@ def test_manifest_text_is_used_byte_for_byte() -> None:
 def test_non_ascii_manifest_files_keep_their_bytes(write: Write) -> None:
     data = (
         '{"schemaVersion": 2, "mediaType": "' + MediaType.OCI_MANIFEST + '", '
-        '"config": {"size": 1}, "layers": [], "annotations": {"by": "Zoë"}}'
+        '"config": {"size": 1, "digest": "sha256:aaaaaaaa"}, "layers": [],'
+        ' "annotations": {"by": "Zoë"}}'
     ).encode()
     write(data, name="m.json")
     path = write(

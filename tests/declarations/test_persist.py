@@ -31,7 +31,8 @@ from .conftest import Write
 OCI = "application/vnd.oci.image.manifest.v1+json"
 MANIFEST = (
     '{"schemaVersion": 2, "mediaType": "' + OCI + '", "artifactType": "application/x.sbom",'
-    ' "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2}, "layers": []}'
+    ' "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2, "digest":'
+    ' "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}, "layers": []}'
 )
 
 #: A declaration using every kind of image and every key that changes the model.

@@ -366,7 +366,8 @@ def test_unknown_repository_keys_get_a_suggestion(problems: Problems) -> None:
             4,
             "repositories[0]",
             "unknown key 'imagse'",
-            "expected one of: name, account, region, tag_mutability, images; "
+            "expected one of: name, account, region, tag_mutability, images, tags, "
+            "scan_on_push, encryption, created_at, tag_mutability_exclusions, policy; "
             "did you mean 'images'?",
         )
     ]
@@ -620,14 +621,19 @@ def test_a_manifest_file_that_is_a_directory_is_reported(
 
 
 def test_a_manifest_without_media_type_is_read_as_docker_v2() -> None:
-    manifest = '{"schemaVersion": 2, "config": {"size": 1}, "layers": [{"size": 2}]}'
+    manifest = (
+        '{"schemaVersion": 2, "config": {"size": 1, "digest": "sha256:aaaaaaaa"},'
+        ' "layers": [{"size": 2, "digest": "sha256:aaaaaaaa"}]}'
+    )
     declaration = load_declaration(one_repo(f"- manifest_text: '{manifest}'"))
     image = declaration.repositories[0].images[0].image
     assert (image.media_type, image.size_bytes, image.manifest) == (V2, 3, manifest)
 
 
 def test_media_type_says_what_a_manifest_without_one_is() -> None:
-    manifest = '{"schemaVersion": 2, "config": {"size": 1}, "layers": []}'
+    manifest = (
+        '{"schemaVersion": 2, "config": {"size": 1, "digest": "sha256:aaaaaaaa"}, "layers": []}'
+    )
     text = one_repo(f"- manifest_text: '{manifest}'\n  media_type: {MediaType.OCI_MANIFEST}")
     image = load_declaration(text).repositories[0].images[0].image
     assert image.media_type == MediaType.OCI_MANIFEST
@@ -719,7 +725,11 @@ def test_synthetic_manifest_lists_need_platforms(media_type: str, problems: Prob
 
 
 def test_a_declared_digest_must_match_the_manifest(problems: Problems) -> None:
-    manifest = '{"schemaVersion": 2, "mediaType": "' + V2 + '", "config": {}, "layers": []}'
+    manifest = (
+        '{"schemaVersion": 2, "mediaType": "'
+        + V2
+        + '", "config": {"digest": "sha256:aaaaaaaa"}, "layers": []}'
+    )
     wrong = "sha256:" + "0" * 64
     text = one_repo(f"- manifest_text: '{manifest}'\n  digest: '{wrong}'")
     actual = load_declaration(one_repo(f"- manifest_text: '{manifest}'"))
@@ -788,8 +798,10 @@ def test_pushed_at_defaults_to_declaration_order() -> None:
     ("value", "message", "hint"),
     [
         ("yesterday", "cannot read 'yesterday' as a time", True),
-        ("-5", "expected a time after 1970, found the integer -5", True),
-        (".inf", "expected a time after 1970, found the number inf", True),
+        ("-5", "expected a time from 1970 to 9999, found the integer -5", True),
+        (".inf", "expected a time from 1970 to 9999, found the number inf", True),
+        ("1.0e+15", "expected a time from 1970 to 9999, found the number 1000000000000000.0", True),
+        ("10000-01-01T00:00:00Z", "cannot read '10000-01-01T00:00:00Z' as a time", True),
         ("true", "expected a time, found the boolean true", True),
         ("[1]", "expected a time, found a list", True),
     ],
@@ -937,7 +949,11 @@ def test_a_mapping_source_loads() -> None:
                     "images": [
                         {
                             "tags": ("v1",),
-                            "manifest": {"schemaVersion": 2, "config": {}, "layers": ()},
+                            "manifest": {
+                                "schemaVersion": 2,
+                                "config": {"digest": "sha256:" + "a" * 64},
+                                "layers": (),
+                            },
                         },
                     ],
                 },
@@ -948,7 +964,9 @@ def test_a_mapping_source_loads() -> None:
     (image,) = declaration.repositories[0].images
     assert (image.tags, image.line, image.image.media_type) == (("v1",), None, V2)
     assert image.image.manifest == (
-        '{\n   "schemaVersion": 2,\n   "config": {},\n   "layers": []\n}'
+        '{\n   "schemaVersion": 2,\n   "config": {\n      "digest": "sha256:'
+        + "a" * 64
+        + '"\n   },\n   "layers": []\n}'
     )
 
 

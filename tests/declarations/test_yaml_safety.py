@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -301,3 +303,22 @@ def test_any_text_gives_a_declaration_or_problems(parts: list[str]) -> None:
     except DeclarationError as error:
         text = str(error)
     assert text == "" or re.match(r"[1-9][0-9]* problems? in registry declaration", text)
+
+
+@pytest.mark.slow
+def test_reading_survives_yaml_being_imported_again() -> None:
+    # pytester's in-process runs drop the modules a run imported; libyaml's extension keeps
+    # its first event classes, which a second import of ``yaml`` no longer exports.
+    code = """
+import sys
+from pytest_ecr.declarations import load_declaration
+load_declaration("version: 1\\nrepositories:\\n  - name: a/b\\n")
+for name in [m for m in sys.modules if m.split(".")[0] in ("yaml", "_yaml", "pytest_ecr")]:
+    del sys.modules[name]
+from pytest_ecr.declarations import load_declaration
+print(load_declaration("version: 1\\nrepositories:\\n  - name: a/b\\n").repositories[0].name)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "a/b", done.stderr

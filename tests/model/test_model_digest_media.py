@@ -16,12 +16,17 @@ from pytest_ecr.model import (
     sha256_digest,
 )
 
+CONFIG = {"mediaType": MediaType.DOCKER_CONFIG, "size": 7, "digest": "sha256:" + "a" * 64}
+
 
 def single(media_type: str | None = MediaType.DOCKER_V2, **extra: object) -> str:
     doc: dict[str, object] = {
         "schemaVersion": 2,
         "config": {"mediaType": MediaType.DOCKER_CONFIG, "size": 7, "digest": "sha256:" + "a" * 64},
-        "layers": [{"size": 10}, {"size": 25}],
+        "layers": [
+            {"size": 10, "digest": "sha256:" + "b" * 64},
+            {"size": 25, "digest": "sha256:" + "c" * 64},
+        ],
         **extra,
     }
     if media_type is not None:
@@ -128,14 +133,44 @@ def test_custom_artifact_type_is_stored_as_given_with_its_sizes() -> None:
         ),
         (json.dumps({"mediaType": MediaType.DOCKER_V2}), None, "needs a 'config' object"),
         (
-            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {}, "layers": [1]}),
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": CONFIG, "layers": [1]}),
             None,
             "every entry of 'layers' must be an object",
         ),
         (
-            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {"size": True}}),
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {**CONFIG, "size": True}}),
             None,
             "descriptor size must be an integer, got True",
+        ),
+        (
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {**CONFIG, "size": -1}}),
+            None,
+            "descriptor size must be between 0 and 2^63-1, got -1",
+        ),
+        (
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {**CONFIG, "size": 2**63}}),
+            None,
+            "descriptor size must be between 0 and 2^63-1",
+        ),
+        (
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": {"digest": "sha256:xyz"}}),
+            None,
+            "every config needs a 'digest' like sha256:<64 hex digits>, got 'sha256:xyz'",
+        ),
+        (
+            json.dumps({"mediaType": MediaType.DOCKER_V2, "config": CONFIG, "layers": [{}]}),
+            None,
+            "every entry of 'layers' needs a 'digest'",
+        ),
+        (
+            single(schemaVersion=3),
+            None,
+            "manifest schemaVersion must be 2, got 3",
+        ),
+        (
+            json.dumps({"schemaVersion": 2, "name": "x", "fsLayers": [], "signatures": []}),
+            MediaType.DOCKER_V1_SIGNED,
+            "manifest schemaVersion must be 1, got 2",
         ),
     ],
 )

@@ -16,8 +16,12 @@ def manifest(seed: int, size: int = 10) -> str:
         {
             "schemaVersion": 2,
             "mediaType": MediaType.DOCKER_V2,
-            "config": {"mediaType": MediaType.DOCKER_CONFIG, "size": seed},
-            "layers": [{"size": size}],
+            "config": {
+                "mediaType": MediaType.DOCKER_CONFIG,
+                "size": seed,
+                "digest": "sha256:" + f"{seed:064x}",
+            },
+            "layers": [{"size": size, "digest": "sha256:" + "b" * 64}],
         }
     )
 

@@ -10,6 +10,7 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
+from pytest_ecr.model.encryption import alias_key_id
 
 from .support import ACCOUNT, CREATED_AT, error_of, strip
 
@@ -197,7 +198,13 @@ def test_create_with_settings(client: Any) -> None:
         {"filterType": "WILDCARD", "filter": "latest*"}
     ]
     assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
-    assert repo["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": "alias/team"}
+    # ECR reports the key an alias names by its key ARN (the fake's key id derives from
+    # the alias, the account and the Region).
+    assert repo["encryptionConfiguration"] == {
+        "encryptionType": "KMS",
+        "kmsKey": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/"
+        + alias_key_id(ACCOUNT, "us-east-1", "alias/team"),
+    }
     [again] = client.describe_repositories(repositoryNames=["team/settings"])["repositories"]
     assert again == repo
 
