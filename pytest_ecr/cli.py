@@ -4,11 +4,9 @@ registry outside pytest, and snapshot a live registry into a declaration."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import shlex
-import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -103,34 +101,6 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
-def _listen_problem(port: int, error: OSError) -> str:
-    import errno
-
-    if error.errno == errno.EADDRINUSE:
-        return f"port {port} on 127.0.0.1 is already in use"
-    if error.errno == errno.EACCES:
-        return f"not allowed to listen on port {port} of 127.0.0.1"
-    return f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}"
-
-
-@contextlib.contextmanager
-def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set *stop*, even where SIGINT was ignored when the process
-    started (``nohup pytest-ecr serve ... &``: Python then installs no Ctrl-C handler)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.getsignal(number) for number in wanted}
-    for number in wanted:
-        signal.signal(number, lambda *_: stop.set())
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
 def _serve(
     path: str,
     port: int,
@@ -143,6 +113,11 @@ def _serve(
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
     from pytest_ecr.transports.http_server import EcrHTTPServer
+    from pytest_ecr.transports.http_server.standalone import (
+        listen_problem,
+        serve_until,
+        stopped_by_signals,
+    )
 
     if not 0 <= port <= 65535:
         print(f"pytest-ecr serve: --port {port}: not a port (0-65535)", file=sys.stderr)
@@ -156,10 +131,10 @@ def _serve(
     try:
         server = EcrHTTPServer(fake, port=port, verify_signatures=verify_signatures)
     except OSError as error:
-        print(f"pytest-ecr serve: {_listen_problem(port, error)}", file=sys.stderr)
+        print(f"pytest-ecr serve: {listen_problem(port, error)}", file=sys.stderr)
         return 1
     stop = stop or threading.Event()
-    with _stopped_by_signals(stop):
+    with stopped_by_signals(stop):
         server.start()
         checked = " (signatures checked)" if verify_signatures else ""
         print(
@@ -169,14 +144,13 @@ def _serve(
         for name, value in export_environment(server.endpoint_url, fake.region).items():
             print(f"export {name}={shlex.quote(value)}", file=out)
         print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
-        try:
-            while not stop.wait(0.2):
-                for failure in server.take_errors():
-                    print(f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.stop()
+        serve_until(
+            server,
+            stop,
+            lambda failure: print(
+                f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True
+            ),
+        )
     print("pytest-ecr: stopped", file=out, flush=True)
     return 0
 
