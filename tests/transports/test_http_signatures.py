@@ -208,3 +208,15 @@ def test_other_credentials_can_be_accepted(fake: FakeEcr) -> None:
         assert ok.status == 200
         fake_key = send(server, signed(server))
         assert error_of(fake_key)[1] == "UnrecognizedClientException"
+
+
+@pytest.mark.ecr_registry(REGISTRY)
+def test_the_ecr_server_fixture_checks_when_asked(
+    ecr_server: Any, endpoint_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixture's server is shared by the session: monkeypatch puts the default back.
+    monkeypatch.setattr(ecr_server.server, "verify_signatures", True)
+    client = endpoint_client(ecr_server.endpoint_url)
+    assert client.describe_repositories()["repositories"][0]["repositoryName"] == "team/api"
+    answer = send(ecr_server.server, signed(ecr_server.server, secret="not-the-secret"))
+    assert error_of(answer)[1] == "InvalidSignatureException"
