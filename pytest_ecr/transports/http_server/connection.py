@@ -153,7 +153,7 @@ class Connection(asyncio.BufferedProtocol):
         self.closing = True
         self._release()
         if self._drained is not None and not self._drained.done():
-            self._drained.set_exception(ConnectionError("connection lost"))
+            self._drained.cancel()  # a stream waiting for it ends
         self.server.forget(self)
 
     def pause_writing(self) -> None:
