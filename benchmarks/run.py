@@ -102,17 +102,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
     server = EcrHTTPServer(fake).start()
     http_client = new_client(server.endpoint_url)
     servers = [server]
-    nodelay_client = None
-    handler: Any = server.RequestHandlerClass
-    if not getattr(handler, "disable_nagle_algorithm", False):
-        # Experiment: the same server with TCP_NODELAY on its sockets (the handler as is
-        # writes headers and body separately, which Nagle + delayed ACK can hold ~40 ms).
-        nodelay = EcrHTTPServer(fake)
-        nodelay.RequestHandlerClass = type(
-            "NoDelayHandler", (handler,), {"disable_nagle_algorithm": True}
-        )
-        servers.append(nodelay.start())
-        nodelay_client = new_client(nodelay.endpoint_url)
     fake.http_endpoints = tuple(s.endpoint_url for s in servers)
     stub_client = new_client()
     stubber = Stubber(stub_client)
@@ -153,13 +142,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
             if own is not None:
                 variants.insert(
                     1, Variant("plugin's own work: wire.respond, no botocore", own, active(fake))
-                )
-            if nodelay_client is not None:
-                variants.append(
-                    Variant(
-                        "plugin HTTP endpoint + TCP_NODELAY (experiment)",
-                        caller(nodelay_client, kwargs),
-                    )
                 )
             if moto is not None and moto_server_client is not None:
                 variants.insert(
@@ -221,12 +203,6 @@ def section_calls(report: Report, data: Data, moto: Moto | None) -> None:
                 f"moto server / plugin HTTP endpoint, {count} id",
                 ("moto ThreadedMotoServer", count),
                 (http_row, count),
-            )
-        if nodelay_client is not None:
-            ratio(
-                "plugin HTTP as is / with TCP_NODELAY, 1 id",
-                (http_row, 1),
-                ("plugin HTTP endpoint + TCP_NODELAY (experiment)", 1),
             )
     finally:
         for each in servers:

@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import json
 import shlex
-import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -102,39 +101,56 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
-def _serve(path: str, port: int, out: TextIO, stop: threading.Event | None = None) -> int:
+def _serve(
+    path: str,
+    port: int,
+    out: TextIO,
+    stop: threading.Event | None = None,
+    *,
+    verify_signatures: bool = False,
+) -> int:
     from pytest_ecr.credentials import export_environment
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
     from pytest_ecr.transports.http_server import EcrHTTPServer
+    from pytest_ecr.transports.http_server.standalone import (
+        listen_problem,
+        serve_until,
+        stopped_by_signals,
+    )
 
+    if not 0 <= port <= 65535:
+        print(f"pytest-ecr serve: --port {port}: not a port (0-65535)", file=sys.stderr)
+        return 2
     try:
         fake = FakeEcr([str(Path(path).resolve())], fake_environment=False)
     except DeclarationError as error:
         for problem in error.problems:
             print(_as_given(problem, path), file=sys.stderr)
         return 1
-    server = EcrHTTPServer(fake, port=port)
-    server.start()
-    print(f"pytest-ecr {__version__} serving {path} at {server.endpoint_url}", file=out)
-    print("export these to point the AWS CLI or an SDK at it:", file=out)
-    for name, value in export_environment(server.endpoint_url, fake.region).items():
-        print(f"export {name}={shlex.quote(value)}", file=out)
-    print("Ctrl-C stops the server.", file=out, flush=True)
-    stop = stop or threading.Event()
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(0.2):
-            for failure in server.take_errors():
-                print(f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
+        server = EcrHTTPServer(fake, port=port, verify_signatures=verify_signatures)
+    except OSError as error:
+        print(f"pytest-ecr serve: {listen_problem(port, error)}", file=sys.stderr)
+        return 1
+    stop = stop or threading.Event()
+    with stopped_by_signals(stop):
+        server.start()
+        checked = " (signatures checked)" if verify_signatures else ""
+        print(
+            f"pytest-ecr {__version__} serving {path} at {server.endpoint_url}{checked}", file=out
+        )
+        print("export these to point the AWS CLI or an SDK at it:", file=out)
+        for name, value in export_environment(server.endpoint_url, fake.region).items():
+            print(f"export {name}={shlex.quote(value)}", file=out)
+        print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
+        serve_until(
+            server,
+            stop,
+            lambda failure: print(
+                f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True
+            ),
+        )
     print("pytest-ecr: stopped", file=out, flush=True)
     return 0
 
@@ -358,6 +374,24 @@ def _snapshot(args: argparse.Namespace, out: TextIO) -> int:
 # -- the command line ------------------------------------------------------------------
 
 
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a declared registry over HTTP on 127.0.0.1",
+        description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
+        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C (SIGINT) or "
+        "SIGTERM stops it.",
+    )
+    serve.add_argument("file", metavar="FILE", help="a declaration file")
+    serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="check each request's SigV4 signature against the fake credentials it exports "
+        "and answer AWS's errors for a bad one (default: any signature is accepted)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pytest-ecr`` argument parser (the docs' CLI reference is generated from it)."""
     parser = argparse.ArgumentParser(
@@ -398,14 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--path", action="store_true", help="print the schema file's path instead")
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve a declared registry over HTTP on 127.0.0.1",
-        description="Serve the registry FILE declares over HTTP on 127.0.0.1, and print the "
-        "environment variables that point the AWS CLI or an SDK at it. Ctrl-C stops it.",
-    )
-    serve.add_argument("file", metavar="FILE", help="a declaration file")
-    serve.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
+    _add_serve(commands)
 
     snap = commands.add_parser(
         "snapshot",
@@ -443,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_schema(sys.stdout, path_only=args.path)
     if args.command == "snapshot":
         return _snapshot(args, sys.stdout)
-    return _serve(args.file, args.port, sys.stdout)
+    return _serve(args.file, args.port, sys.stdout, verify_signatures=args.verify_signatures)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -135,7 +135,7 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
     """The request of *head* with the JSON object of *body* as its parameters."""
     try:
         params = json.loads(body) if body else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python's stack is malformed too
         raise EcrError(
             "SerializationException", "Start of structure or map found where not expected."
         ) from None

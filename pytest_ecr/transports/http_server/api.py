@@ -1,0 +1,93 @@
+"""The ECR JSON API as a route: ``POST`` on any path, answered through the codec
+(:func:`pytest_ecr.wire.respond`) by whichever fake the server serves now."""
+
+from __future__ import annotations
+
+import traceback
+
+from pytest_ecr.faults import ConnectionFault
+from pytest_ecr.service.errors import EcrError
+from pytest_ecr.transports.http_server.routes import Drop, Request, Response, Route, Server
+from pytest_ecr.transports.http_server.sigv4 import verify
+from pytest_ecr.wire import encode_error, respond
+
+#: A JSON body may hold at most this many values (counted as the commas, ``[`` and ``{``
+#: it holds: every value but the first of a container follows a comma). The largest ECR
+#: requests hold far fewer (100 image ids, 200 tags; a 4 MiB manifest is one string, of
+#: some 100,000 commas at most), while a 16 MiB body of ``{"k":{},...}`` would parse into
+#: hundreds of MB of Python objects. Commas inside strings count too: the bound is loose
+#: on purpose, to cost one pass over the bytes.
+MAX_JSON_VALUES = 500_000
+# A body this small holds fewer values than the bound whatever it holds: not counted.
+_COUNT_FROM = 2 * MAX_JSON_VALUES
+# Counted a slice at a time, so a big body never holds the GIL for long.
+_SLICE = 1024 * 1024
+
+
+def error_response(error: EcrError) -> Response:
+    answer = encode_error(error)
+    return Response(answer.status, list(answer.headers.items()), answer.body)
+
+
+def json_values_bound(body: bytes) -> int:
+    """An upper bound of the number of JSON values *body* parses into (plus one)."""
+    total = 0
+    for start in range(0, len(body), _SLICE):
+        end = start + _SLICE
+        total += body.count(b",", start, end)
+        total += body.count(b"[", start, end) + body.count(b"{", start, end)
+    return total
+
+
+def _check_body(body: bytes) -> None:
+    if len(body) >= _COUNT_FROM and json_values_bound(body) > MAX_JSON_VALUES:
+        raise EcrError(
+            "SerializationException",
+            f"Request body holds more than {MAX_JSON_VALUES} JSON values",
+        )
+
+
+def ecr_api(server: Server, request: Request) -> Response:
+    """Answer one ECR API request (awsJson1_1) from ``server.fake``."""
+    authorization = request.headers.get("authorization")
+    try:
+        if not authorization:
+            raise EcrError(
+                "MissingAuthenticationTokenException", "Missing Authentication Token", 403
+            )
+        if server.verify_signatures:
+            verify(request, authorization, server.credentials)
+        fake = server.fake
+        if fake is None:
+            raise EcrError("ServiceUnavailableException", "No pytest-ecr registry is attached", 503)
+        _check_body(request.body)
+    except EcrError as error:
+        return error_response(error)
+    try:
+        answer = respond(fake.answer, request.headers, request.body, transport="http")
+    except ConnectionFault as fault:
+        raise Drop(fault.kind) from None
+    except Exception as error:  # a bug in the fake: answer, and re-raise in the test
+        server.record_error(error)
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return error_response(EcrError("InternalFailure", f"pytest-ecr failed: {text}", 500))
+    return Response(answer.status, list(answer.headers.items()), answer.body)
+
+
+def unknown_route(server: Server, request: Request) -> Response:
+    """What a method or path no route serves gets (a ``GET /`` among them)."""
+    return error_response(EcrError("UnknownOperationException", "Only POST / is supported", 404))
+
+
+#: The ECR API: every ``POST``, whatever its path (SDKs send ``/``), after any more
+#: specific route.
+API_ROUTE = Route(frozenset({"POST"}), "/", ecr_api, prefix=True, inline=True)
+
+__all__ = [
+    "API_ROUTE",
+    "MAX_JSON_VALUES",
+    "ecr_api",
+    "error_response",
+    "json_values_bound",
+    "unknown_route",
+]

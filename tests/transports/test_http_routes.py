@@ -1,0 +1,154 @@
+"""The server's route table: more specific routes (an OCI registry's ``/v2/...``, later)
+sit before the ECR API, and a route's answer may be streamed chunk by chunk."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pytest_ecr import FakeEcr
+from pytest_ecr.transports.http_server import Drop, EcrHTTPServer, Request, Response, Route
+
+REGISTRY = {"version": 1, "repositories": [{"name": "team/api"}]}
+MiB = 1024 * 1024
+
+
+def chunks(count: int, size: int) -> Iterator[bytes]:
+    for i in range(count):
+        yield bytes([65 + i % 26]) * size
+
+
+def blob(server: Any, request: Request) -> Response:
+    if request.path.endswith("/sized"):
+        return Response(200, [("Content-Length", str(8 * MiB))], chunks(8, MiB))
+    return Response(200, [("Content-Type", "application/octet-stream")], chunks(64, 64 * 1024))
+
+
+def upload(server: Any, request: Request) -> Response:
+    return Response(202, [("Location", request.path + "/1")], request.body[::-1])
+
+
+def broken(server: Any, request: Request) -> Response:
+    if request.path.endswith("/drop"):
+        raise Drop("reset")
+    if request.path.endswith("/midway"):
+
+        def failing() -> Iterator[bytes]:
+            yield b"x" * 1024
+            raise ValueError("the blob store broke")
+
+        return Response(200, [], failing())
+    raise KeyError("bug in a route")
+
+
+ROUTES = [
+    Route(frozenset({"GET", "HEAD"}), "/v2/team/api/blobs/", blob, prefix=True),
+    Route(frozenset({"POST", "PUT", "PATCH"}), "/v2/team/api/blobs/uploads", upload, prefix=True),
+    Route(frozenset({"GET"}), "/v2/broken/", broken, prefix=True),
+]
+
+
+@pytest.fixture(name="server")
+def server_fixture() -> Iterator[EcrHTTPServer]:
+    fake = FakeEcr([REGISTRY], fake_environment=False)
+    with EcrHTTPServer(fake, routes=ROUTES) as server:
+        yield server
+
+
+def conn(server: EcrHTTPServer) -> http.client.HTTPConnection:
+    host, port = server.server_address
+    return http.client.HTTPConnection(host, port, timeout=10)
+
+
+def test_a_streamed_body_is_chunked(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("GET", "/v2/team/api/blobs/sha256:abc")
+    response = client.getresponse()
+    assert response.status == 200
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    body = response.read()
+    assert len(body) == 64 * 64 * 1024
+    assert body == b"".join(chunks(64, 64 * 1024))
+    # and the connection goes on to the ECR API
+    client.request(
+        "POST",
+        "/",
+        body=b"{}",
+        headers={
+            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=A/20260101/us-east-1/ecr/aws4_request",
+        },
+    )
+    answer = client.getresponse()
+    assert answer.status == 200
+    assert json.loads(answer.read())["repositories"][0]["repositoryName"] == "team/api"
+    client.close()
+
+
+def test_a_streamed_body_with_its_length(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("GET", "/v2/team/api/blobs/sized")
+    response = client.getresponse()
+    assert response.getheader("Content-Length") == str(8 * MiB)
+    assert response.read() == b"".join(chunks(8, MiB))
+    client.request("HEAD", "/v2/team/api/blobs/sized")
+    head = client.getresponse()
+    assert (head.status, head.getheader("Content-Length"), head.read()) == (200, str(8 * MiB), b"")
+    client.close()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_specific_route_comes_before_the_api(server: EcrHTTPServer, method: str) -> None:
+    client = conn(server)
+    client.request(method, "/v2/team/api/blobs/uploads/u1", body=b"abc")
+    response = client.getresponse()
+    assert (response.status, response.getheader("Location"), response.read()) == (
+        202,
+        "/v2/team/api/blobs/uploads/u1/1",
+        b"cba",
+    )
+    client.close()
+
+
+def test_a_method_a_route_does_not_serve_gets_the_json_404(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("DELETE", "/v2/team/api/blobs/sha256:abc")
+    response = client.getresponse()
+    assert response.status == 404
+    assert json.loads(response.read())["__type"] == "UnknownOperationException"
+    client.close()
+
+
+def test_a_route_bug_is_a_500_raised_again_later(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("GET", "/v2/broken/x")
+    response = client.getresponse()
+    assert response.status == 500
+    assert json.loads(response.read())["__type"] == "InternalFailure"
+    [error] = server.take_errors()
+    assert isinstance(error, KeyError)
+    client.close()
+
+
+def test_a_stream_that_fails_is_cut_and_raised_again_later(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("GET", "/v2/broken/midway")
+    response = client.getresponse()
+    assert response.status == 200
+    with pytest.raises(http.client.IncompleteRead):
+        response.read()
+    [error] = server.take_errors()
+    assert isinstance(error, ValueError)
+    client.close()
+
+
+def test_a_route_can_drop_the_connection(server: EcrHTTPServer) -> None:
+    client = conn(server)
+    client.request("GET", "/v2/broken/drop")
+    with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected)):
+        client.getresponse()
+    client.close()
