@@ -117,6 +117,7 @@ def test_strict_markers_and_markers_listing(pytester: pytest.Pytester) -> None:
         [
             "@pytest.mark.ecr_registry([*]sources)*",
             "@pytest.mark.ecr_fault(operation=None, [*][*]spec)*",
+            "@pytest.mark.ecr_allow_network: *reach AWS*",
         ]
     )
 
@@ -132,7 +133,7 @@ def test_report_header(project: pytest.Pytester) -> None:
     project.makepyfile("def test_x(): pass")
     result = project.runpytest("--ecr-registry", "option.yaml")
     result.stdout.fnmatch_lines(
-        ["pytest-ecr *: backend=local, --ecr-seed=*, default registry: *option.yaml"]
+        ["pytest-ecr *: backend=local, --ecr-seed=*, default registry: *option.yaml, guard=on"]
     )
 
 

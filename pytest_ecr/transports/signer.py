@@ -23,13 +23,18 @@ from urllib.parse import urlsplit
 
 import botocore.auth
 from botocore.awsrequest import AWSRequest
-from botocore.credentials import ReadOnlyCredentials
+from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 #: The fake's credentials as botocore takes them: long-term keys (no session token, so
 #: one header less to sign).
 FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, None)
+
+#: The same keys as the credentials object botocore's ``RequestSigner`` takes per request
+#: (``request.context["signing"]["request_credentials"]``): static, so freezing them
+#: runs no credential provider, whatever the client itself was created with.
+REQUEST_CREDENTIALS = Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, method="pytest-ecr")
 
 #: Every botocore name the short path uses that botocore does not document.
 BOTOCORE_INTERNALS: tuple[tuple[Any, str], ...] = (
@@ -201,6 +206,7 @@ def signer_class() -> type[FakeSigner]:
 __all__ = [
     "BOTOCORE_INTERNALS",
     "FAKE_CREDENTIALS",
+    "REQUEST_CREDENTIALS",
     "FakeSigner",
     "FastFakeSigner",
     "short_path_agrees",
