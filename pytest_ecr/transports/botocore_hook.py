@@ -14,13 +14,20 @@ return ``None``, so botocore proceeds as if they were not there.
 Credentials: botocore's ``RequestSigner`` freezes the client's credentials before it
 builds any signer (``get_auth_instance`` calls ``get_frozen_credentials()``), and freezing
 refreshable credentials runs their provider: an STS AssumeRole for an assume-role profile,
-the ``credential_process``, an SSO GetRoleCredentials. So while a fake is active (and for
-a request the network guard will stop) the ``before-sign`` handler hands botocore the
-fake's static keys as the request's credentials, which ``get_auth_instance`` takes instead
-of the client's; and a client created during a fake from a session made earlier gets the
-fake's keys instead of resolving the session's (``Session.create_client`` would run the
-provider chain against the session's cached profile). No provider runs while a fake is
-active, and nothing it answers is signed with a real key.
+the ``credential_process``, an SSO GetRoleCredentials. So:
+
+- while a fake is active, ECR and ECR Public requests get the fake's signer, which
+  declares ``REQUIRES_IDENTITY_CACHE``; ``get_auth_instance`` then takes its credentials
+  from the request's identity cache, which the ``choose-signer`` handler sets to the
+  fake's static keys (:class:`~pytest_ecr.transports.signer.FakeIdentity`), instead of
+  freezing the client's;
+- a request the network guard will stop is handed the fake's keys as its
+  ``request_credentials`` at ``before-sign`` (botocore's per-request credentials);
+- a client created during a fake from a session made earlier gets the fake's keys instead
+  of resolving the session's (``Session.create_client`` would run the provider chain
+  against the profile the session read before the fake).
+
+No provider runs while a fake is active, and nothing is signed with a real key for it.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import botocore.auth
 import botocore.endpoint
 import botocore.handlers
 import botocore.session
+import botocore.signers
 import botocore.waiter
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -46,7 +54,7 @@ from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from pytest_ecr.faults import ConnectionFault
 from pytest_ecr.transports import guard, responder
 from pytest_ecr.transports.guard import EcrNetworkGuardError, set_guard
-from pytest_ecr.transports.signer import REQUEST_CREDENTIALS, signer_class
+from pytest_ecr.transports.signer import FAKE_IDENTITY, REQUEST_CREDENTIALS, signer_class
 from pytest_ecr.wire import respond
 
 if TYPE_CHECKING:
@@ -83,9 +91,15 @@ class _RawBody:
         return body
 
 
-def _choose_signer(signature_version: Any = None, **_: Any) -> str | None:
-    if responder.active() is None or signature_version is UNSIGNED:
+def _choose_signer(
+    signature_version: Any = None, context: dict[str, Any] | None = None, **_: Any
+) -> str | None:
+    """While a fake is active, the fake's signer, with the identity cache it takes its
+    credentials from (so botocore never freezes the client's own)."""
+    if responder.active() is None or signature_version is UNSIGNED or context is None:
         return None
+    signing = context.get("signing") or {}
+    context["signing"] = {**signing, "identity_cache": FAKE_IDENTITY, "cache_key": _HANDLER_ID}
     return SIGNATURE_VERSION
 
 
@@ -98,13 +112,32 @@ def _moto_mocking() -> bool:
     return bool(getattr(stubber, "enabled", True))  # unknown: assume it may answer
 
 
+# Whether botocore's signer takes per-request credentials (botocore >= 1.34.6x).
+_REQUEST_CREDENTIALS = (
+    "request_credentials"
+    in inspect.signature(botocore.signers.RequestSigner.get_auth_instance).parameters
+)
+
+
 def _before_sign(request: Any, **_: Any) -> None:
-    """Sign with the fake's keys (not the client's) while a fake is active, or when the
-    guard will stop the request anyway; botocore then freezes no credentials of its own."""
-    if responder.active() is None and (not guard.stops(request.url) or _moto_mocking()):
-        return
+    """A request the guard will stop is signed with the fake's keys, not the client's:
+    botocore then freezes (refreshes) no credentials of its own, and a machine without
+    any gets the guard's error rather than ``NoCredentialsError``. (A botocore without
+    per-request credentials is stopped here, before signing, instead.)"""
+    if responder.active() is not None or not guard.stops(request.url) or _moto_mocking():
+        return  # a fake's own signer (see _choose_signer), or a request that may go out
+    if not _REQUEST_CREDENTIALS:
+        raise EcrNetworkGuardError(
+            guard.stopped_message(_target(request), request.url, fake_active=False, hooked=True)
+        )
     context = request.context
-    context["signing"] = {**context.get("signing", {}), "request_credentials": REQUEST_CREDENTIALS}
+    signing = context.get("signing") or {}
+    context["signing"] = {**signing, "request_credentials": REQUEST_CREDENTIALS}
+
+
+def _target(request: Any) -> str:
+    target = request.headers.get("X-Amz-Target") or b""
+    return target.decode("latin-1") if isinstance(target, bytes) else str(target)
 
 
 class _TimeShim(ModuleType):
@@ -165,6 +198,7 @@ def _before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
 # The handlers every session gets: (event, handler, unique id for a late registration).
 _HANDLERS = (
     ("choose-signer.ecr", _choose_signer, f"{_HANDLER_ID}-signer"),
+    ("choose-signer.ecr-public", _choose_signer, f"{_HANDLER_ID}-signer-public"),
     ("before-sign.ecr", _before_sign, f"{_HANDLER_ID}-sign"),
     ("before-sign.ecr-public", _before_sign, f"{_HANDLER_ID}-sign-public"),
     ("before-send.ecr", _before_send, f"{_HANDLER_ID}-send"),
@@ -181,9 +215,9 @@ def _install() -> None:
     - ``botocore.endpoint.time`` and ``botocore.waiter.time``: shims whose ``sleep`` puts
       botocore's retry backoff and a waiter's poll interval on the active fake's clock
       right after the hook answered; every other use is ``time``'s;
-    - ``botocore.handlers.BUILTIN_HANDLERS``: ``choose-signer.ecr``, ``before-sign.ecr``,
-      ``before-sign.ecr-public`` and ``before-send.ecr`` appended, so every session
-      created from now on carries them;
+    - ``botocore.handlers.BUILTIN_HANDLERS``: ``choose-signer`` and ``before-sign`` for
+      ``ecr`` and ``ecr-public``, and ``before-send.ecr``, appended (:data:`_HANDLERS`),
+      so every session created from now on carries them;
     - the same handlers registered on boto3's default session, if one was made before;
     - ``botocore.endpoint.Endpoint._send``: the network guard (:mod:`.guard`), which
       stops an ECR or ECR Public request about to open a socket to AWS while the guard
@@ -239,9 +273,7 @@ _real_create_client: Any = None
 
 
 def _guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
-    target = request.headers.get("X-Amz-Target") or b""
-    if isinstance(target, bytes):
-        target = target.decode("latin-1")
+    target = _target(request)
     if target.partition(".")[0] in guard.SERVICES and guard.stops(request.url):
         raise EcrNetworkGuardError(
             guard.stopped_message(

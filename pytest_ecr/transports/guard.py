@@ -98,8 +98,8 @@ def stopped_message(target: str, url: str, *, fake_active: bool, hooked: bool) -
             "ecr.attach(client), or create it inside the test or fixture. " + _OPT_OUT
         )
     return (
-        f"{head}: no fake ECR is active in this test. Request the `ecr` fixture or use an "
-        "ecr_* marker. " + _OPT_OUT
+        f"{head}: no fake ECR is active in this test. Request the `ecr` fixture or mark the "
+        "test with ecr_registry, ecr_backend or ecr_fault. " + _OPT_OUT
     )
 
 

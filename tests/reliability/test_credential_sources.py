@@ -271,3 +271,17 @@ def test_the_same_clients_resolve_their_own_credentials_again_after_the_fake(
     with guard.network_allowed(), pytest.raises((ReachedTheSocketLayer, RuntimeError)):
         early.describe_repositories()
     assert socket_layer or home.ran() > runs
+
+
+def test_a_session_made_during_the_fake_is_not_refreshable_from_the_environment(
+    home: Home,
+) -> None:
+    """An expiry exported with the real keys (aws-vault does) is not attached to the fake
+    keys: a session made during the fake, for any service, gets usable static keys."""
+    _environment_expiring(home)
+    with FakeEcr([REGISTRY]):
+        resolved = boto3.session.Session().get_credentials()
+        assert resolved is not None
+        assert resolved.get_frozen_credentials().access_key == FAKE_ACCESS_KEY
+        assert "AWS_CREDENTIAL_EXPIRATION" not in os.environ
+    assert os.environ["AWS_CREDENTIAL_EXPIRATION"] == "2001-01-01T00:00:00Z"

@@ -11,7 +11,7 @@ import botocore.httpsession
 import pytest
 
 from pytest_ecr import EcrNetworkGuardError, FakeEcr, credentials
-from pytest_ecr.transports import guard
+from pytest_ecr.transports import botocore_hook, guard
 
 REGISTRY = {"version": 1, "repositories": [{"name": "team/api", "images": [{"tags": ["v1"]}]}]}
 
@@ -144,7 +144,8 @@ def test_ecr_public_is_stopped_with_or_without_a_fake(reached: list[tuple[str, s
         public.describe_registries()
     assert fake.calls().count == 0
     assert reached == []
-    assert len(signed) == 2
+    # botocore < 1.34.6x: stopped before signing when no fake is active; never a real key.
+    assert len(signed) == (2 if botocore_hook._REQUEST_CREDENTIALS else 1)
     assert all(f"Credential={credentials.FAKE_ACCESS_KEY}/" in header for header in signed)
 
 
