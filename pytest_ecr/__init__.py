@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pytest_ecr.history import Call, CallList, EcrCallAssertionError
     from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
     from pytest_ecr.service.errors import EcrError
+    from pytest_ecr.transports.guard import EcrNetworkGuardError
     from pytest_ecr.transports.http_server import EcrServer
 
 _LAZY = {
@@ -27,6 +28,7 @@ _LAZY = {
     "DeclarationError": "pytest_ecr.declarations",
     "EcrCallAssertionError": "pytest_ecr.history",
     "EcrError": "pytest_ecr.service.errors",
+    "EcrNetworkGuardError": "pytest_ecr.transports.guard",
     "EcrServer": "pytest_ecr.transports.http_server",
     "FakeEcr": "pytest_ecr.fake",
     "FaultSpecError": "pytest_ecr.faults",
@@ -58,6 +60,7 @@ __all__ = [
     "DeclarationError",
     "EcrCallAssertionError",
     "EcrError",
+    "EcrNetworkGuardError",
     "EcrServer",
     "FakeEcr",
     "FaultSpecError",

@@ -21,7 +21,9 @@ FAKE_SECRET_KEY = "pytest-ecr/fake/secret/key/never/valid/00"
 # Paths that do not exist, so botocore finds no shared config or credentials file.
 _MISSING = os.path.join(os.sep, "nonexistent", "pytest-ecr")
 
-#: Variables that would make botocore look for real credentials; unset while active.
+#: Variables that would make botocore look for real credentials, or attach real values to
+#: the fake keys; unset while active. (``AWS_CREDENTIAL_EXPIRATION``, as aws-vault exports
+#: it, would make the fake keys refreshable and, once past, "expired" on every refresh.)
 REMOVED_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -29,6 +31,10 @@ REMOVED_VARIABLES = (
     "AWS_ROLE_ARN",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
 )
 
 Saved = dict[str, "str | None"]

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import warnings
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
 from pytest_ecr._version import __version__
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
-from pytest_ecr.transports import ensure_hook
+from pytest_ecr.transports import ensure_hook, guard
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
@@ -38,6 +37,7 @@ _SEED = pytest.StashKey[int]()
 _FAKE = pytest.StashKey["FakeEcr"]()
 _BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
+_GUARD_BEFORE = pytest.StashKey[bool]()
 
 _MARKERS = {
     "ecr_registry": (
@@ -64,6 +64,13 @@ _MARKERS = {
         "fake ECR on."
     ),
 }
+# Not in _MARKERS: it opens the network guard for a test and turns no fake on.
+_ALLOW_NETWORK = (
+    "ecr_allow_network",
+    "ecr_allow_network: let this test's ECR requests that no fake answers reach AWS "
+    "(the network guard stops them otherwise). For integration tests that mean to call "
+    "AWS; turns no fake on.",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,9 +108,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("on", "off"),
         default=None,
         dest="ecr_guard",
-        help="on: an ECR request that would leave the process while no fake is active fails "
-        "at once with a clear error, instead of reaching AWS (default: the ecr_guard ini "
-        "key, else off).",
+        help="on: an ECR or ECR Public request that no fake answers fails at once with a "
+        "clear error instead of reaching AWS; off: it goes out (default: the ecr_guard ini "
+        "key, else on). The ecr_allow_network marker opens the guard for one test.",
     )
     group.addoption(
         "--ecr-real-time",
@@ -142,8 +149,9 @@ def _add_ini(parser: pytest.Parser) -> None:
     parser.addini(
         "ecr_guard",
         type="bool",
-        default=False,
-        help="pytest-ecr: refuse ECR requests made while no fake is active (default false).",
+        default=True,
+        help="pytest-ecr: stop ECR requests that no fake answers before they reach AWS "
+        "(default true).",
     )
     parser.addini(
         "ecr_real_time",
@@ -160,7 +168,7 @@ def _add_ini(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for text in _MARKERS.values():
+    for text in (*_MARKERS.values(), _ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
     _unfired_mode(config)  # a bad value is a usage error now, not at a test's teardown
     seed = config.getoption("ecr_seed")
@@ -174,16 +182,12 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except BackendError as error:
         raise pytest.UsageError(f"pytest-ecr: {error}") from None
-    if _guard_on(config):
-        from pytest_ecr.transports import botocore_hook
-
-        botocore_hook.set_guard(True)
+    config.stash[_GUARD_BEFORE] = guard.set_guard(_guard_on(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    hook = sys.modules.get("pytest_ecr.transports.botocore_hook")
-    if hook is not None:
-        hook.set_guard(False)
+    # What it was before this session: an in-process pytester run leaves the outer one's.
+    guard.set_guard(config.stash.get(_GUARD_BEFORE, False))
 
 
 def _cache(config: pytest.Config) -> DeclarationCache:
@@ -231,7 +235,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"pytest-ecr {__version__}: backend={config.stash[_BACKEND]}, "
         f"--ecr-seed={config.stash[_SEED]}, default registry: {registry}"
-        + (", guard=on" if _guard_on(config) else "")
+        + (", guard=on" if _guard_on(config) else ", guard=off")
     )
 
 
@@ -456,13 +460,17 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
 
 
 @pytest.fixture(autouse=True)
-def _ecr_marker_activation(request: pytest.FixtureRequest) -> Any:
+def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
     # A test that uses an ecr_* marker gets the fake without naming the fixture; a test
-    # that uses neither marker nor fixture is untouched.
+    # that uses neither marker nor fixture is untouched (the network guard aside).
     node = request.node
     if any(node.get_closest_marker(name) for name in _MARKERS):
-        return request.getfixturevalue("ecr")
-    return None
+        request.getfixturevalue("ecr")
+    if node.get_closest_marker(_ALLOW_NETWORK[0]) is None:
+        yield
+        return
+    with guard.network_allowed():
+        yield
 
 
 @pytest.hookimpl(wrapper=True)

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
-from pytest_ecr.transports import responder
+from pytest_ecr.transports import botocore_hook, guard, responder
 
 REGISTRY = {
     "version": 1,
@@ -128,7 +128,7 @@ def test_dormant_hook_leaves_ecr_alone_when_no_fake_is_active() -> None:
     def canned(request: Any, **_: Any) -> Any:
         from botocore.awsrequest import AWSResponse
 
-        seen.append(request.url)
+        seen.append(request.headers["Authorization"].decode())
 
         class Raw:
             def stream(self, **_: Any) -> Any:
@@ -137,9 +137,20 @@ def test_dormant_hook_leaves_ecr_alone_when_no_fake_is_active() -> None:
         return AWSResponse(request.url, 200, {}, Raw())
 
     client.meta.events.register("before-send.ecr", canned)
-    response = client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+    # The network guard (on in this suite) would sign with the fake's keys a request it is
+    # about to stop; a test that means to reach AWS opens it.
+    with guard.network_allowed():
+        response = client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
     assert response["images"] == []
-    assert seen
+    assert len(seen) == 1
+    assert "Credential=x/" in seen[0]  # the client's own key: the hook changed nothing
+    if not botocore_hook._REQUEST_CREDENTIALS:  # botocore < 1.34.6x: stopped before signing
+        with pytest.raises(botocore_hook.EcrNetworkGuardError):
+            client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+        assert len(seen) == 1
+        return
+    client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+    assert f"Credential={FAKE_ACCESS_KEY}/" in seen[1]  # guard closed: never a real key
 
 
 class TestWithMoto:

@@ -28,8 +28,20 @@ PROCESS_STATE = {
     # Installation of the hook, once per process.
     "pytest_ecr.transports.__init__:_lock": "makes installing the botocore hook happen once",
     "pytest_ecr.transports.botocore_hook:_real_send": (
-        "botocore's Endpoint._send while the network guard is on (None when off)"
+        "botocore's own Endpoint._send, replaced once by the network guard's"
     ),
+    "pytest_ecr.transports.botocore_hook:_real_create_client": (
+        "botocore's own Session.create_client, replaced once by the one that gives ECR "
+        "clients created during a fake the fake's keys"
+    ),
+    "pytest_ecr.transports.guard:_on": (
+        "the network guard's switch for the process, set by the plugin per pytest session "
+        "(restored at its end)"
+    ),
+    "pytest_ecr.transports.guard:_opened": (
+        "how many network_allowed() blocks are open (the ecr_allow_network marker's test)"
+    ),
+    "pytest_ecr.transports.guard:_lock": "serialises the switch and the counter",
     "pytest_ecr.transports.botocore_hook:_thread": (
         "per thread: whether the hook just answered, so the next retry sleep is virtual"
     ),

@@ -117,6 +117,7 @@ def test_strict_markers_and_markers_listing(pytester: pytest.Pytester) -> None:
         [
             "@pytest.mark.ecr_registry([*]sources)*",
             "@pytest.mark.ecr_fault(operation=None, [*][*]spec)*",
+            "@pytest.mark.ecr_allow_network: *reach AWS*",
         ]
     )
 
@@ -132,7 +133,7 @@ def test_report_header(project: pytest.Pytester) -> None:
     project.makepyfile("def test_x(): pass")
     result = project.runpytest("--ecr-registry", "option.yaml")
     result.stdout.fnmatch_lines(
-        ["pytest-ecr *: backend=local, --ecr-seed=*, default registry: *option.yaml"]
+        ["pytest-ecr *: backend=local, --ecr-seed=*, default registry: *option.yaml, guard=on"]
     )
 
 
@@ -234,14 +235,16 @@ def test_with_the_fake(ecr_client):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["option", "ini"])
+@pytest.mark.parametrize("how", ["default", "option", "ini"])
 def test_network_guard_option_and_ini(pytester: pytest.Pytester, how: str) -> None:
     pytester.makepyfile(GUARDED)
     if how == "ini":
         pytester.makeini("[pytest]\necr_guard = true\n")
         result = pytester.runpytest_subprocess()
-    else:
+    elif how == "option":
         result = pytester.runpytest_subprocess("--ecr-guard=on")
+    else:
+        result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["pytest-ecr *guard=on*"])
 

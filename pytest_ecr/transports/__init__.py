@@ -3,6 +3,11 @@
 Importing this package is cheap: :func:`ensure_hook` installs the botocore hook now if
 botocore is already loaded, or the moment it is, so the plugin costs nothing at start-up
 for a suite that never touches botocore.
+
+"The moment it is" is the end of ``botocore.session``'s import: no session (and so no
+client) can exist before it, and by then every module the hook patches is complete
+(``botocore.handlers`` is imported halfway through ``botocore.session``, whose
+``Session`` class is not defined yet at that point).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-_WATCHED = "botocore.handlers"
+_WATCHED = "botocore.session"
 _lock = threading.Lock()
 
 
@@ -45,7 +50,7 @@ class _Loader(importlib.abc.Loader):
 
 
 class _BotocoreWatcher(importlib.abc.MetaPathFinder):
-    """Waits for ``botocore.handlers`` to be imported, then hooks it (once)."""
+    """Waits for ``botocore.session`` to be imported, then installs the hook (once)."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -63,7 +68,7 @@ class _BotocoreWatcher(importlib.abc.MetaPathFinder):
 
 
 def ensure_hook() -> None:
-    """Install the in-process hook now, or as soon as botocore's handlers are imported."""
+    """Install the in-process hook now, or as soon as ``botocore.session`` is imported."""
     if _WATCHED in sys.modules:
         _install_now()
         return

@@ -23,13 +23,38 @@ from urllib.parse import urlsplit
 
 import botocore.auth
 from botocore.awsrequest import AWSRequest
-from botocore.credentials import ReadOnlyCredentials
+from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 #: The fake's credentials as botocore takes them: long-term keys (no session token, so
 #: one header less to sign).
 FAKE_CREDENTIALS = ReadOnlyCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, None)
+
+#: The same keys as a botocore credentials object: static, so freezing them runs no
+#: credential provider, whatever the client itself was created with.
+REQUEST_CREDENTIALS = Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, method="pytest-ecr")
+
+
+class FakeIdentity:
+    """The identity cache botocore's ``RequestSigner`` asks for a signer's credentials.
+
+    botocore freezes the client's credentials before it builds a signer, unless the signer
+    class says ``REQUIRES_IDENTITY_CACHE``: then ``get_auth_instance`` takes them from the
+    request's ``context["signing"]["identity_cache"]`` instead (the hook S3 Express uses,
+    in every botocore pytest-ecr supports). The fake's signers say so, and this cache
+    always answers the fake's keys: the client's own credentials are never frozen, so
+    their provider never runs.
+    """
+
+    def get_credentials(self, key: object) -> Credentials:
+        """The fake's keys, whatever *key*."""
+        del key
+        return REQUEST_CREDENTIALS
+
+
+#: The one identity cache the hook puts in a request's signing context.
+FAKE_IDENTITY = FakeIdentity()
 
 #: Every botocore name the short path uses that botocore does not document.
 BOTOCORE_INTERNALS: tuple[tuple[Any, str], ...] = (
@@ -53,8 +78,14 @@ _botocore_auth: Any = botocore.auth  # its private helpers are not in botocore's
 class FakeSigner(botocore.auth.SigV4Auth):
     """botocore's own SigV4, always with the fake's credentials."""
 
-    def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
-        del credentials  # real credentials never sign a request the fake answers
+    #: Take credentials from the request's identity cache (:class:`FakeIdentity`), so
+    #: botocore does not freeze (and refresh) the client's own first.
+    REQUIRES_IDENTITY_CACHE = True
+
+    def __init__(
+        self, credentials: Any, service_name: str, region_name: str, identity_cache: Any = None
+    ) -> None:
+        del credentials, identity_cache  # real credentials never sign what the fake answers
         super().__init__(FAKE_CREDENTIALS, service_name, region_name)
 
 
@@ -201,6 +232,9 @@ def signer_class() -> type[FakeSigner]:
 __all__ = [
     "BOTOCORE_INTERNALS",
     "FAKE_CREDENTIALS",
+    "FAKE_IDENTITY",
+    "REQUEST_CREDENTIALS",
+    "FakeIdentity",
     "FakeSigner",
     "FastFakeSigner",
     "short_path_agrees",
