@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import controlplane
 import httpload
 import instructions
 import lifecycle
@@ -1202,7 +1203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mode, none in quick mode; '-' for none)",
     )
     parser.add_argument(
-        "--sections", default="1,2,3,4,5,6,L", help="comma-separated sections to run"
+        "--sections", default="1,2,3,4,5,6,L,R", help="comma-separated sections to run"
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
@@ -1234,6 +1235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("5", lambda d, w: section_suite(report, d, moto, w)),
         ("6", lambda d, w: section_startup(report, w)),
         ("L", lambda d, w: lifecycle.section_lifecycle(report, d)),
+        ("R", lambda d, w: controlplane.section_reads(report, d)),
     ]
     with tempfile.TemporaryDirectory(prefix="pytest-ecr-bench-") as tmp:
         workdir = Path(tmp)

@@ -38,6 +38,7 @@ from pytest_ecr.faults import (
     Injection,
     apply_failures,
     default_error_message,
+    empty_result,
     parse_fault,
 )
 from pytest_ecr.history import Call, CallList, History
@@ -270,7 +271,7 @@ class FakeEcr:
             result = dict(self._backend_answer(operation, params_left, ctx))
         else:
             self._backend_validate(operation, params, ctx)
-            result = _empty_result(operation)
+            result = empty_result(operation)
         result["failures"] = [*result.get("failures", []), *failures]
         return result
 
@@ -373,14 +374,7 @@ class FakeEcr:
         ``repository=``), which makes the fault a silent no-op. Left out: faults declared
         in a registry's ``faults:`` (one file serves many tests), and ``probability``
         faults that matched (not firing is then chance)."""
-        declared = {id(spec) for spec in self._declared_faults}
-        return [
-            armed
-            for armed in self._faults.armed
-            if armed.fired == 0
-            and id(armed.spec) not in declared
-            and not (armed.spec.probability is not None and armed.matched)
-        ]
+        return self._faults.unfired(exclude=self._declared_faults)
 
     def clear_faults(self) -> None:
         """Disarm every fault of this test, declared ones included (``reset()`` re-arms those)."""
@@ -501,9 +495,3 @@ def _faults_declared_in(
     """The faults the declarations of *sources* declare, parsed when they were loaded."""
     declarations = load_declarations(sources, base_dir=base_dir, cache=cache)
     return [entry.fault for declaration in declarations for entry in declaration.faults]
-
-
-def _empty_result(operation: str) -> dict[str, Any]:
-    if operation == "BatchDeleteImage":
-        return {"imageIds": [], "failures": []}
-    return {"images": [], "failures": []}

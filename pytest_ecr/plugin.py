@@ -187,7 +187,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     # What it was before this session: an in-process pytester run leaves the outer one's.
-    guard.set_guard(config.stash.get(_GUARD_BEFORE, False))
+    # A session that stopped in pytest_configure (a usage error) never changed it.
+    before = config.stash.get(_GUARD_BEFORE, None)
+    if before is not None:
+        guard.set_guard(before)
 
 
 def _cache(config: pytest.Config) -> DeclarationCache:

@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 
-from pytest_ecr import FakeEcr, service
+from pytest_ecr import FakeEcr
 from pytest_ecr.faults import FaultSpecError
 from pytest_ecr.service.catalogue import OPERATION_ERRORS, error_status
 
@@ -77,20 +77,7 @@ def test_the_model_is_the_one_the_catalogue_knows() -> None:
     assert set(OPERATIONS) == set(OPERATION_ERRORS)
 
 
-# Operations still being built (issue 13): strict xfails until each lands.
-
-PENDING = set(OPERATIONS) - set(service.OPERATIONS)
-
-
-@pytest.mark.parametrize(
-    "operation",
-    [
-        pytest.param(op, marks=pytest.mark.xfail(strict=True, reason="not yet implemented"))
-        if op in PENDING
-        else op
-        for op in OPERATIONS
-    ],
-)
+@pytest.mark.parametrize("operation", OPERATIONS)
 def test_no_operation_answers_501(operation: str, fake: FakeEcr, client: Any) -> None:
     code = None
     try:

@@ -17,6 +17,7 @@ from pytest_ecr.faults.arming import (
     Injection,
     UnfiredFaultWarning,
     apply_failures,
+    empty_result,
     failure_reason,
 )
 from pytest_ecr.faults.spec import (
@@ -59,6 +60,7 @@ __all__ = [
     "UnfiredFaultWarning",
     "apply_failures",
     "default_error_message",
+    "empty_result",
     "failure_reason",
     "parse_fault",
 ]

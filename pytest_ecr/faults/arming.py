@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +96,18 @@ class FaultSet:
         with self._lock:
             return list(self._faults)
 
+    def unfired(self, exclude: Sequence[FaultSpec] = ()) -> list[ArmedFault]:
+        """Armed faults that never fired, but for those of *exclude* (by identity) and
+        ``probability`` faults that matched (not firing is then chance)."""
+        excluded = {id(spec) for spec in exclude}
+        return [
+            armed
+            for armed in self.armed
+            if armed.fired == 0
+            and id(armed.spec) not in excluded
+            and not (armed.spec.probability is not None and armed.matched)
+        ]
+
     def decide(
         self, operation: str, params: Mapping[str, Any], region: str, account: str
     ) -> Injection:
@@ -172,3 +184,10 @@ def apply_failures(
             {"imageId": echo, "failureCode": spec.failure, "failureReason": failure_reason(spec)}
         )
     return {**params, "imageIds": kept}, failures
+
+
+def empty_result(operation: str) -> dict[str, Any]:
+    """The answer of a per-image operation whose every id an injected failure took."""
+    if operation == "BatchDeleteImage":
+        return {"imageIds": [], "failures": []}
+    return {"images": [], "failures": []}

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 def feature_error_texts(repo: str, account: str, region: str) -> dict[str, str]:
     """Texts for tags, policies, lifecycle, scans, replication, signing and layer errors."""
+    return {**_control_plane_texts(repo, account, region), **_layer_texts(repo, account)}
+
+
+def _control_plane_texts(repo: str, account: str, region: str) -> dict[str, str]:
     return {
         "LifecyclePolicyNotFoundException": (
             f"Lifecycle policy does not exist for the repository with name '{repo}' in the "
@@ -59,6 +63,11 @@ def feature_error_texts(repo: str, account: str, region: str) -> dict[str, str]:
             "The replication backfill with id '00000000-0000-4000-8000-000000000000' cannot be "
             "stopped because its status is COMPLETE"
         ),
+    }
+
+
+def _layer_texts(repo: str, account: str) -> dict[str, str]:
+    return {
         # The layer operations' codes (pytest_ecr.service.layers words the real answers).
         "LayersNotFoundException": (
             f"The layer with digest '<digest>' does not exist within the repository with name "

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import Image, RegistryState, TagMutability
+from pytest_ecr.model import Image, RegistryState, Repository, TagMutability
 from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
@@ -108,13 +108,7 @@ def put_image(
             f"overwritten because the {what} is immutable.",
         )
 
-    # A retag finds the stored image and keeps it, original push time included.
-    stored = repo.put(image)
-    if tag is not None:
-        repo.tag(tag, stored.digest)
-    if stored is image:
-        scan_on_push(state, repo, stored, ctx)
-    after_push(state, repo, stored.digest, tag, float(int(ctx.clock())))
+    stored = _store(state, repo, image, tag, ctx)
     return {
         "image": {
             "registryId": registry_id,
@@ -124,3 +118,18 @@ def put_image(
             "imageManifestMediaType": stored.media_type,
         }
     }
+
+
+def _store(
+    state: RegistryState, repo: Repository, image: Image, tag: str | None, ctx: RequestContext
+) -> Image:
+    """Store a validated push, then what ECR does after one: scan on push (a new image
+    only), replication and signing."""
+    # A retag finds the stored image and keeps it, original push time included.
+    stored = repo.put(image)
+    if tag is not None:
+        repo.tag(tag, stored.digest)
+    if stored is image:
+        scan_on_push(state, repo, stored, ctx)
+    after_push(state, repo, stored.digest, tag, float(int(ctx.clock())))
+    return stored
