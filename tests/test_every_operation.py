@@ -142,3 +142,26 @@ def test_a_connection_fault_reaches_every_operation(
 def test_the_client_config_keeps_one_attempt(client: Any) -> None:
     assert isinstance(client.meta.config, Config)
     assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+def _tests_source() -> str:
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    return "\n".join(path.read_text() for path in here.rglob("test_*.py"))
+
+
+@pytest.mark.parametrize(
+    "paginator", sorted(botocore.session.get_session().get_paginator_model("ecr")._paginator_config)
+)
+def test_every_paginator_of_the_model_is_walked_by_a_test(paginator: str) -> None:
+    # Each paginator's own test walks a state of several pages end to end; this keeps a
+    # paginator added to botocore's model from going untested.
+    assert f'get_paginator("{botocore.xform_name(paginator)}"' in _tests_source(), paginator
+
+
+@pytest.mark.parametrize(
+    "waiter", botocore.session.get_session().get_waiter_model("ecr").waiter_names
+)
+def test_every_waiter_of_the_model_is_run_by_a_test(waiter: str) -> None:
+    assert f'get_waiter("{botocore.xform_name(waiter)}"' in _tests_source(), waiter
