@@ -8,8 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import Image, RegistryState, Repository, is_valid_digest
-from pytest_ecr.model.names import DIGEST_PATTERN
+from pytest_ecr.model import Image, RegistryState, Repository
 from pytest_ecr.model.replication import FILTER_MAX_LENGTH as PREFIX_FILTER_MAX_LENGTH
 from pytest_ecr.model.replication import FILTER_MIN_LENGTH as PREFIX_FILTER_MIN_LENGTH
 from pytest_ecr.model.replication import FILTER_PATTERN as PREFIX_FILTER_PATTERN
@@ -28,14 +27,13 @@ from pytest_ecr.model.replication import (
 )
 from pytest_ecr.model.signing import sign_push
 from pytest_ecr.service import validation as v
-from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import invalid_parameter
+from pytest_ecr.service.image_ids import requested_image, resolve_image
 from pytest_ecr.service.partitions import partition_of
-from pytest_ecr.service.shapes import find_repository, image_not_found
+from pytest_ecr.service.shapes import find_repository
 
 _REGION_RE = re.compile(REGION_PATTERN)
-_PREFIX_FILTER_RE = re.compile(PREFIX_FILTER_PATTERN)
 
 CONFIGURATION = "replicationConfiguration"
 
@@ -73,29 +71,45 @@ def destination(value: Any, field: str) -> Destination:
 
 
 def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
-    items = nested_list(
-        raw, "repositoryFilters", f"{field}.repositoryFilters", low=1, high=MAX_FILTERS
+    return repository_filters(
+        raw,
+        field,
+        kind="PREFIX_MATCH",
+        pattern=PREFIX_FILTER_PATTERN,
+        low=PREFIX_FILTER_MIN_LENGTH,
+        high=PREFIX_FILTER_MAX_LENGTH,
+        most=MAX_FILTERS,
     )
-    if items is None:
-        return ()
+
+
+def repository_filters(
+    raw: Mapping[str, Any],
+    field: str,
+    *,
+    kind: str,
+    pattern: str,
+    low: int,
+    high: int,
+    most: int,
+) -> tuple[str, ...]:
+    """The ``repositoryFilters`` of a replication or signing rule: each ``{filter,
+    filterType}`` checked as ECR checks it (length, *pattern*, the one filter type)."""
+    items = nested_list(raw, "repositoryFilters", f"{field}.repositoryFilters", low=1, high=most)
+    matcher = re.compile(pattern)
     found: list[str] = []
-    for position, item in enumerate(items):
+    for position, item in enumerate(items or ()):
         at = f"{field}.repositoryFilters.{position + 1}.member"
         entry = v.expect_object(item, at)
         text = entry.get("filter")
         if text is None:
             raise invalid_parameter(f"{at}.filter", "Member must not be null")
-        text = v.string_length(
-            text, f"{at}.filter", low=PREFIX_FILTER_MIN_LENGTH, high=PREFIX_FILTER_MAX_LENGTH
-        )
-        if _PREFIX_FILTER_RE.fullmatch(text) is None:
-            raise invalid_parameter(
-                f"{at}.filter", f"must satisfy regular expression '{PREFIX_FILTER_PATTERN}'"
-            )
-        kind = entry.get("filterType")
-        if kind is None:
+        text = v.string_length(text, f"{at}.filter", low=low, high=high)
+        if matcher.fullmatch(text) is None:
+            raise invalid_parameter(f"{at}.filter", f"must satisfy regular expression '{pattern}'")
+        filter_type = entry.get("filterType")
+        if filter_type is None:
             raise invalid_parameter(f"{at}.filterType", "Member must not be null")
-        v.enum_value(kind, f"{at}.filterType", ("PREFIX_MATCH",))
+        v.enum_value(filter_type, f"{at}.filterType", (kind,))
         found.append(text)
     return tuple(found)
 
@@ -186,21 +200,9 @@ def find_image(
     """``(registryId, repository, image)`` of a request naming one ``imageId``."""
     registry_id = v.registry_id(params, ctx.account)
     name = v.repository_name(params)
-    tag, digest = v.image_identifier(v.require(params, "imageId"), "imageId")
-    if tag is None and digest is None:
-        raise invalid_parameter("imageId", "Member must have an imageTag or an imageDigest")
-    if digest is not None and not is_valid_digest(digest):
-        raise invalid_parameter(
-            "imageId.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
-        )
-    if tag is not None:
-        v.string_length(tag, "imageId.imageTag", low=1, high=MAX_TAG_LENGTH)
+    tag, digest = requested_image(params)
     repo = find_repository(state, registry_id, name, ctx)
-    found = repo.resolve_tag(tag) if tag is not None else digest
-    image = repo.get_image(found) if found is not None else None
-    if image is None or (digest is not None and found != digest):
-        raise image_not_found(tag, digest, repo)
-    return registry_id, repo, image
+    return registry_id, repo, resolve_image(repo, tag, digest)
 
 
 def after_push(

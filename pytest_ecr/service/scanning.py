@@ -8,43 +8,21 @@ from dataclasses import replace
 from typing import Any
 
 from pytest_ecr.model import (
-    DIGEST_PATTERN,
     Image,
     MediaType,
     RegistryState,
     Repository,
-    is_valid_digest,
 )
 from pytest_ecr.model import scanning as s
-from pytest_ecr.model.names import IMAGE_TAG_MAX_LENGTH
+from pytest_ecr.service import image_ids
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
 from pytest_ecr.service.partitions import repository_arn
-from pytest_ecr.service.shapes import image_not_found
 
-
-def requested_image(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """``(tag, digest)`` of the request's ``imageId``, checked as ECR checks it."""
-    tag, digest = v.image_identifier(v.require(params, "imageId"), "imageId")
-    if tag is None and digest is None:
-        raise invalid_parameter("imageId", "Member must have an imageTag or an imageDigest")
-    if digest is not None and not is_valid_digest(digest):
-        raise invalid_parameter(
-            "imageId.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
-        )
-    if tag is not None:
-        v.string_length(tag, "imageId.imageTag", low=1, high=IMAGE_TAG_MAX_LENGTH)
-    return tag, digest
-
-
-def resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
-    """The image the id names (tag and digest together must agree), or ImageNotFound."""
-    found = repo.resolve_tag(tag) if tag is not None else digest
-    image = repo.get_image(found) if found is not None else None
-    if image is None or (digest is not None and image.digest != digest):
-        raise image_not_found(tag, digest, repo)
-    return image
+# The imageId checks, shared with the other single-image operations.
+requested_image = image_ids.requested_image
+resolve = image_ids.resolve_image
 
 
 def echo_id(image: Image, tag: str | None) -> dict[str, str]:

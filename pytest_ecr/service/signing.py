@@ -23,38 +23,23 @@ from pytest_ecr.model.signing import (
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
-from pytest_ecr.service.replication import nested_list
+from pytest_ecr.service.replication import repository_filters
 
 _PROFILE_ARN_RE = re.compile(PROFILE_ARN_PATTERN)
-_WILDCARD_FILTER_RE = re.compile(WILDCARD_FILTER_PATTERN)
 
 CONFIGURATION = "signingConfiguration"
 
 
 def _filters(raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
-    items = nested_list(
-        raw, "repositoryFilters", f"{field}.repositoryFilters", low=1, high=MAX_FILTERS
+    return repository_filters(
+        raw,
+        field,
+        kind="WILDCARD_MATCH",
+        pattern=WILDCARD_FILTER_PATTERN,
+        low=WILDCARD_FILTER_MIN_LENGTH,
+        high=WILDCARD_FILTER_MAX_LENGTH,
+        most=MAX_FILTERS,
     )
-    found: list[str] = []
-    for position, item in enumerate(items or ()):
-        at = f"{field}.repositoryFilters.{position + 1}.member"
-        entry = v.expect_object(item, at)
-        text = entry.get("filter")
-        if text is None:
-            raise invalid_parameter(f"{at}.filter", "Member must not be null")
-        text = v.string_length(
-            text, f"{at}.filter", low=WILDCARD_FILTER_MIN_LENGTH, high=WILDCARD_FILTER_MAX_LENGTH
-        )
-        if _WILDCARD_FILTER_RE.fullmatch(text) is None:
-            raise invalid_parameter(
-                f"{at}.filter", f"must satisfy regular expression '{WILDCARD_FILTER_PATTERN}'"
-            )
-        kind = entry.get("filterType")
-        if kind is None:
-            raise invalid_parameter(f"{at}.filterType", "Member must not be null")
-        v.enum_value(kind, f"{at}.filterType", ("WILDCARD_MATCH",))
-        found.append(text)
-    return tuple(found)
 
 
 def _rule(value: Any, field: str) -> SigningRule:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model import Image, RegistryState, Repository
 from pytest_ecr.model.archive import (
     ACTIVATING,
     ACTIVE,
@@ -26,32 +26,11 @@ from pytest_ecr.model.archive import (
     storage_state,
 )
 from pytest_ecr.model.media import MediaType
-from pytest_ecr.model.names import IMAGE_TAG_MAX_LENGTH
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
-from pytest_ecr.service.errors import EcrError, invalid_parameter
-from pytest_ecr.service.shapes import find_repository, image_id, image_not_found
-
-
-def _identifier(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    tag, digest = v.image_identifier(v.require(params, "imageId"), "imageId")
-    if tag is None and digest is None:
-        raise invalid_parameter("imageId", "Member must have an imageTag or an imageDigest")
-    if digest is not None and not is_valid_digest(digest):
-        raise invalid_parameter(
-            "imageId.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
-        )
-    if tag is not None:
-        v.string_length(tag, "imageId.imageTag", low=1, high=IMAGE_TAG_MAX_LENGTH)
-    return tag, digest
-
-
-def _image(repo: Repository, tag: str | None, digest: str | None) -> Image:
-    found = repo.resolve_tag(tag) if tag is not None else digest
-    image = repo.get_image(found) if found is not None else None
-    if image is None or (digest is not None and image.digest != digest):
-        raise image_not_found(tag, digest, repo)
-    return image
+from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.image_ids import requested_image, resolve_image
+from pytest_ecr.service.shapes import find_repository, image_id
 
 
 def not_supported(image: Image, repo: Repository, why: str) -> EcrError:
@@ -68,12 +47,12 @@ def update_image_storage_class(
 ) -> dict[str, Any]:
     registry_id = v.registry_id(params, ctx.account)
     name = v.repository_name(params)
-    tag, digest = _identifier(params)
+    tag, digest = requested_image(params)
     target = v.enum_value(
         v.require(params, "targetStorageClass"), "targetStorageClass", STORAGE_CLASSES
     )
     repo = find_repository(state, registry_id, name, ctx)
-    image = _image(repo, tag, digest)
+    image = resolve_image(repo, tag, digest)
     if image.children or image.media_type in MediaType.LISTS:
         raise not_supported(image, repo, "an image index changes class with its images only")
     now = ctx.clock()
