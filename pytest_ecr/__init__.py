@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pytest_ecr.faults import FaultSpecError, UnfiredFaultWarning
     from pytest_ecr.history import Call, CallList, EcrCallAssertionError
     from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
+    from pytest_ecr.model.lifecycle import LifecycleRun
     from pytest_ecr.service.errors import EcrError
     from pytest_ecr.transports.guard import EcrNetworkGuardError
     from pytest_ecr.transports.http_server import EcrServer
@@ -32,6 +33,7 @@ _LAZY = {
     "EcrServer": "pytest_ecr.transports.http_server",
     "FakeEcr": "pytest_ecr.fake",
     "FaultSpecError": "pytest_ecr.faults",
+    "LifecycleRun": "pytest_ecr.model.lifecycle",
     "Image": "pytest_ecr.model",
     "ImageFailure": "pytest_ecr.model",
     "Problem": "pytest_ecr.declarations",
@@ -66,6 +68,7 @@ __all__ = [
     "FaultSpecError",
     "Image",
     "ImageFailure",
+    "LifecycleRun",
     "Problem",
     "RegistryState",
     "Repository",

@@ -7,6 +7,7 @@ from typing import Any
 
 from pytest_ecr.model import MediaType, RegistryState
 from pytest_ecr.model import scanning as s
+from pytest_ecr.model.archive import ACTIVE, image_status, storage_class_used
 from pytest_ecr.service import scanning as sc
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
@@ -39,6 +40,13 @@ def start_image_scan(
     if image.media_type in MediaType.LISTS:
         raise unsupported_image_type(image.media_type)
     now = ctx.clock()
+    if storage_class_used(repo) and image_status(repo, image.digest, now) != ACTIVE:
+        # An archived image (or one still being restored) cannot be scanned.
+        raise EcrError(
+            "ImageArchivedException",
+            f"The image with digest '{image.digest}' in the repository with name '{name}' "
+            f"in the registry with id '{registry_id}' is archived and cannot be scanned",
+        )
     last = s.scan_of(repo, image.digest)
     # A declared scan (duration 0) is the image's history, not a scan of today's quota.
     if (

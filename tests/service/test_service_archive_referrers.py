@@ -173,6 +173,23 @@ def test_an_archived_image_cannot_be_pulled(fake: FakeEcr, any_client: Any) -> N
     ]
 
 
+def test_an_archived_image_cannot_be_scanned(fake: FakeEcr, any_client: Any) -> None:
+    move(any_client, "ARCHIVE")
+    scan = {"repositoryName": "team/art", "imageId": {"imageTag": "v1"}}
+    with pytest.raises(any_client.exceptions.ImageArchivedException) as excinfo:
+        any_client.start_image_scan(**scan)
+    assert excinfo.value.response["Error"]["Message"] == (
+        f"The image with digest '{SUBJECT}' in the repository with name 'team/art' in the "
+        f"registry with id '{ACCOUNT}' is archived and cannot be scanned"
+    )
+    # Still being restored: not yet; restored: scanned.
+    move(any_client, "STANDARD")
+    with pytest.raises(any_client.exceptions.ImageArchivedException):
+        any_client.start_image_scan(**scan)
+    fake.advance(seconds=RESTORE_SECONDS)
+    assert any_client.start_image_scan(**scan)["imageScanStatus"]["status"] == "IN_PROGRESS"
+
+
 def not_supported(digest: str, why: str) -> tuple[str, str, int]:
     return (
         "ImageStorageClassUpdateNotSupportedException",
