@@ -64,6 +64,15 @@ SMALL = request("DescribeRepositories", b"{}")
 # -- the server ------------------------------------------------------------------------
 
 
+def _status_bytes(field: str) -> int:
+    """A ``/proc/self/status`` memory figure (``VmRSS``, ``VmHWM``) in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _rss() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -77,12 +86,12 @@ def serve(options: dict[str, Any]) -> int:
     server.start()
     print(json.dumps({"url": server.endpoint_url, "rss": _rss()}), flush=True)
     for _ in sys.stdin:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
         print(
             json.dumps(
                 {
                     "rss": _rss(),
-                    "max_rss": usage.ru_maxrss * 1024,
+                    # VmHWM: ru_maxrss would carry the launching process's size over exec.
+                    "max_rss": _status_bytes("VmHWM"),
                     "threads": threading.active_count(),
                     "connections": len(server.connections),
                     "budget_used": server.budget.used,
