@@ -143,7 +143,8 @@ def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
         raise EcrError(
             "SerializationException", "Start of structure or map found where not expected."
         )
-    if _SURROGATE_ESCAPE.search(body) is not None:
+    # A one-byte find is a memchr scan; the regex runs only on a body with an escape.
+    if body.find(b"\\") != -1 and _SURROGATE_ESCAPE.search(body) is not None:
         _refuse_lone_surrogates(params, "")
     return WireRequest(
         operation=head.operation,
