@@ -396,16 +396,49 @@ def _api_classes() -> list[tuple[str, type]]:
     return classes
 
 
+def _other_names() -> list[tuple[str, object]]:
+    """Every name of ``pytest_ecr.__all__`` without a section of its own above."""
+    import pytest_ecr
+
+    shown = {cls.__name__ for _, cls in _api_classes()}
+    return [
+        (name, getattr(pytest_ecr, name))
+        for name in pytest_ecr.__all__
+        if name not in shown and not name.startswith("_")
+    ]
+
+
+def _kind(value: object) -> str:
+    if not inspect.isclass(value):
+        return "value"
+    if issubclass(value, Warning):
+        return "warning"
+    return "exception" if issubclass(value, BaseException) else "class"
+
+
+def _other_names_table() -> str:
+    rows = ["| Name | What it is |", "| --- | --- |"]
+    for name, value in _other_names():
+        doc = inspect.getdoc(value) if inspect.isclass(value) else ""
+        first = (doc or "").split("\n\n", 1)[0]
+        kind = _kind(value)
+        rows.append(f"| `{name}` ({kind}) | {_cell(first) or '—'} |")
+    return "### Other names of `pytest_ecr`\n\n" + "\n".join(rows)
+
+
 def render_api() -> str:
     parts = []
     for title, cls in _api_classes():
         doc = _paragraphs(inspect.getdoc(cls) or "")
+        if cls.__name__ == "FakeEcr":
+            doc = f"`FakeEcr{inspect.signature(cls)}`\n\n" + doc
         rows = ["| Member | Description |", "| --- | --- |"]
         for name, shown, member_doc in _members(cls):
             first = member_doc.split("\n\n", 1)[0]
             rows.append(f"| `{_cell(shown)}` | {_cell(first) or '—'} |")
             del name
         parts.append(f"### {title}\n\n{doc}\n\n" + "\n".join(rows))
+    parts.append(_other_names_table())
     return "\n\n".join(parts)
 
 

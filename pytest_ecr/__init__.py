@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 from pytest_ecr._version import __version__
 
 if TYPE_CHECKING:
+    from pytest_ecr.backends.moto import MotoBackend
+    from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.clock import Sleep
     from pytest_ecr.declarations import DeclarationError, Problem
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.faults import FaultSpecError, UnfiredFaultWarning
+    from pytest_ecr.faults import ArmedFault, FaultSpecError, UnfiredFaultWarning
     from pytest_ecr.history import Call, CallList, EcrCallAssertionError
     from pytest_ecr.model import Image, ImageFailure, RegistryState, Repository
     from pytest_ecr.model.lifecycle import LifecycleRun
@@ -24,6 +27,10 @@ if TYPE_CHECKING:
     from pytest_ecr.transports.http_server import EcrServer
 
 _LAZY = {
+    "ArmedFault": "pytest_ecr.faults",
+    "EcrStubber": "pytest_ecr.backends.stubber",
+    "MotoBackend": "pytest_ecr.backends.moto",
+    "Sleep": "pytest_ecr.clock",
     "Call": "pytest_ecr.history",
     "CallList": "pytest_ecr.history",
     "DeclarationError": "pytest_ecr.declarations",
@@ -57,6 +64,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ArmedFault",
     "Call",
     "CallList",
     "DeclarationError",
@@ -64,14 +72,17 @@ __all__ = [
     "EcrError",
     "EcrNetworkGuardError",
     "EcrServer",
+    "EcrStubber",
     "FakeEcr",
     "FaultSpecError",
     "Image",
     "ImageFailure",
     "LifecycleRun",
+    "MotoBackend",
     "Problem",
     "RegistryState",
     "Repository",
+    "Sleep",
     "UnfiredFaultWarning",
     "__version__",
 ]

@@ -415,3 +415,15 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     reference = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
     assert "ecr_server" in reference
     assert "<!-- generated:" not in reference
+
+
+def test_every_public_name_has_a_reference_entry_and_imports() -> None:
+    import pytest_ecr
+
+    rendered = gen_reference.render_api()
+    for name in pytest_ecr.__all__:
+        if name == "__version__":
+            continue
+        assert getattr(pytest_ecr, name) is not None, name  # it imports
+        assert f"`{name}" in rendered, f"{name} has no entry in the Python API reference"
+    assert "`FakeEcr(sources" in rendered  # the constructor's signature is shown
