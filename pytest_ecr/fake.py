@@ -25,7 +25,7 @@ from pytest_ecr.credentials import patch_environment, restore_environment
 from pytest_ecr.declarations import (
     DeclarationCache,
     Source,
-    load_declarations,
+    declared_faults,
     load_sources,
 )
 from pytest_ecr.faults import (
@@ -46,6 +46,7 @@ from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
 from pytest_ecr.service.catalogue import error_status
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.operation_names import mutates
 from pytest_ecr.transports import botocore_hook, responder
 
 if TYPE_CHECKING:
@@ -98,9 +99,9 @@ class FakeEcr:
         self._from_state = state is not None
         if state is None:
             state = load_sources(self._sources, base_dir=self._base_dir, cache=self._cache)
-            declared_faults = _faults_declared_in(self._sources, self._base_dir, self._cache)
+            faults = declared_faults(self._sources, self._base_dir, self._cache)
         else:
-            declared_faults = []
+            faults = []
             if not state.frozen:
                 state.freeze()
         self._declared = state
@@ -116,8 +117,8 @@ class FakeEcr:
         #: URLs of HTTP servers serving this fake: the in-process hook lets requests to
         #: them through, so a client pointed at the server really goes over HTTP.
         self.http_endpoints: tuple[str, ...] = ()
-        self._declared_faults = declared_faults
-        for spec in declared_faults:
+        self._declared_faults = faults
+        for spec in faults:
             self._faults.add(spec)
 
     def __repr__(self) -> str:
@@ -146,14 +147,24 @@ class FakeEcr:
     def load(self, source: Source) -> None:
         """Add a declaration source; the registry becomes the merge of all sources so far.
 
-        The test's view is rebuilt from the declarations, so writes made through the API
-        before this call are dropped: load sources first, then exercise the code.
+        The test's view is rebuilt from the declarations. After a write through the API
+        (PutImage, TagResource...) that rebuild would drop the write, so ``load`` refuses
+        with :class:`RuntimeError`: load sources first, then exercise the code.
         """
+        written = sorted(
+            {c.operation for c in self._history.calls() if c.ok and mutates(c.operation)}
+        )
+        if written:
+            raise RuntimeError(
+                f"ecr.load() after this test wrote to the registry ({', '.join(written)}) "
+                "would drop those writes; load every source before the code under test "
+                "runs (ecr_registry markers, or ecr.load() first)"
+            )
         if self._from_state:
             raise TypeError("this FakeEcr was built from a state; load() needs declaration sources")
         sources = [*self._sources, source]
         state = load_sources(sources, base_dir=self._base_dir, cache=self._cache)
-        added = _faults_declared_in([source], self._base_dir, self._cache)
+        added = declared_faults([source], self._base_dir, self._cache)
         with self._lock:
             self._sources = sources
             self._declared = state
@@ -487,11 +498,3 @@ class FakeEcr:
         tb: TracebackType | None,
     ) -> None:
         self.deactivate()
-
-
-def _faults_declared_in(
-    sources: Sequence[Source], base_dir: Path, cache: DeclarationCache
-) -> list[FaultSpec]:
-    """The faults the declarations of *sources* declare, parsed when they were loaded."""
-    declarations = load_declarations(sources, base_dir=base_dir, cache=cache)
-    return [entry.fault for declaration in declarations for entry in declaration.faults]

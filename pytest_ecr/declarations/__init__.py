@@ -9,7 +9,12 @@ file, line and YAML path, and merges declarations into a frozen
 from __future__ import annotations
 
 from pytest_ecr.declarations.build import build_state
-from pytest_ecr.declarations.cache import DeclarationCache, load_declarations, load_sources
+from pytest_ecr.declarations.cache import (
+    DeclarationCache,
+    declared_faults,
+    load_declarations,
+    load_sources,
+)
 from pytest_ecr.declarations.loading import Source, load_declaration
 from pytest_ecr.declarations.manifests import serialize_manifest
 from pytest_ecr.declarations.platforms import Platform, PlatformError, parse_platform
@@ -29,6 +34,7 @@ __all__ = [
     "RepositorySpec",
     "Source",
     "build_state",
+    "declared_faults",
     "load_declaration",
     "load_declarations",
     "load_sources",

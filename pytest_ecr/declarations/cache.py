@@ -15,6 +15,7 @@ from pytest_ecr.declarations.loading import Parsed, Source
 from pytest_ecr.declarations.persist import DeclarationStore
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration
+from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import RegistryState
 
 #: (mtime_ns, size) of a file, or ``None`` when it cannot be read.
@@ -239,3 +240,11 @@ def load_sources(
     is parsed once and the same combination of sources gives the same state object.
     """
     return (cache if cache is not None else DeclarationCache()).state(sources, base_dir=base_dir)
+
+
+def declared_faults(
+    sources: Sequence[Source], base_dir: Path, cache: DeclarationCache
+) -> list[FaultSpec]:
+    """The faults the declarations of *sources* declare, parsed when they were loaded."""
+    declarations = load_declarations(sources, base_dir=base_dir, cache=cache)
+    return [entry.fault for declaration in declarations for entry in declaration.faults]

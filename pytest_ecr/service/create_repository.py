@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,7 +70,8 @@ def create_repository(
         region=ctx.region,
         tag_mutability=mode,
         # createdAt carries milliseconds in real answers, unlike imagePushedAt.
-        created_at=round(ctx.clock(), 3),
+        # Truncated, not rounded: a rounded-up time would lie up to 0.5 ms in the future.
+        created_at=math.floor(ctx.clock() * 1000) / 1000,
         tag_mutability_exclusion_filters=filters,
         scan_on_push=scan_on_push,
         encryption_type=encryption_type,

@@ -48,3 +48,13 @@ def suggest_operation(name: str) -> str:
         close = difflib.get_close_matches(name.lower().replace("_", ""), list(lowered), n=1)
         close = [lowered[close[0]]] if close else []
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+#: Prefixes of the operations that only read (or, for ``GetAuthorizationToken``, hand out
+#: a token): every other operation changes the registry's state.
+_READS: Final = ("Describe", "List", "Get", "BatchGet", "BatchCheck", "Validate")
+
+
+def mutates(operation: str) -> bool:
+    """Whether the ECR operation *operation* (an API name) changes the registry's state."""
+    return not operation.startswith(_READS)

@@ -124,3 +124,17 @@ def test_wrong_json_types_are_serialization_errors() -> None:
     with pytest.raises(EcrError) as excinfo:
         dispatch(state, "DeleteRepository", {"repositoryName": "team/api", "force": "yes"}, CTX)
     assert excinfo.value.code == "SerializationException"
+
+
+def test_created_at_is_truncated_to_the_millisecond_never_ahead() -> None:
+    # Rounded, 0.7996 would be 0.800: a time after the call returned (a flake of the
+    # parity suite, whose timestamps in the future normalise differently).
+    from pytest_ecr.model import RegistryState
+    from pytest_ecr.service import dispatch
+
+    ctx = RequestContext(ACCOUNT, "us-east-1", now=1_700_000_000.7996)
+    created = dispatch(
+        RegistryState(ACCOUNT, "us-east-1"), "CreateRepository", {"repositoryName": "a/b"}, ctx
+    )
+    assert created["repository"]["createdAt"] == 1_700_000_000.799
+    assert created["repository"]["createdAt"] <= ctx.clock()
