@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState, Repository, is_valid_digest
+from pytest_ecr.model import Image, RegistryState, Repository
 from pytest_ecr.model.archive import image_status, storage_class_used
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
-from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
-from pytest_ecr.service.errors import invalid_parameter
+from pytest_ecr.service.image_ids import checked_image_ids
 from pytest_ecr.service.list_images import read_filter
 from pytest_ecr.service.scanning import findings_summary
 from pytest_ecr.service.shapes import find_repository, image_not_found
@@ -45,28 +44,6 @@ def image_detail(repo: Repository, image: Image, now: float | None = None) -> di
     return detail
 
 
-def _checked_ids(items: list[Any]) -> list[tuple[str | None, str | None]]:
-    """Every ``(tag, digest)`` of ``imageIds``, each malformed one rejected as a parameter.
-
-    DescribeImages has no ``failures`` list, so what BatchGetImage reports per id is an
-    ``InvalidParameterException`` here (ECR's texts are unknown).
-    """
-    checked = []
-    for position, raw in enumerate(items):
-        field = f"imageIds.{position + 1}.member"
-        tag, digest = v.image_identifier(raw, field)
-        if tag is None and digest is None:
-            raise invalid_parameter(field, "Member must have an imageTag or an imageDigest")
-        if digest is not None and not is_valid_digest(digest):
-            raise invalid_parameter(
-                f"{field}.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
-            )
-        if tag is not None:
-            v.string_length(tag, f"{field}.imageTag", low=1, high=MAX_TAG_LENGTH)
-        checked.append((tag, digest))
-    return checked
-
-
 def _resolve(repo: Repository, tag: str | None, digest: str | None) -> Image:
     # Tag and digest together must name the same image, as in BatchGetImage.
     found = repo.resolve_tag(tag) if tag is not None else digest
@@ -97,7 +74,9 @@ def describe_images(
     tag_status, image_status = read_filter(params)
     if ids is not None:
         paging.exclusive_with(params, "imageIds")
-        checked = _checked_ids(ids)
+        # No `failures` list here: a malformed id is an InvalidParameterException (ECR's
+        # texts are unknown), where BatchGetImage reports it per id.
+        checked = checked_image_ids(ids)
         repo = find_repository(state, registry_id, name, ctx)
         # One detail per image, in request order, however many ids name it.
         images: dict[str, Image] = {}

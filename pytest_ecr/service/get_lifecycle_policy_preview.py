@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_ecr.model import DIGEST_PATTERN, RegistryState, is_valid_digest
+from pytest_ecr.model import RegistryState
 from pytest_ecr.model.lifecycle import Preview, PreviewResult
 from pytest_ecr.service import paging
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
-from pytest_ecr.service.errors import invalid_parameter
+from pytest_ecr.service.image_ids import checked_image_ids
 from pytest_ecr.service.lifecycle import stored_preview
 from pytest_ecr.service.shapes import find_repository
 
@@ -48,23 +48,6 @@ def summary_shape(preview: Preview) -> dict[str, Any]:
 def _tag_status(params: Mapping[str, Any]) -> str:
     raw = v.optional_object(params, "filter").get("tagStatus")
     return "ANY" if raw is None else v.enum_value(raw, "filter.tagStatus", TAG_STATUSES)
-
-
-def _checked_ids(items: list[Any]) -> list[tuple[str | None, str | None]]:
-    checked = []
-    for position, raw in enumerate(items):
-        field = f"imageIds.{position + 1}.member"
-        tag, digest = v.image_identifier(raw, field)
-        if tag is None and digest is None:
-            raise invalid_parameter(field, "Member must have an imageTag or an imageDigest")
-        if digest is not None and not is_valid_digest(digest):
-            raise invalid_parameter(
-                f"{field}.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
-            )
-        if tag is not None:
-            v.string_length(tag, f"{field}.imageTag", low=1, high=MAX_TAG_LENGTH)
-        checked.append((tag, digest))
-    return checked
 
 
 def _named(
@@ -126,7 +109,7 @@ def get_lifecycle_policy_preview(
     checked = None
     if ids is not None:
         paging.exclusive_with(params, "imageIds")
-        checked = _checked_ids(ids)
+        checked = checked_image_ids(ids)
     repo = find_repository(state, registry_id, name, ctx)
     preview = stored_preview(repo)
     scope = (

@@ -14,18 +14,32 @@ from pytest_ecr.service.errors import invalid_parameter
 from pytest_ecr.service.shapes import image_not_found
 
 
-def requested_image(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """``(tag, digest)`` of the request's ``imageId``, checked as ECR checks it."""
-    tag, digest = v.image_identifier(v.require(params, "imageId"), "imageId")
+def checked_image_id(raw: Any, field: str) -> tuple[str | None, str | None]:
+    """``(tag, digest)`` of the ``ImageIdentifier`` *raw* at member *field*, each part
+    checked as ECR checks it (one of the two at least, ECR's digest pattern, tag length)."""
+    tag, digest = v.image_identifier(raw, field)
     if tag is None and digest is None:
-        raise invalid_parameter("imageId", "Member must have an imageTag or an imageDigest")
+        raise invalid_parameter(field, "Member must have an imageTag or an imageDigest")
     if digest is not None and not is_valid_digest(digest):
         raise invalid_parameter(
-            "imageId.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
+            f"{field}.imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'"
         )
     if tag is not None:
-        v.string_length(tag, "imageId.imageTag", low=1, high=IMAGE_TAG_MAX_LENGTH)
+        v.string_length(tag, f"{field}.imageTag", low=1, high=IMAGE_TAG_MAX_LENGTH)
     return tag, digest
+
+
+def checked_image_ids(items: list[Any]) -> list[tuple[str | None, str | None]]:
+    """Every ``(tag, digest)`` of an ``imageIds`` list, each checked as one id."""
+    return [
+        checked_image_id(raw, f"imageIds.{position + 1}.member")
+        for position, raw in enumerate(items)
+    ]
+
+
+def requested_image(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(tag, digest)`` of the request's ``imageId``, checked as ECR checks it."""
+    return checked_image_id(v.require(params, "imageId"), "imageId")
 
 
 def resolve_image(repo: Repository, tag: str | None, digest: str | None) -> Image:
