@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from pytest_ecr.declarations.caches_format import (
     CREATION_TEMPLATES,
@@ -27,8 +27,8 @@ from pytest_ecr.declarations.caches_format import (
 from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
-from pytest_ecr.model import RegistryState
 from pytest_ecr.model.caches import (
     MAX_PULL_THROUGH_CACHE_RULES,
     PullThroughCacheRule,
@@ -41,17 +41,6 @@ from pytest_ecr.service import pull_through_cache as ptc
 from pytest_ecr.service.errors import EcrError
 
 _FIELD_RE: Final = re.compile(r"Invalid parameter at '([A-Za-z]+)")
-
-
-class _Registry(Protocol):
-    """Where a registry-level setting goes (a :class:`~.features.Target`)."""
-
-    @property
-    def state(self) -> RegistryState: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def region(self) -> str: ...
 
 
 def _key_of(error: EcrError, members: Mapping[str, str]) -> str | None:
@@ -224,12 +213,12 @@ def read_templates(report: Report, owner: Mapping[Any, Any], where: str) -> obje
     return templates
 
 
-def apply_rules(target: _Registry, value: object) -> None:
+def apply_rules(target: Target, value: object) -> None:
     assert isinstance(value, tuple)
     set_pull_through_cache_rules(target.state, target.account, target.region, value)
 
 
-def apply_templates(target: _Registry, value: object) -> None:
+def apply_templates(target: Target, value: object) -> None:
     assert isinstance(value, tuple)
     set_templates(target.state, target.account, target.region, value)
 

@@ -19,27 +19,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from pytest_ecr.declarations import caches, replication, signing
+from pytest_ecr.declarations import caches, registry_scanning, replication, scans, signing
 from pytest_ecr.declarations import registry_settings as reg
 from pytest_ecr.declarations import repository_settings as repo
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
-from pytest_ecr.model import RegistryState, Repository
 
 Level = Literal["registry", "repository", "image"]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a declared setting goes: a registry (``repository`` ``None``), a
-    repository, or one image of it (``digest``)."""
-
-    state: RegistryState
-    account: str
-    region: str
-    repository: Repository | None = None
-    digest: str | None = None
 
 
 #: Reads a feature's value: ``(report, value, where)`` -> the immutable value, or
@@ -59,10 +47,6 @@ class Feature:
     read: Reader
     apply: Applier
 
-
-# Feature modules never import this one (they describe a Target structurally), so it
-# can import them here.
-from pytest_ecr.declarations import registry_scanning, scans  # noqa: E402
 
 #: Every declarable setting. A feature module adds one line here.
 FEATURES: Final[tuple[Feature, ...]] = (

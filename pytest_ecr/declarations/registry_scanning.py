@@ -8,13 +8,13 @@ checked by the same rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from pytest_ecr.declarations.format import SCANNING_KEYS, SCANNING_RULE_KEYS
 from pytest_ecr.declarations.problems import describe, expected_hint, join_path
 from pytest_ecr.declarations.shapes import MISSING, Report
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
-from pytest_ecr.model import RegistryState, Repository
 from pytest_ecr.model import scanning as s
 
 EXAMPLE: Final = (
@@ -24,22 +24,6 @@ EXAMPLE: Final = (
 FILTER_HINT: Final = (
     "1 to 255 characters: lowercase letters, digits, '.', '_', '-', '/' and the wildcard '*'"
 )
-
-
-class _Target(Protocol):
-    """Where a declared setting goes (:class:`~pytest_ecr.declarations.features.Target`,
-    which imports this module: described here, not imported)."""
-
-    @property
-    def state(self) -> RegistryState: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def region(self) -> str: ...
-    @property
-    def repository(self) -> Repository | None: ...
-    @property
-    def digest(self) -> str | None: ...
 
 
 def _enum(
@@ -161,7 +145,7 @@ def read(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
     return s.ScanningConfiguration(scan_type, rules)
 
 
-def apply(target: _Target, value: object) -> None:
+def apply(target: Target, value: object) -> None:
     """Make *value* the registry's scanning configuration."""
     target.state.set_registry_setting(target.account, target.region, s.REGISTRY_SCANNING_KEY, value)
 

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_ecr.declarations.problems import describe, expected_hint, join_path
-from pytest_ecr.declarations.repository_settings import Target, policy_text
+from pytest_ecr.declarations.repository_settings import policy_text
 from pytest_ecr.declarations.shapes import Report
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model.account import ACCOUNT_SETTING_NAMES, ACCOUNT_SETTINGS, set_account_setting
 from pytest_ecr.model.policies import REGISTRY_POLICY

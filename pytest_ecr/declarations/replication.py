@@ -19,31 +19,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from pytest_ecr.declarations import format as fmt
 from pytest_ecr.declarations import shapes
 from pytest_ecr.declarations.problems import DeclarationError, Problem, join_path
 from pytest_ecr.declarations.shapes import Report
-from pytest_ecr.model import RegistryState
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.model.replication import (
     REPLICATION,
     Destination,
     ReplicationConfiguration,
     ReplicationRule,
 )
-
-
-class RegistryTarget(Protocol):
-    """Where a registry-level setting goes (a :class:`~.features.Target`)."""
-
-    @property
-    def state(self) -> RegistryState: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def region(self) -> str: ...
-
 
 _PREFIX_FILTER_RE = re.compile(fmt.REPLICATION_FILTER_PATTERN)
 #: A destination without ``account`` replicates to the declaring registry's account.
@@ -173,7 +161,7 @@ def read_replication(report: Report, entry: Mapping[Any, Any], where: str) -> ob
     return config
 
 
-def apply_replication(target: RegistryTarget, value: object) -> None:
+def apply_replication(target: Target, value: object) -> None:
     assert isinstance(value, ReplicationConfiguration)
     rules = []
     for rule in value.rules:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from pytest_ecr.declarations.format import (
     ENCRYPTION_KEYS,
@@ -24,10 +24,10 @@ from pytest_ecr.declarations.format import (
 from pytest_ecr.declarations.problems import DeclarationError, Problem, describe, expected_hint
 from pytest_ecr.declarations.problems import join_path as _join
 from pytest_ecr.declarations.shapes import MISSING, Report, pushed_at
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import Repository, TagMutability
 from pytest_ecr.model.policies import MAX_POLICY_LENGTH, REPOSITORY_POLICY
-from pytest_ecr.model.registry import RegistryState
 from pytest_ecr.model.tags import MAX_TAGS, set_repository_tags
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.policies import jackson_pretty, parse_policy
@@ -45,19 +45,6 @@ POLICY_HINT = (
     "a policy has a Statement list whose statements give Effect, Principal and Action; a "
     "repository policy names no Resource (the repository is the resource)"
 )
-
-
-class Target(Protocol):
-    """What an applier needs of :class:`pytest_ecr.declarations.features.Target`."""
-
-    @property
-    def state(self) -> RegistryState: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def region(self) -> str: ...
-    @property
-    def repository(self) -> Repository | None: ...
 
 
 def _repository(target: Target) -> Repository:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from pytest_ecr.declarations.format import (
     DEFAULT_SCAN_STATUS,
@@ -23,8 +23,8 @@ from pytest_ecr.declarations.format import (
 )
 from pytest_ecr.declarations.problems import describe, expected_hint, join_path
 from pytest_ecr.declarations.shapes import MISSING, Report, is_int
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.declarations.yamlread import INVALID
-from pytest_ecr.model import RegistryState, Repository
 from pytest_ecr.model.scanning import (
     DECLARED_SCANS_KEY,
     SCAN_KEY,
@@ -52,22 +52,6 @@ class ScanDeclaration:
         if self.counts:
             return ScanResult(self.status, generated_findings(digest, dict(self.counts)))
         return ScanResult(self.status, self.findings)
-
-
-class _Target(Protocol):
-    """Where a declared setting goes (:class:`~pytest_ecr.declarations.features.Target`,
-    which imports this module: described here, not imported)."""
-
-    @property
-    def state(self) -> RegistryState: ...
-    @property
-    def account(self) -> str: ...
-    @property
-    def region(self) -> str: ...
-    @property
-    def repository(self) -> Repository | None: ...
-    @property
-    def digest(self) -> str | None: ...
 
 
 def _status(report: Report, value: Mapping[Any, Any], where: str) -> str | None:
@@ -239,7 +223,7 @@ def read_scan(report: Report, entry: Mapping[Any, Any], where: str) -> object | 
     return ScanDeclaration(status, findings, counts)
 
 
-def apply_scan(target: _Target, value: object) -> None:
+def apply_scan(target: Target, value: object) -> None:
     """Give the image its declared scan, finished from the start (at its push time), and
     note the result in the registry so that scanning the same content pushed elsewhere
     finds the same. A manifest list (declared by its manifest) is left unscanned."""

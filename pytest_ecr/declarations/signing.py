@@ -19,8 +19,9 @@ from typing import Any
 
 from pytest_ecr.declarations import format as fmt
 from pytest_ecr.declarations.problems import join_path
-from pytest_ecr.declarations.replication import RegistryTarget, string_list
+from pytest_ecr.declarations.replication import string_list
 from pytest_ecr.declarations.shapes import Report
+from pytest_ecr.declarations.target import Target
 from pytest_ecr.model.signing import SIGNING, SigningConfiguration, SigningRule
 
 _PROFILE_ARN_RE = re.compile(fmt.SIGNING_PROFILE_ARN_PATTERN)
@@ -83,5 +84,5 @@ def read_signing(report: Report, entry: Mapping[Any, Any], where: str) -> object
     return SigningConfiguration(tuple(r for r in rules if r is not None))
 
 
-def apply_signing(target: RegistryTarget, value: object) -> None:
+def apply_signing(target: Target, value: object) -> None:
     target.state.set_registry_setting(target.account, target.region, SIGNING, value)
