@@ -38,6 +38,7 @@ _FAKE = pytest.StashKey["FakeEcr"]()
 _BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
 _GUARD_BEFORE = pytest.StashKey[bool]()
+_UNFIRED = pytest.StashKey[str]()
 
 _MARKERS = {
     "ecr_registry": (
@@ -170,7 +171,8 @@ def _add_ini(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in (*_MARKERS.values(), _ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
-    _unfired_mode(config)  # a bad value is a usage error now, not at a test's teardown
+    # Read once; a bad value is a usage error now, not at a test's teardown.
+    config.stash[_UNFIRED] = _unfired_mode(config)
     seed = config.getoption("ecr_seed")
     config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
     from_cli = config.getoption("ecr_backend")
@@ -378,7 +380,7 @@ def _unfired_mode(config: pytest.Config) -> str:
 
 
 def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
-    mode = _unfired_mode(config)
+    mode = config.stash[_UNFIRED]
     unfired = fake.unfired_faults() if mode != "ignore" else []
     if not unfired:
         return
