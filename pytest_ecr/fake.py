@@ -37,14 +37,13 @@ from pytest_ecr.faults import (
     FaultSpec,
     Injection,
     apply_failures,
-    default_error_message,
     empty_result,
+    injected_error,
     parse_fault,
 )
 from pytest_ecr.history import Call, CallList, History
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
-from pytest_ecr.service.catalogue import error_status
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.operation_names import mutates
 from pytest_ecr.transports import botocore_hook, responder
@@ -209,7 +208,7 @@ class FakeEcr:
             self._record(request, region, account, fault, connection=injection.connection)
             raise ConnectionFault(str(injection.connection.connection), injection.connection)
         if injection.error is not None:
-            error = self._injected_error(injection.error, operation, params, region, account)
+            error = injected_error(injection.error, operation, params, region, account)
             self._record(request, region, account, fault, error=error)
             raise error
         ctx = self._context(account, region)
@@ -342,22 +341,6 @@ class FakeEcr:
             self._moto.validate(operation, params, ctx)
         else:
             validate_request(self.registry, operation, params, ctx)
-
-    @staticmethod
-    def _injected_error(
-        spec: FaultSpec, operation: str, params: Mapping[str, Any], region: str, account: str
-    ) -> EcrError:
-        assert spec.error is not None
-        repository = params.get("repositoryName")
-        message = spec.message or default_error_message(
-            spec.error,
-            operation,
-            repository if isinstance(repository, str) else None,
-            str(params.get("registryId") or account),
-            region,
-        )
-        status = spec.status or error_status(spec.error)
-        return EcrError(spec.error, message, status)
 
     # -- faults --------------------------------------------------------------------------
 

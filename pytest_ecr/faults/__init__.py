@@ -19,6 +19,7 @@ from pytest_ecr.faults.arming import (
     apply_failures,
     empty_result,
     failure_reason,
+    injected_error,
 )
 from pytest_ecr.faults.spec import (
     CONNECTION_KINDS,
@@ -62,5 +63,6 @@ __all__ = [
     "default_error_message",
     "empty_result",
     "failure_reason",
+    "injected_error",
     "parse_fault",
 ]

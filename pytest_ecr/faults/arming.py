@@ -11,7 +11,8 @@ from typing import Any
 
 from pytest_ecr.faults.spec import FaultSpec
 from pytest_ecr.model import DEFAULT_FAILURE_REASONS
-from pytest_ecr.service.catalogue import FAILURE_OPERATIONS
+from pytest_ecr.service.catalogue import FAILURE_OPERATIONS, default_error_message, error_status
+from pytest_ecr.service.errors import EcrError
 
 
 @dataclass(slots=True)
@@ -191,3 +192,20 @@ def empty_result(operation: str) -> dict[str, Any]:
     if operation == "BatchDeleteImage":
         return {"imageIds": [], "failures": []}
     return {"images": [], "failures": []}
+
+
+def injected_error(
+    spec: FaultSpec, operation: str, params: Mapping[str, Any], region: str, account: str
+) -> EcrError:
+    """The error an error fault (*spec*) answers *operation* with: the spec's message and
+    status, else the catalogue's default text and status for the error."""
+    assert spec.error is not None
+    repository = params.get("repositoryName")
+    message = spec.message or default_error_message(
+        spec.error,
+        operation,
+        repository if isinstance(repository, str) else None,
+        str(params.get("registryId") or account),
+        region,
+    )
+    return EcrError(spec.error, message, spec.status or error_status(spec.error))
