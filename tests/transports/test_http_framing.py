@@ -63,7 +63,9 @@ def answers_to(server: EcrHTTPServer, data: bytes) -> list[Any]:
     after them (whose own answer is checked and left out)."""
     answers, closed = exchange(server, data + _LAST)
     assert closed, "the server did not close after the Connection: close request"
-    assert answers and answers[-1].status == 200 and "repositories" in answers[-1].json()
+    assert answers
+    assert answers[-1].status == 200
+    assert "repositories" in answers[-1].json()
     return answers[:-1]
 
 
