@@ -224,7 +224,7 @@ class FakeEcr:
                 self._record(request, region, account, fault, error=error, extra=extra)
                 raise
             except Exception as exc:
-                # moto answers some requests by raising (its deviations §7.14, §7.18):
+                # moto answers some requests by raising (moto/ecr/models.py, put_image):
                 # recorded, then raised to the caller as plain mock_aws would.
                 failure = EcrError(type(exc).__name__, str(exc), 500)
                 extra = {**(extra or {}), "exception": repr(exc)}
