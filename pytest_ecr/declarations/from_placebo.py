@@ -40,6 +40,7 @@ from pytest_ecr.declarations.api_answers import (
 from pytest_ecr.declarations.dump import LiteralText
 from pytest_ecr.declarations.placebo import Recording, read_recordings
 from pytest_ecr.declarations.synthetic import SYNTHETIC_MEDIA_TYPES
+from pytest_ecr.model import DEFAULT_ACCOUNT
 
 #: How much a source of a setting is trusted to be the latest state (higher: later).
 _RANK = {"CreateRepository": 0, "DescribeRepositories": 2}
@@ -95,7 +96,7 @@ class _Builder:
         self.tag_answers: list[Recording] = []
 
     def repo(self, account: str | None, name: str, region: str | None = None) -> _Repo:
-        account = account or self.account or "123456789012"
+        account = account or self.account or DEFAULT_ACCOUNT
         found = self.repos.setdefault((account, name), _Repo(name, account))
         found.region = found.region or region
         return found
@@ -126,7 +127,10 @@ class _Builder:
         arn = str(repository.get("repositoryArn", ""))
         parts = arn.split(":", 5)  # arn:aws:ecr:<region>:<account>:repository/<name>
         region = parts[3] if len(parts) == 6 and parts[3] else None
-        repo = self.repo(repository.get("registryId"), str(repository["repositoryName"]), region)
+        name = repository.get("repositoryName")
+        if not isinstance(name, str):
+            return
+        repo = self.repo(repository.get("registryId"), name, region)
         rank = _RANK[recording.operation]
         settings = repository_settings(repository)
         for key in ("tag_mutability", "tag_mutability_exclusions", "scan_on_push"):
@@ -159,7 +163,9 @@ class _Builder:
     def described(self, detail: Any) -> None:
         if not isinstance(detail, Mapping) or not isinstance(detail.get("imageDigest"), str):
             return
-        repo = self.repo(detail.get("registryId"), str(detail.get("repositoryName")))
+        if not isinstance(detail.get("repositoryName"), str):
+            return
+        repo = self.repo(detail.get("registryId"), detail["repositoryName"])
         image = repo.images.setdefault(detail["imageDigest"], _Image(detail["imageDigest"]))
         image.described = True
         image.tags = [str(tag) for tag in detail.get("imageTags") or []]
@@ -169,9 +175,14 @@ class _Builder:
     def manifest(self, found: Mapping[str, Any]) -> None:
         ident = found.get("imageId") or {}
         digest, manifest = ident.get("imageDigest"), found.get("imageManifest")
-        if not isinstance(digest, str) or not isinstance(manifest, str):
+        name = found.get("repositoryName")
+        if (
+            not isinstance(digest, str)
+            or not isinstance(manifest, str)
+            or not isinstance(name, str)
+        ):
             return
-        repo = self.repo(found.get("registryId"), str(found.get("repositoryName")))
+        repo = self.repo(found.get("registryId"), name)
         image = repo.images.setdefault(digest, _Image(digest))
         actual = "sha256:" + hashlib.sha256(manifest.encode("utf-8")).hexdigest()
         if actual != digest:

@@ -75,7 +75,8 @@ def _datetime(fields: dict[str, Any]) -> Any:
         }
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in parts.values()):
             raise TypeError("a field is not an integer")
-        # placebo drops the zone; botocore's ECR times are UTC when TZ is UTC.
+        # placebo writes botocore's local clock time without its zone and reads it back
+        # as UTC; so does this (exact when the recording ran with TZ=UTC).
         return dt.datetime(**parts, tzinfo=dt.timezone.utc)
     except (KeyError, TypeError, ValueError) as error:
         raise _BadTime(f"a datetime placebo wrote is unreadable ({error}): {fields}") from None
