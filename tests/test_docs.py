@@ -439,7 +439,7 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     reference = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
     assert "ecr_server" in reference
     assert "<!-- generated:" not in reference
-    # The site's own stylesheet (no mid-word breaks in tables, wrapped code) is linked.
+    # The site's own stylesheet (no mid-word breaks in tables, visible code scrollbars).
     assert (tmp_path / "stylesheets" / "extra.css").is_file()
     assert 'href="../stylesheets/extra.css"' in reference
 
