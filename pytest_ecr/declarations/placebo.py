@@ -133,7 +133,7 @@ def read_recordings(directory: Path) -> tuple[list[Recording], list[str]]:
             )
             continue
         if operation not in OPERATION_ERRORS:
-            notes.append(f"{path.name}: left out: {operation} is not an ECR operation")
+            notes.append(f"{path.name}: left out: {operation} is no ECR operation pytest-ecr knows")
             continue
         try:
             recordings.append(_read_one(path, operation, index))
