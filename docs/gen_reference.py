@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -429,7 +430,22 @@ def _other_names() -> list[tuple[str, object]]:
     ]
 
 
+#: The ``Literal`` types (pytest_ecr/_literals.py, generated from botocore's ECR model).
+_TYPE_DOCS = {
+    "EcrOperationName": "An ECR API operation name, such as `BatchGetImage`.",
+    "EcrOperationMethod": "A boto3 client method of an ECR operation, such as `batch_get_image`.",
+    "EcrOperation": (
+        "`EcrOperationName` or `EcrOperationMethod`: the `operation` of `calls()`, "
+        "`fault()`, `ecr_stubber.expect`."
+    ),
+    "EcrErrorCode": "An error code some ECR operation answers: the type of `error=`.",
+    "ImageFailureCode": "ECR's per-image failure codes: the type of `failure=`.",
+}
+
+
 def _kind(value: object) -> str:
+    if typing.get_origin(value) in (typing.Literal, typing.Union):
+        return "type"
     if not inspect.isclass(value):
         return "value"
     if issubclass(value, Warning):
@@ -440,7 +456,7 @@ def _kind(value: object) -> str:
 def _other_names_table() -> str:
     rows = ["| Name | What it is |", "| --- | --- |"]
     for name, value in _other_names():
-        doc = inspect.getdoc(value) if inspect.isclass(value) else ""
+        doc = inspect.getdoc(value) if inspect.isclass(value) else _TYPE_DOCS.get(name, "")
         first = (doc or "").split("\n\n", 1)[0]
         kind = _kind(value)
         rows.append(f"| `{name}` ({kind}) | {_cell(first) or '—'} |")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from pytest_ecr.service.operation_names import canonical_operation
@@ -250,12 +250,13 @@ class History:
         with self._lock:
             self._calls.clear()
 
-    def calls(self, operation: str | None = None) -> CallList:
+    def calls(self, operation: str | None = None, installed: Collection[str] = ()) -> CallList:
         """Every recorded call, or those of *operation*: an API name (``BatchGetImage``)
         or a client method name (``batch_get_image``). An unknown name raises
         :class:`~pytest_ecr.service.operation_names.UnknownOperationError` (a ``ValueError``)
-        with a "did you mean", so an assertion cannot pass on a misspelt name."""
-        name = None if operation is None else canonical_operation(operation)
+        with a "did you mean", so an assertion cannot pass on a misspelt name.
+        *installed*: the installed botocore's ECR API names, accepted too."""
+        name = None if operation is None else canonical_operation(operation, installed)
         with self._lock:
             snapshot = list(self._calls)
         if name is None:

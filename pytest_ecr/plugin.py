@@ -311,6 +311,7 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
     from pytest_ecr.faults import FaultSpecError, parse_fault
+    from pytest_ecr.transports.installed_model import installed_operations
 
     sources = _marker_sources(request)
     base_dir = request.path.parent
@@ -344,7 +345,8 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         if marker.args:
             spec["operation"] = marker.args[0]
         try:
-            fake.add_fault(parse_fault(spec, f"@pytest.mark.ecr_fault on {node.nodeid}"))
+            origin = f"@pytest.mark.ecr_fault on {node.nodeid}"
+            fake.add_fault(parse_fault(spec, origin, installed_operations()))
         except FaultSpecError as error:
             _setup_error(str(error))
     node.stash[_FAKE] = fake

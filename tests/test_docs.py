@@ -365,6 +365,27 @@ def test_the_reference_holds_every_fixture_marker_option_and_ini_key(
     assert all(f"`{name}`" in rendered for name in options | ini)
 
 
+def test_the_readme_lists_every_option_ini_key_marker_and_command() -> None:
+    """README's "What you get" names everything the plugin registers (its addoption and
+    addini calls, its markers) and every subcommand of the ``pytest-ecr`` command."""
+    from pytest_ecr.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    spans = set(re.findall(r"`([^`\n]+)`", readme))
+    words = {span.split()[0].split("(")[0] for span in spans}
+    options = {flag for option in gen_reference.options() for flag in option.flags}
+    ini = {key.name for key in gen_reference.ini_keys()}
+    markers = {marker.name for marker in gen_reference.markers()}
+    assert options
+    assert ini
+    assert markers
+    missing = sorted((options | ini | markers) - words)
+    assert not missing, f"README.md does not list {missing}"
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for command in commands:
+        assert f"`pytest-ecr {command}" in readme, f"README.md does not list {command}"
+
+
 def test_the_declaration_reference_holds_every_yaml_key_and_fault_field() -> None:
     page = (DOCS / "declaration.md").read_text(encoding="utf-8")
     assert "<!-- generated: declaration -->" in page
@@ -406,15 +427,21 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT,
+        # As README's docs command sets it: no end-of-life notice from the theme.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "end of life" not in result.stdout + result.stderr
     reference = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
     assert "ecr_server" in reference
     assert "<!-- generated:" not in reference
+    # The site's own stylesheet (no mid-word breaks in tables, visible code scrollbars).
+    assert (tmp_path / "stylesheets" / "extra.css").is_file()
+    assert 'href="../stylesheets/extra.css"' in reference
 
 
 def test_every_public_name_has_a_reference_entry_and_imports() -> None:

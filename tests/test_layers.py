@@ -69,6 +69,10 @@ PROCESS_STATE = {
     ),
     "pytest_ecr.declarations.jsonschema:_schema": "the shipped schema.json, parsed once",
     "pytest_ecr.backends.moto:_response_class": "moto's ECR response class, looked up once",
+    "pytest_ecr.transports.installed_model:installed_operations": (
+        "the installed botocore's ECR operation names, read once: the installed botocore "
+        "and its data path do not change while the process runs"
+    ),
 }
 
 _MUTATORS = {

@@ -1,6 +1,7 @@
 """What the five layer operations share: their limits, request checks, errors and texts.
 
-Texts marked "seen" are ECR's (ecr-control-plane.md §14); the others are this project's
+Texts marked "seen" are ECR's, as quoted in public reports of real answers
+(dotnet/sdk-container-builds#424, devcontainers/cli#814); the others are this project's
 choice, listed on the docs' fidelity page ("Layer operations").
 """
 
