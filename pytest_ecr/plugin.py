@@ -8,20 +8,19 @@ first test that uses the fake, so a suite that never does pays almost nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from pytest_ecr._version import __version__
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
-from pytest_ecr.options import ALLOW_NETWORK as _ALLOW_NETWORK
-from pytest_ecr.options import MARKERS as _MARKERS
-from pytest_ecr.options import UNFIRED_MODES, add_options
+from pytest_ecr.options import ALLOW_NETWORK, MARKERS, UNFIRED_MODES, add_options
 from pytest_ecr.transports import ensure_hook, guard
 
 if TYPE_CHECKING:
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
     from pytest_ecr.backends.stubber import EcrStubber
     from pytest_ecr.declarations import DeclarationCache, Source
     from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.faults import FaultSpec
+    from pytest_ecr.scopes import SharedFake, SharedFakes
     from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
 
 # Before any conftest or test module can create a client at import time.
@@ -42,6 +43,7 @@ _BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
 _GUARD_BEFORE = pytest.StashKey[bool]()
 _UNFIRED = pytest.StashKey[str]()
+_SHARED = pytest.StashKey["SharedFakes"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,7 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for text in (*_MARKERS.values(), _ALLOW_NETWORK[1]):
+    for text in (*MARKERS.values(), ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
     # Read once; a bad value is a usage error now, not at a test's teardown.
     config.stash[_UNFIRED] = _unfired_mode(config)
@@ -176,42 +178,40 @@ def _setup_error(message: str) -> NoReturn:
     raise pytest.fail.Exception(message, pytrace=False) from None
 
 
-@pytest.fixture(name="ecr")
-def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
-    """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
+def _sources(request: pytest.FixtureRequest) -> tuple[list[Source], Path]:
+    """The declaration sources for *request*'s node, and what their paths are relative to."""
+    sources = _marker_sources(request)
+    if sources is None:
+        return list(_default_sources(request.config)), Path.cwd()
+    return sources, request.path.parent
 
-    Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
-    code under test, even at import time — is answered from the declared registry:
-    ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
-    key. Writes are visible to this test only. Offers ``registry``, ``client()``,
-    ``load()``, ``calls()`` and ``attach()``. The backend (``ecr_backend`` marker, else
-    ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
-    with ``moto``, moto's ECR is seeded from the declaration for the test.
-    """
+
+def _new_fake(request: pytest.FixtureRequest, backend: str) -> FakeEcr:
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.faults import FaultSpecError, parse_fault
 
-    sources = _marker_sources(request)
-    base_dir = request.path.parent
-    if sources is None:
-        sources = list(_default_sources(request.config))
-        base_dir = Path.cwd()
+    sources, base_dir = _sources(request)
     node = request.node
     try:
-        fake = FakeEcr(
+        return FakeEcr(
             sources,
             base_dir=base_dir,
             cache=_cache(request.config),
-            # Per test, so a test's random faults do not depend on which tests ran before.
+            # Per node, so a test's random faults do not depend on which tests ran before.
             seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
-            backend=_backend(request),
+            backend=backend,
             real_time=_real_time(request.config),
         )
     except DeclarationError as error:
-        _setup_error(f"pytest-ecr: bad registry declaration for {node.nodeid}\n{error}")
+        where = node.nodeid or "the session"
+        _setup_error(f"pytest-ecr: bad registry declaration for {where}\n{error}")
     except BackendError as error:
         _setup_error(f"pytest-ecr: {error}")
+
+
+def _arm_marker_faults(node: pytest.Item, fake: FakeEcr) -> None:
+    from pytest_ecr.faults import FaultSpecError, parse_fault
+
     # Outer markers first, so faults fire in the order a reader sees them declared.
     for marker in reversed(list(node.iter_markers("ecr_fault"))):
         spec = dict(marker.kwargs)
@@ -227,6 +227,26 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
             fake.add_fault(parse_fault(spec, f"@pytest.mark.ecr_fault on {node.nodeid}"))
         except FaultSpecError as error:
             _setup_error(str(error))
+
+
+@pytest.fixture(name="ecr")
+def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
+
+    Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
+    code under test, even at import time — is answered from the declared registry:
+    ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
+    key. Writes are visible to this test only. Offers ``registry``, ``client()``,
+    ``load()``, ``calls()`` and ``attach()``. The backend (``ecr_backend`` marker, else
+    ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
+    with ``moto``, moto's ECR is seeded from the declaration for the test. In a test that
+    uses ``ecr_class``, ``ecr_module`` or ``ecr_session``, it starts from that shared
+    fake's state instead (what the scope's fixtures wrote), and its writes stay its own.
+    """
+    node = request.node
+    shared = _requested_shared(request)
+    fake = _new_fake(request, _backend(request)) if shared is None else _fork(request, shared)
+    _arm_marker_faults(node, fake)
     node.stash[_FAKE] = fake
     try:
         fake.activate()
@@ -243,8 +263,98 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         yield fake
     finally:
         fake.deactivate()
+        if shared is not None:
+            _shared_fakes(request.config).resume()
     if not node.stash.get(_CALL_FAILED, False):
-        _report_unfired(request.config, fake)
+        _report_unfired(request.config, fake, shared.declared_faults if shared else ())
+
+
+# -- fakes shared by a class, a module or the session -------------------------------------
+
+
+def _shared_fakes(config: pytest.Config) -> SharedFakes:
+    shared = config.stash.get(_SHARED, None)
+    if shared is None:
+        from pytest_ecr.scopes import SharedFakes
+
+        shared = config.stash[_SHARED] = SharedFakes()
+    return shared
+
+
+def _requested_shared(request: pytest.FixtureRequest) -> SharedFake | None:
+    """The shared fake this test requests (directly or through a fixture), if any."""
+    from pytest_ecr.scopes import SharedFakeError, requested_fixture
+
+    try:
+        name = requested_fixture(request.fixturenames, request.node.nodeid)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    if name is None:
+        return None
+    found = _shared_fakes(request.config).find(request.getfixturevalue(name))
+    assert found is not None, f"{name} is set up but not live"
+    return found
+
+
+def _fork(request: pytest.FixtureRequest, shared: SharedFake) -> FakeEcr:
+    from pytest_ecr.scopes import SharedFakeError, check_local, check_markers, fork_for_test
+
+    node = request.node
+    registry_nodes = [n for n, _ in node.iter_markers_with_node("ecr_registry")]
+    try:
+        check_local(shared.fixture, _backend(request), node.nodeid)
+        check_markers(shared, node.nodeid, registry_nodes)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    return fork_for_test(
+        shared,
+        cache=_cache(request.config),
+        seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
+        real_time=_real_time(request.config),
+    )
+
+
+def _shared_fixture(request: pytest.FixtureRequest, scope: str) -> Iterator[FakeEcr]:
+    from pytest_ecr.declarations import declared_faults
+    from pytest_ecr.scopes import SHARED_FIXTURES, SharedFake, SharedFakeError, check_local
+
+    stack = _shared_fakes(request.config)
+    try:
+        fake = _new_fake(request, check_local(SHARED_FIXTURES[scope], _backend(request)))
+        sources, base_dir = _sources(request)
+        faults = declared_faults(sources, base_dir, _cache(request.config))
+        shared = SharedFake(fake, scope, request.node, faults)
+        stack.push(shared)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    try:
+        yield fake
+    finally:
+        stack.pop(shared)
+
+
+@pytest.fixture(name="ecr_class", scope="class")
+def ecr_class_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by a class's tests, for class-scoped fixtures that seed state
+    through the API (see ``ecr_module``). Declared by the class's ``ecr_registry`` marker."""
+    yield from _shared_fixture(request, "class")
+
+
+@pytest.fixture(name="ecr_module", scope="module")
+def ecr_module_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by a module's tests, for module-scoped fixtures that seed state
+    through the API. Declared by the module's ``ecr_registry`` marker (``pytestmark``),
+    else the defaults; local backend only. Each test's ``ecr`` starts from its state as
+    the test starts; a test's writes never reach the shared fake or the next test."""
+    yield from _shared_fixture(request, "module")
+
+
+@pytest.fixture(name="ecr_session", scope="session")
+def ecr_session_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by the session (per xdist worker), for session-scoped fixtures
+    that seed state through the API (see ``ecr_module``). Declared by ``--ecr-registry``
+    or the ``ecr_registry`` ini key."""
+    yield from _shared_fixture(request, "session")
 
 
 def _unfired_mode(config: pytest.Config) -> str:
@@ -256,19 +366,18 @@ def _unfired_mode(config: pytest.Config) -> str:
     return mode
 
 
-def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
+def _report_unfired(
+    config: pytest.Config, fake: FakeEcr, shared_faults: Sequence[FaultSpec] = ()
+) -> None:
     mode = config.stash[_UNFIRED]
     unfired = fake.unfired_faults() if mode != "ignore" else []
+    # A shared fake's declared faults are armed for every test of its scope, as a file's.
+    unfired = [armed for armed in unfired if armed.spec not in shared_faults]
     if not unfired:
         return
-    lines = [
-        f"  - {armed.spec.describe()}: matched {armed.matched} attempt(s), fired none"
-        for armed in unfired
-    ]
-    message = (
-        f"{len(unfired)} ECR fault(s) armed by this test never fired (check their match "
-        "fields: operation, repository, image, region, account):\n" + "\n".join(lines)
-    )
+    from pytest_ecr.report import unfired_message
+
+    message = unfired_message(unfired)
     if mode == "error":
         pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
     from pytest_ecr.faults import UnfiredFaultWarning
@@ -343,16 +452,31 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
 
 @pytest.fixture(autouse=True)
 def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
-    # A test that uses an ecr_* marker gets the fake without naming the fixture; a test
-    # that uses neither marker nor fixture is untouched (the network guard aside).
+    # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
+    # fixture; a test that uses none is untouched (the network guard aside). No shared
+    # fake answers a test's requests: they reach the test's own fake, or the guard.
+    from pytest_ecr.scopes import SHARED_FIXTURES
+
     node = request.node
-    if any(node.get_closest_marker(name) for name in _MARKERS):
-        request.getfixturevalue("ecr")
-    if node.get_closest_marker(_ALLOW_NETWORK[0]) is None:
-        yield
-        return
-    with guard.network_allowed():
-        yield
+    shared = request.config.stash.get(_SHARED, None)
+    with shared.suspended() if shared else contextlib.nullcontext():
+        if any(node.get_closest_marker(name) for name in MARKERS) or any(
+            name in request.fixturenames for name in SHARED_FIXTURES.values()
+        ):
+            request.getfixturevalue("ecr")
+        if node.get_closest_marker(ALLOW_NETWORK[0]) is None:
+            yield
+            return
+        with guard.network_allowed():
+            yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any) -> Generator[None, object, object]:
+    # Which fixture is setting up, for the network guard's message: an ECR request from a
+    # class- or module-scoped fixture is sent before any test's fake exists.
+    with guard.setting_up(fixturedef.argname, fixturedef.scope):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)

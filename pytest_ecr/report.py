@@ -236,6 +236,19 @@ def calls_section(
     return "\n".join(lines)
 
 
+def unfired_message(unfired: Sequence[Any]) -> str:
+    """What a test is told of the faults it armed that never fired
+    (:class:`~pytest_ecr.faults.ArmedFault` objects)."""
+    lines = [
+        f"  - {armed.spec.describe()}: matched {armed.matched} attempt(s), fired none"
+        for armed in unfired
+    ]
+    return (
+        f"{len(unfired)} ECR fault(s) armed by this test never fired (check their match "
+        "fields: operation, repository, image, region, account):\n" + "\n".join(lines)
+    )
+
+
 __all__ = [
     "assertion_message",
     "call_lines",
@@ -245,4 +258,5 @@ __all__ = [
     "differences",
     "region_hints",
     "shown",
+    "unfired_message",
 ]
