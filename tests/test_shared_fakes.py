@@ -160,9 +160,7 @@ def test_a_module_fake_is_seeded_once_and_each_test_writes_to_its_own_fork(
 ) -> None:
     pytester.makepyfile(test_mod=MODULE_TESTS)
     if order == "reversed":
-        pytester.makeconftest(
-            "def pytest_collection_modifyitems(items):\n    items.reverse()\n"
-        )
+        pytester.makeconftest("def pytest_collection_modifyitems(items):\n    items.reverse()\n")
     result = run(pytester, "-v")
     result.assert_outcomes(passed=6)
 
@@ -172,7 +170,9 @@ def test_random_order_does_not_change_what_a_test_sees(
     pytester: pytest.Pytester, seed: str
 ) -> None:
     pytester.makepyfile(test_mod=MODULE_TESTS)
-    result = pytester.runpytest("-p", "randomly", f"--randomly-seed={seed}", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "-p", "randomly", f"--randomly-seed={seed}", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=6)
 
 
