@@ -11,6 +11,9 @@ from typing import Any
 
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND
 
+#: The fixtures of fakes shared by a scope, by scope (:mod:`pytest_ecr.scopes`).
+SHARED_FIXTURES = {"class": "ecr_class", "module": "ecr_module", "session": "ecr_session"}
+
 #: What a fault armed by a test that never fired does at teardown.
 UNFIRED_MODES = ("warn", "error", "ignore")
 

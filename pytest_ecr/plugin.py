@@ -20,7 +20,7 @@ import pytest
 
 from pytest_ecr._version import __version__
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
-from pytest_ecr.options import ALLOW_NETWORK, MARKERS, UNFIRED_MODES, add_options
+from pytest_ecr.options import ALLOW_NETWORK, MARKERS, SHARED_FIXTURES, UNFIRED_MODES, add_options
 from pytest_ecr.transports import ensure_hook, guard
 
 if TYPE_CHECKING:
@@ -316,7 +316,7 @@ def _fork(request: pytest.FixtureRequest, shared: SharedFake) -> FakeEcr:
 
 def _shared_fixture(request: pytest.FixtureRequest, scope: str) -> Iterator[FakeEcr]:
     from pytest_ecr.declarations import declared_faults
-    from pytest_ecr.scopes import SHARED_FIXTURES, SharedFake, SharedFakeError, check_local
+    from pytest_ecr.scopes import SharedFake, SharedFakeError, check_local
 
     stack = _shared_fakes(request.config)
     try:
@@ -455,8 +455,6 @@ def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
     # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
     # fixture; a test that uses none is untouched (the network guard aside). No shared
     # fake answers a test's requests: they reach the test's own fake, or the guard.
-    from pytest_ecr.scopes import SHARED_FIXTURES
-
     node = request.node
     shared = request.config.stash.get(_SHARED, None)
     with shared.suspended() if shared else contextlib.nullcontext():

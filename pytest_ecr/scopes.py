@@ -21,10 +21,8 @@ from typing import Any
 from pytest_ecr.declarations import DeclarationCache
 from pytest_ecr.fake import FakeEcr
 from pytest_ecr.faults import FaultSpec
+from pytest_ecr.options import SHARED_FIXTURES
 from pytest_ecr.transports import responder
-
-#: The scopes a fake can be shared by, and the fixture that shares it.
-SHARED_FIXTURES = {"class": "ecr_class", "module": "ecr_module", "session": "ecr_session"}
 
 
 class SharedFakeError(Exception):
