@@ -269,16 +269,13 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         _report_unfired(request.config, fake, shared.declared_faults if shared else ())
 
 
-# -- fakes shared by a class, a module or the session -------------------------------------
-
-
 def _shared_fakes(config: pytest.Config) -> SharedFakes:
-    shared = config.stash.get(_SHARED, None)
-    if shared is None:
+    """The session's live fakes shared by a class, a module or the session."""
+    if _SHARED not in config.stash:
         from pytest_ecr.scopes import SharedFakes
 
-        shared = config.stash[_SHARED] = SharedFakes()
-    return shared
+        config.stash[_SHARED] = SharedFakes()
+    return config.stash[_SHARED]
 
 
 def _requested_shared(request: pytest.FixtureRequest) -> SharedFake | None:
@@ -453,8 +450,7 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
 @pytest.fixture(autouse=True)
 def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
     # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
-    # fixture; a test that uses none is untouched (the network guard aside). No shared
-    # fake answers a test's requests: they reach the test's own fake, or the guard.
+    # fixture; one that uses none is untouched (the guard aside). No shared fake answers it.
     node = request.node
     shared = request.config.stash.get(_SHARED, None)
     with shared.suspended() if shared else contextlib.nullcontext():
@@ -470,10 +466,15 @@ def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: Any) -> Generator[None, object, object]:
-    # Which fixture is setting up, for the network guard's message: an ECR request from a
-    # class- or module-scoped fixture is sent before any test's fake exists.
-    with guard.setting_up(fixturedef.argname, fixturedef.scope):
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    # The network guard's message names the fixture (an ECR request of a module-scoped one
+    # precedes every test's fake); a shared fake answers fixtures of its own scope only.
+    shared = request.config.stash.get(_SHARED, None)
+    name, scope = fixturedef.argname, fixturedef.scope
+    answering = shared.answering(name, scope) if shared else contextlib.nullcontext()
+    with answering, guard.setting_up(name, scope):
         return (yield)
 
 

@@ -1,12 +1,13 @@
 """Fakes shared by a class, a module or the session (``ecr_class``, ``ecr_module``,
 ``ecr_session``), and how each test in their scope gets a fake of its own.
 
-A shared fake answers ECR while the fixtures of its scope set up: what they write through
-the API (CreateRepository, PutImage...) is its state. Each test that requests it (or a
-fixture that does) gets, as ``ecr``, a fake whose registry is a fork of that state as the
-test starts: the test sees everything the scope's fixtures wrote so far, and its own writes
-go no further than the test. Tests of the scope that do not request it see no shared
-fake: it is suspended for them, so their answers do not depend on which tests ran first.
+A shared fake answers ECR while the fixtures of its scope (and only those) set up: what
+they write through the API (CreateRepository, PutImage...) is its state. Each test that
+requests it (or a fixture that does) gets, as ``ecr``, a fake whose registry is a fork of
+that state as the test starts: the test sees everything the scope's fixtures wrote so
+far, and its own writes go no further than the test. Tests of the scope that do not
+request it see no shared fake: it is suspended for them, so their answers do not depend
+on which tests ran first.
 
 No pytest here; the plugin keeps one :class:`SharedFakes` per session.
 """
@@ -90,6 +91,33 @@ class SharedFakes:
         (a test's own fake, still being torn down)."""
         if self._stack and responder.active() is None:
             self._stack[-1].fake.activate()
+
+    @contextmanager
+    def answering(self, fixture: str, scope: str) -> Iterator[None]:
+        """Inside the block (*fixture*, of *scope*, setting up), the innermost shared fake
+        of that scope answers, or none: a fixture never seeds a wider shared fake, whose
+        state would outlive the fixture's scope and leak into the next one's tests.
+        Function-scoped fixtures and the shared fixtures themselves are left alone."""
+        if scope == "function" or fixture in SHARED_FIXTURES.values():
+            yield
+            return
+        current = responder.active()
+        current_shared = self.find(current) if current is not None else None
+        target = next((s for s in reversed(self._stack) if s.scope == scope), None)
+        if (current is not None and current_shared is None) or target is current_shared:
+            # A test's own fake (a fixture asked for inside a test), or the right one.
+            yield
+            return
+        if current_shared is not None:
+            current_shared.fake.deactivate()
+        if target is not None:
+            target.fake.activate()
+        try:
+            yield
+        finally:
+            if target is not None:
+                target.fake.deactivate()
+            self.resume()
 
     @contextmanager
     def suspended(self) -> Iterator[None]:

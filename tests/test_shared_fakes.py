@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+# Imported here, in the outer process: pytester's in-process runs drop the modules they
+# import, and a class imported afresh by a later run would not be the one already caught.
+import pytest_ecr.scopes  # noqa: F401
+
 REG = """
 REG = {"version": 1, "repositories": [{"name": "team/api", "images": [{"tags": ["v1"]}]}]}
 """
@@ -433,3 +437,58 @@ def test_xdist_workers_each_seed_their_own_shared_fake(pytester: pytest.Pytester
     pytester.makepyfile(test_mod2=MODULE_TESTS)
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly", timeout=300)
     result.assert_outcomes(passed=12)
+
+
+def test_a_shared_fake_answers_the_fixtures_of_its_own_scope_only(
+    pytester: pytest.Pytester,
+) -> None:
+    """A module fixture that forgot ecr_module, while a session fake is alive, does not
+    write into the session's fake (which would leak into every later module): the guard
+    stops it, naming the fixture. A class fixture that requests ecr_module is stopped too."""
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def base(ecr_session):
+            ecr_session.client().create_repository(repositoryName="from-session")
+        """
+    )
+    pytester.makepyfile(
+        test_a="""
+        def test_first(base, ecr):
+            pass
+        """,
+        test_b="""
+        import boto3, pytest
+
+        @pytest.fixture(scope="module")
+        def forgot():
+            boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="xx")
+
+        def test_forgot(base, forgot, ecr):
+            pass
+
+        @pytest.fixture(scope="class")
+        def wider(ecr_module):
+            boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="yy")
+
+        class TestIt:
+            def test_wider(self, wider, ecr):
+                pass
+        """,
+        test_c="""
+        def test_session_state_is_clean(base, ecr):
+            repos = ecr.client().describe_repositories()["repositories"]
+            names = [r["repositoryName"] for r in repos]
+            assert names == ["from-session"]
+        """,
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=2, errors=2)
+    text = result.stdout.str()
+    assert "the module-scoped fixture 'forgot' was being set up" in text
+    assert "have 'forgot' request `ecr_module`" in text
+    assert "the class-scoped fixture 'wider' was being set up" in text
+    assert "have 'wider' request `ecr_class`" in text
+    assert "each answers the fixtures of its own scope only" in text

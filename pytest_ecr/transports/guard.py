@@ -84,15 +84,20 @@ def _fixture_hint() -> str | None:
             f"it was sent while fixture {fixture!r} was being set up, before the test's "
             f"fake: have {fixture!r} request the `ecr` fixture, so that it runs after it. "
         )
-    shared = "ecr_class" if scope == "class" else "ecr_module" if scope == "module" else ""
-    ask = f"`{shared}`" if shared else "`ecr_session`"
+    shared = {"class": "ecr_class", "module": "ecr_module", "session": "ecr_session"}
+    ask = (
+        f"have {fixture!r} request `{shared[scope]}`"
+        if scope in shared
+        else "no fake is shared by a package: seed in a session-scoped fixture that requests "
+        "`ecr_session`, or a module-scoped one that requests `ecr_module`"
+    )
     return (
         f"it was sent while the {scope}-scoped fixture {fixture!r} was being set up, "
         "before any test's fake exists (`ecr` is one test's fake, set up after wider-scoped "
         "fixtures and gone after the test), so its writes could reach no test. To seed "
-        f"state shared by the {scope}, have {fixture!r} request {ask} (a fake shared by "
-        "the tests of a class, module or session: ecr_class, ecr_module, ecr_session); "
-        "see the how-to 'Share one fake across a class, module or session'. "
+        f"state shared by the {scope}, {ask} (ecr_class, ecr_module and ecr_session are "
+        "fakes shared by a class, module or session; each answers the fixtures of its own "
+        "scope only); see the how-to 'Share one fake across a class, module or session'. "
     )
 
 
