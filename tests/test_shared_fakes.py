@@ -492,3 +492,32 @@ def test_a_shared_fake_answers_the_fixtures_of_its_own_scope_only(
     assert "the class-scoped fixture 'wider' was being set up" in text
     assert "have 'wider' request `ecr_class`" in text
     assert "each answers the fixtures of its own scope only" in text
+
+
+def test_the_tests_fork_is_what_ecr_server_and_ecr_stubber_answer_from(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        NAMES
+        + """
+import boto3, pytest
+
+@pytest.fixture(scope="module")
+def seeded(ecr_module):
+    ecr_module.client().create_repository(repositoryName="seeded")
+
+def test_over_http(seeded, ecr, ecr_server):
+    client = boto3.client("ecr", region_name="us-east-1", endpoint_url=ecr_server.endpoint_url)
+    assert names(client) == ["seeded"]
+    assert ecr.calls().last.transport == "http"
+
+def test_stubber(seeded, ecr_stubber, ecr_client):
+    ecr_stubber.expect("DescribeRepositories")
+    assert names(ecr_client) == ["seeded"]
+
+def test_load_is_refused(seeded, ecr):
+    with pytest.raises(TypeError, match="built from a state"):
+        ecr.load({"version": 1})
+"""
+    )
+    run(pytester).assert_outcomes(passed=3)
