@@ -48,8 +48,10 @@ class SharedFake:
 
 
 class SharedFakes:
-    """The live shared fakes of a session, innermost last; the innermost answers between
-    tests (while fixtures of its scope set up) and no shared fake answers during a test."""
+    """The live shared fakes of a session, innermost last. While a fixture of a wider
+    scope sets up, the innermost one of that scope answers (:meth:`answering`); during a
+    test none does (:meth:`suspended`); in between (fixtures tearing down at the end of
+    their scope) the innermost one does."""
 
     def __init__(self) -> None:
         self._stack: list[SharedFake] = []
