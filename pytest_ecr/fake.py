@@ -19,15 +19,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from pytest_ecr._frames import hide_usage_errors
 from pytest_ecr.backends import DEFAULT_BACKEND, check_backend
 from pytest_ecr.clock import Sleep, SleepKind, VirtualClock
 from pytest_ecr.credentials import patch_environment, restore_environment
-from pytest_ecr.declarations import (
-    DeclarationCache,
-    Source,
-    declared_faults,
-    load_sources,
-)
+from pytest_ecr.declarations import DeclarationCache, Source, declared_faults, load_sources
 from pytest_ecr.faults import (
     NO_INJECTION,
     ArmedFault,
@@ -48,6 +44,9 @@ from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.operation_names import mutates
 from pytest_ecr.transports import botocore_hook, responder
 from pytest_ecr.transports.installed_model import installed_operations
+
+# A misspelt fault keyword or operation name shows the test's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient

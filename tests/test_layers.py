@@ -41,7 +41,11 @@ PROCESS_STATE = {
     "pytest_ecr.transports.guard:_opened": (
         "how many network_allowed() blocks are open (the ecr_allow_network marker's test)"
     ),
-    "pytest_ecr.transports.guard:_lock": "serialises the switch and the counter",
+    "pytest_ecr.transports.guard:_lock": "serialises the switch, the counter and the stack",
+    "pytest_ecr.transports.guard:_setting_up": (
+        "the pytest fixtures being set up now (pushed and popped by the plugin's "
+        "pytest_fixture_setup around each): read only to word the guard's message"
+    ),
     "pytest_ecr.transports.botocore_hook:_thread": (
         "per thread: whether the hook just answered, so the next retry sleep is virtual"
     ),

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from pytest_ecr._frames import hide_usage_errors
 from pytest_ecr._literals import EcrErrorCode, EcrOperation, ImageFailureCode
 from pytest_ecr.model import IMAGE_FAILURE_CODES, is_valid_digest
 from pytest_ecr.service.catalogue import (
@@ -27,6 +28,9 @@ from pytest_ecr.service.catalogue import (
     default_error_message as default_error_message,
 )
 from pytest_ecr.service.operation_names import known_operation, suggest_operation
+
+# A usage error raised here shows the caller's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 ConnectionKind = Literal["reset", "timeout", "endpoint"]
 CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")

@@ -342,7 +342,10 @@ class RepositoryBlobs:
         if self._frozen:
             return
         if self._base is not None:
-            raise FrozenBlobsError("a fork cannot be frozen; build a new store")
+            # A fork (a shared fake's, snapshotted for its next test) becomes a store of
+            # its own: the references it sees, its base's included, flattened into one.
+            refs = self.references()
+            self._base, self._refs, self._seed, self._pending = None, refs, (), []
         self._contents = LayeredMap(self._contents.flatten())
         self._uploads = LayeredMap(self._uploads.flatten())
         self._frozen = True

@@ -8,7 +8,11 @@ import re
 from collections.abc import Collection
 from typing import Final
 
+from pytest_ecr._frames import hide_usage_errors
 from pytest_ecr.service.catalogue import OPERATION_ERRORS
+
+# A usage error raised here shows the caller's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 
 def snake_case(operation: str) -> str:
