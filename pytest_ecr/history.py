@@ -103,9 +103,12 @@ _SHOWN_MAX = 200
 
 
 def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
+    # A registry upload hands its part as bytes (no base64 round trip): shown by length.
     return {
         key: f"{value[:40]}... ({len(value)} characters)"
         if isinstance(value, str) and len(value) > _SHOWN_MAX
+        else f"<{len(value)} bytes>"
+        if isinstance(value, bytes) and len(value) > _SHOWN_MAX
         else value
         for key, value in params.items()
     }
