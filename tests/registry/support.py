@@ -110,7 +110,9 @@ class Client:
         started = self.request("POST", f"/v2/{repository}/blobs/uploads/")
         assert started.status == 202, started
         patched = self.request(
-            "PATCH", self.path_of(started.headers["location"]), data,
+            "PATCH",
+            self.path_of(started.headers["location"]),
+            data,
             {"Content-Type": "application/octet-stream"},
         )
         assert patched.status == 201, patched
@@ -149,7 +151,11 @@ class Client:
             }
         ).encode()
         descriptors = [
-            {"mediaType": OCI_LAYER, "digest": self.push_blob(repository, layer), "size": len(layer)}
+            {
+                "mediaType": OCI_LAYER,
+                "digest": self.push_blob(repository, layer),
+                "size": len(layer),
+            }
             for layer in layers
         ]
         manifest = json.dumps(
@@ -166,7 +172,10 @@ class Client:
             indent=2,
         ).encode()
         put = self.request(
-            "PUT", f"/v2/{repository}/manifests/{reference}", manifest, {"Content-Type": OCI_MANIFEST}
+            "PUT",
+            f"/v2/{repository}/manifests/{reference}",
+            manifest,
+            {"Content-Type": OCI_MANIFEST},
         )
         assert put.status == 201, put
         return manifest, sha(manifest)

@@ -51,7 +51,9 @@ def test_a_50_mb_chunked_patch_goes_in_10_mib_parts(registry: Client, served: Se
     assert patched.status == 201  # ECR's (the spec says 202)
     assert patched.headers["range"] == f"0-{len(data) - 1}"
     assert patched.headers["docker-upload-uuid"] == upload
-    done = registry.request("PUT", registry.path_of(patched.headers["location"]) + f"&digest={sha(data)}")
+    done = registry.request(
+        "PUT", registry.path_of(patched.headers["location"]) + f"&digest={sha(data)}"
+    )
     assert done.status == 201
     assert done.headers["docker-content-digest"] == sha(data)
     assert done.headers["location"] == f"http://{registry.host}/v2/team/copy/blobs/{sha(data)}"
@@ -63,7 +65,8 @@ def test_a_50_mb_chunked_patch_goes_in_10_mib_parts(registry: Client, served: Se
     # The transport never held more than one reservation of its window at once.
     assert served.server.budget.peak <= 16 * MiB
     stored = served.fake.registry.repository("team/copy").blobs.content(sha(data))
-    assert stored is not None and stored.size == len(data)
+    assert stored is not None
+    assert stored.size == len(data)
 
 
 def test_a_monolithic_put_and_a_monolithic_post(registry: Client, served: Served) -> None:
@@ -87,7 +90,8 @@ def test_small_patches_fail_at_completion_as_ecr_parts_do(registry: Client) -> N
     second = registry.request("PATCH", registry.path_of(first.headers["location"]), b"b" * 100)
     assert second.headers["range"] == "0-199"
     done = registry.request(
-        "PUT", registry.path_of(second.headers["location"]) + "&digest=" + sha(b"a" * 100 + b"b" * 100)
+        "PUT",
+        registry.path_of(second.headers["location"]) + "&digest=" + sha(b"a" * 100 + b"b" * 100),
     )
     assert done.status == 400
     assert done.error == (
@@ -148,7 +152,10 @@ def test_get_blob_redirects_to_a_signed_layer_url(registry: Client, served: Serv
     (call,) = served.fake.calls("GetDownloadUrlForLayer")
     assert call.transport == "registry"
     # The API's URL is the same layer URL (its host is the fake's first endpoint).
-    assert urllib.parse.urlsplit(call.response["downloadUrl"]).path == urllib.parse.urlsplit(location).path
+    assert (
+        urllib.parse.urlsplit(call.response["downloadUrl"]).path
+        == urllib.parse.urlsplit(location).path
+    )
     fetched = registry.request("GET", registry.path_of(location), headers={"Authorization": ""})
     assert fetched.status == 200
     assert fetched.body == layer
@@ -223,7 +230,9 @@ def test_cross_repository_mount_follows_blob_mounting(
         assert target is not None
     else:
         assert answer.status == 202  # a new upload session instead
-        assert answer.headers["location"].startswith(f"http://{registry.host}/v2/team/copy/blobs/uploads/")
+        assert answer.headers["location"].startswith(
+            f"http://{registry.host}/v2/team/copy/blobs/uploads/"
+        )
         assert target is None
 
 

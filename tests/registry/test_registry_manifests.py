@@ -47,9 +47,7 @@ def test_a_pull_is_one_batch_get_image_call_with_the_accept_list(
     }
 
 
-def test_accept_negotiates_through_the_same_translation(
-    registry: Client, served: Served
-) -> None:
+def test_accept_negotiates_through_the_same_translation(registry: Client, served: Served) -> None:
     image = served.fake.registry.repository("team/api").image("v1")
     assert image.media_type == DOCKER_V2
     wanted = registry.request("GET", "/v2/team/api/manifests/v1", headers={"Accept": DOCKER_V1})
@@ -72,7 +70,8 @@ def test_unknown_manifests_and_repositories(registry: Client) -> None:
     assert gone.status == 404
     assert gone.error == (
         "NAME_UNKNOWN",
-        f"The repository with name 'team/nothing' does not exist in the registry with id '{ACCOUNT}'",
+        "The repository with name 'team/nothing' does not exist in the registry with id "
+        f"'{ACCOUNT}'",
     )
     assert registry.request("HEAD", "/v2/team/api/manifests/nope").status == 404
 
@@ -107,8 +106,14 @@ def test_put_answers_201_with_location_and_digest(registry: Client) -> None:
         {
             "schemaVersion": 2,
             "mediaType": OCI_MANIFEST,
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 2},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer, "size": 5}],
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": config,
+                "size": 2,
+            },
+            "layers": [
+                {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer, "size": 5}
+            ],
         }
     ).encode()
     answer = registry.request(
@@ -163,7 +168,9 @@ def test_put_of_bad_json_and_missing_children(registry: Client) -> None:
             "manifests": [{"mediaType": OCI_MANIFEST, "digest": child, "size": 10}],
         }
     ).encode()
-    answer = registry.request("PUT", "/v2/team/copy/manifests/multi", index, {"Content-Type": OCI_INDEX})
+    answer = registry.request(
+        "PUT", "/v2/team/copy/manifests/multi", index, {"Content-Type": OCI_INDEX}
+    )
     assert answer.status == 400
     assert answer.error == (
         "MANIFEST_BLOB_UNKNOWN",
