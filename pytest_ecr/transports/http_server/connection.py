@@ -23,6 +23,12 @@ import h11
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.transports.http_server.api import error_response, unknown_route
 from pytest_ecr.transports.http_server.budget import ByteBudget
+from pytest_ecr.transports.http_server.framing import (
+    MAX_HEAD,
+    declared_length,
+    framing_error,
+    reason_phrase,
+)
 from pytest_ecr.transports.http_server.routes import (
     Drop,
     Headers,
@@ -35,8 +41,6 @@ from pytest_ecr.transports.http_server.routes import (
 from pytest_ecr.transports.http_server.stream import BodyStream
 from pytest_ecr.wire import encode_error
 
-#: Largest request head (request line and headers) accepted.
-MAX_HEAD = 16 * 1024
 #: Bodies up to this size are answered on the loop thread by an ``inline`` route.
 INLINE_BODY = 64 * 1024
 #: Bodies up to this size need no room in the server's byte budget.
@@ -47,36 +51,6 @@ STREAM_RESERVE = 16 * 1024 * 1024
 # How long a connection that was answered an error and closed is drained of what the
 # client still sends, so that closing does not reset the answer away.
 _LINGER = 1.0
-_FRAMING_CODES = {
-    413: "RequestEntityTooLargeException",
-    431: "RequestHeaderFieldsTooLargeException",
-    501: "NotImplemented",
-    505: "HTTPVersionNotSupported",
-}
-
-
-def _framing_error(status: int, text: str) -> EcrError:
-    if status not in _FRAMING_CODES:
-        status = 400
-    return EcrError(_FRAMING_CODES.get(status, "SerializationException"), text, status)
-
-
-def _declared_length(request: h11.Request) -> int | None:
-    """The body length the client declared; ``None`` for a chunked body. Raises
-    :class:`EcrError` for framing h11 leaves to the server to refuse."""
-    size = len(request.target) + sum(len(n) + len(v) + 4 for n, v in request.headers)
-    if size > MAX_HEAD:  # h11 bounds a head still arriving; this bounds one read at once
-        raise _framing_error(431, f"Request head of {size} bytes exceeds {MAX_HEAD} bytes")
-    length = te = None
-    for name, value in request.headers:
-        if name == b"content-length":
-            length = int(value)  # h11 has checked it is digits, and agrees with repeats
-        elif name == b"transfer-encoding":
-            te = value
-    if te is not None and length is not None:
-        # RFC 9112 6.1: a request smuggling vector; refused rather than guessed at.
-        raise _framing_error(400, "Request has both Content-Length and Transfer-Encoding")
-    return None if te is not None else (length or 0)
 
 
 class Host(Server, Protocol):
@@ -210,13 +184,13 @@ class Connection(asyncio.BufferedProtocol):
                 elif isinstance(event, h11.ConnectionClosed):
                     self._close()
             except h11.RemoteProtocolError as error:
-                self.fail(_framing_error(error.error_status_hint, str(error)))
+                self.fail(framing_error(error.error_status_hint, str(error)))
             except EcrError as error:
                 self.fail(error)
 
     def _on_head(self, head: h11.Request) -> None:
         self.head = head
-        declared = _declared_length(head)
+        declared = declared_length(head)
         path = head.target.decode("latin-1").partition("?")[0]
         self._route = route = find_route(self.server.routes, head.method.decode("ascii"), path)
         streamed = route is not None and route.streamed
@@ -438,7 +412,7 @@ class Connection(asyncio.BufferedProtocol):
         """Answer *error* and close; what the client still sends is read and dropped for
         a moment, so the answer is not lost to a reset."""
         answer = encode_error(error)
-        lines = [f"HTTP/1.1 {answer.status} {_reason(answer.status)}", "Server: pytest-ecr"]
+        lines = [f"HTTP/1.1 {answer.status} {reason_phrase(answer.status)}", "Server: pytest-ecr"]
         lines.append(f"Date: {self.server.http_date()}")
         lines.extend(f"{k}: {v}" for k, v in answer.headers.items())
         lines.append("Connection: close")
@@ -519,15 +493,6 @@ class Connection(asyncio.BufferedProtocol):
         transport = self.transport
         if transport is not None and not transport.is_closing() and not transport.is_reading():
             transport.resume_reading()
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 __all__ = ["MAX_HEAD", "Connection"]
