@@ -82,7 +82,8 @@ class Call:
         return None if self.error is None else str(self.error.get("__type"))
 
     def describe(self) -> str:
-        """``Operation(attempt N, region) params=... -> outcome [fault: ...]``."""
+        """``Operation(attempt N, region) params=... -> outcome [fault: ...]``; a call the
+        registry API made says so: ``Operation(attempt N, region, registry)``."""
         if self.error is not None:
             outcome = f"{self.status} {self.error_code}"
         elif "connection" in self.extra:
@@ -91,8 +92,9 @@ class Call:
             outcome = "200 OK"
         if self.fault:
             outcome += f" [fault: {self.fault}]"
+        via = ", registry" if self.transport == "registry" else ""
         return (
-            f"{self.operation}(attempt {self.attempt}, {self.region}) "
+            f"{self.operation}(attempt {self.attempt}, {self.region}{via}) "
             f"params={_shown(self.params)!r} -> {outcome}"
         )
 

@@ -4,12 +4,18 @@ on the registry path with a registry's statuses (§15.7; issue 14, point 4)."""
 from __future__ import annotations
 
 import http.client
+import io
+import json
 import os
+import re
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from .conftest import Served
-from .support import OTHER_ACCOUNT, Client, sha
+from .support import ACCOUNT, OTHER_ACCOUNT, REGISTRY, Client, sha
 
 
 def test_throttling_is_a_429_then_the_retry_succeeds(registry: Client, served: Served) -> None:
@@ -118,3 +124,37 @@ def test_the_fixture_serves_the_registry(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+def test_the_calls_report_names_the_registry(registry: Client, served: Served) -> None:
+    registry.push_blob("team/copy", b"x" * 300)
+    registry.request("GET", "/v2/team/api/manifests/v1")
+    described = served.fake.calls().describe()
+    assert "BatchGetImage(attempt 1, us-east-1, registry) params=" in described
+    assert "'layerPartBlob': '<300 bytes>'" in described
+    assert "GetAuthorizationToken(attempt 1, us-east-1) params=" in described
+
+
+def test_serve_prints_the_host_of_every_declared_registry(tmp_path: Path) -> None:
+    from pytest_ecr.cli import _serve
+
+    declaration = tmp_path / "registry.yaml"
+    declaration.write_text(json.dumps(REGISTRY))
+    out = io.StringIO()
+    stop = threading.Event()
+    worker = threading.Thread(target=_serve, args=(str(declaration), 0, out, stop))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while "Ctrl-C" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        printed = out.getvalue()
+    finally:
+        stop.set()
+        worker.join(30)
+    hosts = dict(re.findall(r"^  (\d{12} [a-z0-9-]+): (127\.0\.0\.1:\d+)$", printed, re.M))
+    assert set(hosts) == {f"{ACCOUNT} us-east-1", f"{OTHER_ACCOUNT} eu-west-1"}
+    endpoint = re.search(r"at (http://127\.0\.0\.1:\d+)", printed)
+    assert endpoint is not None
+    assert hosts[f"{ACCOUNT} us-east-1"] == endpoint.group(1).removeprefix("http://")
+    assert hosts[f"{OTHER_ACCOUNT} eu-west-1"] != hosts[f"{ACCOUNT} us-east-1"]
