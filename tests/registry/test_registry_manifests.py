@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+from pytest_ecr import FakeEcr
+
 from .conftest import Served
-from .support import ACCOUNT, OCI_INDEX, OCI_MANIFEST, Client, sha
+from .support import ACCOUNT, OCI_INDEX, OCI_MANIFEST, REGISTRY, Client, sha
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_V1 = "application/vnd.docker.distribution.manifest.v1+json"
@@ -192,3 +194,17 @@ def test_delete_by_digest_is_batch_delete_image(registry: Client, served: Served
     assert registry.request("GET", f"/v2/team/api/manifests/{digest}").status == 404
     again = registry.request("DELETE", f"/v2/team/api/manifests/{digest}")
     assert (again.status, again.error[0]) == (404, "MANIFEST_UNKNOWN")
+
+
+def test_a_push_stays_in_its_test(registry: Client, served: Served) -> None:
+    registry.push_image("team/copy", "mine", [b"only here"])
+    assert served.fake.registry.repository("team/copy").resolve_tag("mine") is not None
+    next_test = FakeEcr([REGISTRY], fake_environment=False)
+    served.server.fake = next_test
+    try:
+        fresh = served.client()
+        answer = fresh.request("GET", "/v2/team/copy/manifests/mine")
+        assert answer.status == 404
+        assert next_test.calls("BatchGetImage").count == 1
+    finally:
+        served.server.fake = served.fake
