@@ -98,7 +98,9 @@ def _index_manifest(layout: Path) -> dict[str, Any]:
     return dict(entry)
 
 
-def test_inspect_of_a_pushed_image(skopeo: Skopeo, registry: Client) -> None:
+def test_inspect_of_a_pushed_and_a_declared_image(
+    skopeo: Skopeo, registry: Client, served: Served
+) -> None:
     manifest, digest = registry.push_image("team/copy", "v1", [os.urandom(4096)])
     result = skopeo.run(
         "inspect",
@@ -118,6 +120,16 @@ def test_inspect_of_a_pushed_image(skopeo: Skopeo, registry: Client) -> None:
         skopeo.ref("team/copy", "v1"),
     )
     assert raw.stdout.encode() == manifest
+    # A declared image: its manifest, byte for byte.
+    declared = skopeo.run(
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        f"--creds=AWS:{skopeo.secret}",
+        skopeo.ref("team/api", "v1"),
+    )
+    image = served.fake.registry.repository("team/api").image("v1")
+    assert declared.stdout == image.manifest
 
 
 def test_copy_into_an_oci_directory_verifies_every_blob(

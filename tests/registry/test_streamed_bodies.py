@@ -99,3 +99,39 @@ def test_a_client_gone_midway_leaves_the_server_well(
         assert started.status == 202
     finally:
         client.close()
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = sock.recv(4096)
+        if not piece:
+            break
+        data += piece
+    return data
+
+
+def test_expect_100_continue_then_a_pipelined_request(
+    tight: tuple[EcrHTTPServer, str, str],
+) -> None:
+    _, host, secret = tight
+    path = _upload_path(host, secret)
+    body = b"z" * 70000
+    sock = _raw(
+        host,
+        f"PATCH {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {basic(secret)}\r\n"
+        f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n",
+    )
+    with sock:
+        assert _read_answer(sock).startswith(b"HTTP/1.1 100 ")
+        # The body, then at once a second request on the same connection.
+        sock.sendall(
+            body
+            + f"GET /v2/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: {basic(secret)}\r\n\r\n".encode()
+        )
+        first = _read_answer(sock)
+        assert first.startswith(b"HTTP/1.1 201 "), first
+        assert b"Range: 0-69999" in first
+        rest = first.split(b"\r\n\r\n", 1)[1]
+        second = rest if b"\r\n\r\n" in rest else rest + _read_answer(sock)
+        assert second.startswith(b"HTTP/1.1 200 "), second
