@@ -22,7 +22,7 @@ def test_throttling_is_a_429_then_the_retry_succeeds(registry: Client, served: S
     fault = served.fake.fault("BatchGetImage", error="ThrottlingException", times=1)
     throttled = registry.request("GET", "/v2/team/api/manifests/v1")
     assert throttled.status == 429
-    assert throttled.error[0] == "TOOMANYREQUESTS"
+    assert throttled.error == ("TOOMANYREQUESTS", "Rate exceeded")
     assert registry.request("GET", "/v2/team/api/manifests/v1").status == 200
     calls = served.fake.calls("BatchGetImage")
     assert [c.fault is not None for c in calls] == [True, False]
