@@ -67,3 +67,22 @@ def test_a_token_is_valid_only_in_its_region(served: Served) -> None:
     assert eu.request("GET", "/v2/").error == ("DENIED", INVALID)
     eu.secret = password(served.fake, "eu-west-1")
     assert eu.request("GET", "/v2/").status == 200
+
+
+def test_paths_and_methods_the_registry_does_not_have(registry: Client) -> None:
+    assert registry.request("GET", "/v2/team/api/nothing/here").error[0] == "NOT_FOUND"
+    delete = registry.request("DELETE", f"/v2/team/api/blobs/sha256:{'0' * 64}")
+    assert (delete.status, delete.error[0]) == (405, "UNSUPPORTED")
+    assert registry.request("POST", "/v2/team/api/blobs/uploads/abc").status == 405
+
+
+def test_no_fake_attached_is_a_503(served: Served) -> None:
+    client = served.client()
+    served.server.fake = None
+    try:
+        answer = client.request("GET", "/v2/")
+        assert (answer.status, answer.error[0]) == (503, "UNAVAILABLE")
+        layer = client.request("GET", "/pytest-ecr-layers/x")
+        assert layer.status == 503
+    finally:
+        served.server.fake = served.fake
