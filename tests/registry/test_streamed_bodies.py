@@ -125,10 +125,8 @@ def test_expect_100_continue_then_a_pipelined_request(
     with sock:
         assert _read_answer(sock).startswith(b"HTTP/1.1 100 ")
         # The body, then at once a second request on the same connection.
-        sock.sendall(
-            body
-            + f"GET /v2/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: {basic(secret)}\r\n\r\n".encode()
-        )
+        then = f"GET /v2/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: {basic(secret)}\r\n\r\n"
+        sock.sendall(body + then.encode())
         first = _read_answer(sock)
         assert first.startswith(b"HTTP/1.1 201 "), first
         assert b"Range: 0-69999" in first
