@@ -14,7 +14,9 @@ class Call:
 
     ``params`` are the input members as decoded from the request, ``response`` the output
     members answered and ``error`` the error body answered; each is the object the fake
-    worked with, never re-encoded.
+    worked with, never re-encoded. ``transport`` says what carried it: ``"botocore"``
+    (the in-process hook), ``"http"`` (the ECR API on the HTTP endpoint) or
+    ``"registry"`` (a registry request, answered as this operation).
     """
 
     __slots__ = (
