@@ -226,3 +226,66 @@ def test_a_multi_architecture_image_pulled_for_one_platform(
     assert chosen == children["arm64"][1]
     config = json.loads(blobs[json.loads(blobs[chosen])["config"]["digest"]])
     assert config["architecture"] == "arm64"
+
+
+def test_through_the_plugin_with_a_marker_fault(pytester: pytest.Pytester) -> None:
+    """The fixture as users have it: skopeo pushes from an OCI layout, then pulls under an
+    ``ecr_fault`` marker, and ``ecr.calls`` shows the attempts."""
+    pytester.makepyfile(
+        """
+        import base64, hashlib, json, subprocess
+        import pytest
+
+        REG = {"version": 1, "repositories": [{"name": "team/app"}]}
+
+        def blob(layout, data):
+            digest = hashlib.sha256(data).hexdigest()
+            (layout / "blobs" / "sha256" / digest).write_bytes(data)
+            return {"digest": "sha256:" + digest, "size": len(data)}
+
+        def layout_of(path):
+            (path / "blobs" / "sha256").mkdir(parents=True)
+            (path / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+            config = blob(path, b'{"architecture": "amd64", "os": "linux"}')
+            layer = blob(path, b"layer bytes " * 1000)
+            manifest = json.dumps({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", **layer}],
+            }).encode()
+            entry = {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                     **blob(path, manifest),
+                     "annotations": {"org.opencontainers.image.ref.name": "v1"}}
+            (path / "index.json").write_text(json.dumps({"schemaVersion": 2,
+                                                         "manifests": [entry]}))
+            return entry["digest"]
+
+        @pytest.mark.ecr_registry(REG)
+        @pytest.mark.ecr_fault("BatchGetImage", error="ThrottlingException", times=1)
+        def test_push_then_a_throttled_pull(ecr, ecr_server, ecr_client, tmp_path):
+            token = ecr_client.get_authorization_token()["authorizationData"][0]
+            creds = base64.b64decode(token["authorizationToken"]).decode()
+            policy = tmp_path / "policy.json"
+            policy.write_text('{"default": [{"type": "insecureAcceptAnything"}]}')
+            env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+            def skopeo(*args):
+                subprocess.run(["skopeo", "--policy", str(policy), "copy",
+                                "--preserve-digests", *args],
+                               env=env, timeout=120, check=True, capture_output=True)
+            digest = layout_of(tmp_path / "src")
+            image = f"docker://{ecr_server.registry_host()}/team/app:v1"
+            skopeo("--dest-tls-verify=false", "--dest-creds", creds,
+                   f"oci:{tmp_path / 'src'}:v1", image)
+            assert ecr.registry.repository("team/app").image("v1").digest == digest
+            skopeo("--retry-times", "3", "--src-tls-verify=false", "--src-creds", creds,
+                   image, f"oci:{tmp_path / 'out'}:v1")
+            pulls = ecr.calls("BatchGetImage")
+            assert pulls[0].error_code == "ThrottlingException"
+            assert pulls[0].transport == "registry"
+            assert pulls.last.status == 200
+            assert ecr.calls("PutImage").last.params["imageTag"] == "v1"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=300)
+    result.assert_outcomes(passed=1)
