@@ -158,3 +158,44 @@ def test_serve_prints_the_host_of_every_declared_registry(tmp_path: Path) -> Non
     assert endpoint is not None
     assert hosts[f"{ACCOUNT} us-east-1"] == endpoint.group(1).removeprefix("http://")
     assert hosts[f"{OTHER_ACCOUNT} eu-west-1"] != hosts[f"{ACCOUNT} us-east-1"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "error", "status", "code"),
+    [
+        ("PutImage", "LayersNotFoundException", 400, "MANIFEST_BLOB_UNKNOWN"),
+        ("PutImage", "ImageTagAlreadyExistsException", 400, "TAG_INVALID"),
+        ("BatchGetImage", "AccessDeniedException", 403, "DENIED"),
+        ("BatchGetImage", "RepositoryNotFoundException", 404, "NAME_UNKNOWN"),
+        ("InitiateLayerUpload", "KmsException", 400, "UNKNOWN"),
+        ("InitiateLayerUpload", "ThrottlingException", 429, "TOOMANYREQUESTS"),
+        ("CompleteLayerUpload", "InvalidLayerException", 400, "BLOB_UPLOAD_INVALID"),
+        ("ListImages", "ServerException", 500, "UNKNOWN"),
+    ],
+)
+def test_injected_errors_read_as_the_registry_answers_them(
+    registry: Client, served: Served, operation: str, error: str, status: int, code: str
+) -> None:
+    manifest = registry.small_manifest("team/copy")
+    started = registry.request("POST", "/v2/team/copy/blobs/uploads/")
+    upload = registry.path_of(started.headers["location"])
+    served.fake.fault(operation, error=error, times=1)
+    requests = {
+        "PutImage": ("PUT", "/v2/team/copy/manifests/v9", manifest),
+        "BatchGetImage": ("GET", "/v2/team/api/manifests/v1", None),
+        "InitiateLayerUpload": ("POST", "/v2/team/copy/blobs/uploads/", None),
+        "CompleteLayerUpload": ("PUT", f"{upload}&digest={sha(b'abc')}", b"abc"),
+        "ListImages": ("GET", "/v2/team/api/tags/list", None),
+    }
+    method, path, body = requests[operation]
+    answer = registry.request(method, path, body)
+    assert (answer.status, answer.error[0]) == (status, code)
+    injected = served.fake.calls(operation).last
+    assert injected.error_code == error
+    assert answer.error[1] == injected.error["message"]
+
+
+def test_an_injected_503_is_unavailable(registry: Client, served: Served) -> None:
+    served.fake.fault("BatchGetImage", error="ServerException", status=503, times=1)
+    answer = registry.request("GET", "/v2/team/api/manifests/v1")
+    assert (answer.status, answer.error[0]) == (503, "UNAVAILABLE")
