@@ -241,21 +241,21 @@ class Connection(asyncio.BufferedProtocol):
         future.add_done_callback(lambda done: self.server.call_soon(self._answered, done, request))
 
     def _stream_room(self) -> None:
-        if not self.closing and (self.stream is None or not self.stream.paused):
+        # Only for a body still arriving: once it is whole, reading waits for the answer
+        # (a pipelined request stays in the kernel), whatever callback comes late.
+        if not self.closing and self.stream is not None and not self.stream.paused:
             self._resume_reading()
 
     def _stream_ended(self) -> None:
         stream = self.stream
         assert stream is not None
         stream.end()
-        self.head, self.size, self.started = None, 0, None
+        self.head, self.size, self.started, self.stream = None, 0, None, None
         if self._finish_after_body:
             self._finish_after_body = False
-            self.stream = None
             self._finish()
         else:
             self._pause_reading()  # a pipelined request waits for the answer
-            self.stream = None
 
     def _continue(self) -> None:
         if self.h11.they_are_waiting_for_100_continue and self.transport is not None:
@@ -266,9 +266,9 @@ class Connection(asyncio.BufferedProtocol):
     def _on_data(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.allowed:  # only a chunked body can outgrow what it declared
-            streamed = self.stream is not None
-            limit = self.server.max_upload if streamed else self.server.max_body
+            limit = self.server.max_body
             if self.stream is not None:
+                limit = self.server.max_upload
                 self.stream.abort()
             raise EcrError(
                 "RequestEntityTooLargeException",
