@@ -208,3 +208,34 @@ def test_a_push_stays_in_its_test(registry: Client, served: Served) -> None:
         assert next_test.calls("BatchGetImage").count == 1
     finally:
         served.server.fake = served.fake
+
+
+def test_a_big_manifest_round_trips_and_a_too_big_one_is_refused(registry: Client) -> None:
+    config = registry.push_blob("team/copy", b"{}")
+    doc = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {
+            "mediaType": "application/vnd.oci.image.config.v1+json",
+            "digest": config,
+            "size": 2,
+        },
+        "layers": [],
+        "annotations": {"padding": "p" * (2 * 1024 * 1024)},
+    }
+    manifest = json.dumps(doc).encode()
+    put = registry.request(
+        "PUT", "/v2/team/copy/manifests/big", manifest, {"Content-Type": OCI_MANIFEST}
+    )
+    assert put.status == 201
+    assert registry.request("GET", "/v2/team/copy/manifests/big").body == manifest
+    doc["annotations"] = {"padding": "p" * (4 * 1024 * 1024)}
+    huge = registry.request("PUT", "/v2/team/copy/manifests/huge", json.dumps(doc).encode())
+    assert huge.status == 400
+    assert huge.error == (
+        "UNSUPPORTED",
+        "Invalid parameter at 'imageManifest' failed to satisfy constraint: "
+        "'Member must have length less than or equal to 4194304'",
+    )
+    # The rest of the refused body was dropped: the connection goes on.
+    assert registry.request("GET", "/v2/").status == 200

@@ -61,6 +61,8 @@ class RegistryContext:
     account: str
     region: str
     request: Request
+    #: The server (its big-body lane, for a manifest of a megabyte or more).
+    server: Server
 
     @property
     def base_url(self) -> str:
@@ -122,7 +124,7 @@ def authenticate(server: Server, request: Request) -> RegistryContext:
         raise OciError(403, "DENIED", EXPIRED)
     if verdict != "valid":
         raise OciError(403, "DENIED", INVALID)
-    return RegistryContext(fake, account, region, request)
+    return RegistryContext(fake, account, region, request, server)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ has been seen to do (clients compute it from the body).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from typing import Any, Final
@@ -16,6 +17,7 @@ from typing import Any, Final
 from pytest_ecr.model import MediaType, is_valid_digest
 from pytest_ecr.model.names import IMAGE_TAG_RE, MANIFEST_MAX_LENGTH
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.transports.http_server.api import BIG_BODY
 from pytest_ecr.transports.http_server.registry.context import RegistryContext
 from pytest_ecr.transports.http_server.registry.oci import (
     API_VERSION,
@@ -148,8 +150,11 @@ def put_manifest(ctx: RegistryContext, name: str, reference: str) -> Response:
         params["imageDigest"] = reference
     else:
         params["imageTag"] = reference
+    # A big manifest is parsed with the GIL held: one at a time, as the API's big bodies.
+    lane = ctx.server.big_body_lane if len(body) >= BIG_BODY else contextlib.nullcontext()
     try:
-        ctx.answer_raw("PutImage", params)
+        with lane:
+            ctx.answer_raw("PutImage", params)
     except EcrError as error:
         if error.code == "ImageDigestDoesNotMatchException":
             raise digest_mismatch(reference, name, ctx.account) from None
