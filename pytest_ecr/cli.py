@@ -100,6 +100,16 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
+def _registry_hosts(fake: Any, server: Any) -> list[tuple[str, str, str]]:
+    """(account, region, host) of every declared registry, the fake's own first."""
+    from pytest_ecr.transports.http_server import EcrServer
+
+    served = EcrServer(server, fake)
+    keys = {(fake.account, fake.region): None}
+    keys.update(dict.fromkeys((r.registry_id, r.region) for r in fake.registry.repositories()))
+    return [(account, region, served.registry_host(account, region)) for account, region in keys]
+
+
 def _serve(
     path: str,
     port: int,
@@ -142,6 +152,12 @@ def _serve(
         print("export these to point the AWS CLI or an SDK at it:", file=out)
         for name, value in export_environment(server.endpoint_url, fake.region).items():
             print(f"export {name}={shlex.quote(value)}", file=out)
+        print(
+            "registries for OCI clients (log in as AWS with GetAuthorizationToken's password):",
+            file=out,
+        )
+        for account, region, host in _registry_hosts(fake, server):
+            print(f"  {account} {region}: {host}", file=out)
         print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
         serve_until(
             server,

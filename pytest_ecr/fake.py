@@ -39,7 +39,7 @@ from pytest_ecr.faults import (
 )
 from pytest_ecr.history import Call, CallList, History
 from pytest_ecr.model import RegistryState
-from pytest_ecr.service import RequestContext, dispatch, validate_request
+from pytest_ecr.service import RequestContext, dispatch, registry_blobs, validate_request
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.operation_names import mutates
 from pytest_ecr.transports import botocore_hook, responder
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from pytest_ecr._literals import EcrOperation
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.model.blobs import BlobContent
     from pytest_ecr.model.lifecycle import LifecycleRun
     from pytest_ecr.wire import WireRequest
 
@@ -231,6 +232,18 @@ class FakeEcr:
                 raise
             self._record(request, region, account, fault, response=result, extra=extra)
         return result
+
+    def blob_content(
+        self, account: str, region: str, repository: str, digest: str
+    ) -> BlobContent | None:
+        """The bytes of blob *digest* of a repository (what a layer download serves)."""
+        with self._lock:
+            return registry_blobs.blob_content(self.registry, account, region, repository, digest)
+
+    def mount_blob(self, account: str, region: str, source: str, target: str, digest: str) -> bool:
+        """A registry's cross-repository mount (``registry_blobs.mount_blob``)."""
+        with self._lock:
+            return registry_blobs.mount_blob(self.registry, account, region, source, target, digest)
 
     def sleep(self, seconds: float, kind: SleepKind) -> None:
         """Spend *seconds* on this fake's clock (recorded, not slept, unless real time)."""

@@ -19,7 +19,9 @@ class Call:
 
     ``params`` are the input members as decoded from the request, ``response`` the output
     members answered and ``error`` the error body answered; each is the object the fake
-    worked with, never re-encoded.
+    worked with, never re-encoded. ``transport`` says what carried it: ``"botocore"``
+    (the in-process hook), ``"http"`` (the ECR API on the HTTP endpoint) or
+    ``"registry"`` (a registry request, answered as this operation).
     """
 
     __slots__ = (
@@ -92,7 +94,8 @@ class Call:
 
     def describe(self) -> str:
         """``Operation(attempt N, region) params=... -> outcome [fault: ...]``, with long
-        values abridged (a manifest by its digest and size, a long list by its length)."""
+        values abridged (a manifest by its digest and size, a long list by its length); a
+        call the registry API made says so: ``Operation(attempt N, region, registry)``."""
         return describe_call(self)
 
 

@@ -122,8 +122,9 @@ def describe_call(call: Call) -> str:
         outcome = "200 OK"
     if call.fault:
         outcome += f" [fault: {call.fault}]"
+    via = ", registry" if call.transport == "registry" else ""
     return (
-        f"{call.operation}(attempt {call.attempt}, {call.region}) "
+        f"{call.operation}(attempt {call.attempt}, {call.region}{via}) "
         f"params={shown(call.params)} -> {outcome}"
     )
 

@@ -6,7 +6,7 @@ How a page's fenced code blocks are used (the page's blocks share one directory)
 * ``python``, ``yaml``, ``json``, ``js``, ``ini``, ``toml`` blocks with ``title="NAME"``
   are written to that file. Untitled ``python`` blocks become test modules.
 * Every ``python`` block is then run by pytest, with the plugin, and must pass (a test may
-  skip only for a missing external tool such as Node.js).
+  skip only for a missing external tool such as Node.js or skopeo).
 * Every ``yaml`` block is a declaration: it must pass the validator and the JSON Schema,
   except those titled ``broken*.yaml``, which must fail them.
 * ``console`` blocks are run: ``$ pytest-ecr ...``, ``$ pytest ...`` and ``$ echo $?``
@@ -271,7 +271,9 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
         assert result.ret == 0, f"{page_id(page)}: its examples fail:\n" + str(result.stdout)
         assert outcomes.get("passed", 0) > 0
         skipped = [line for line in result.outlines if line.startswith("SKIPPED")]
-        assert all("node" in line.lower() or "moto" in line for line in skipped), skipped
+        assert all(
+            "node" in line.lower() or "moto" in line or "skopeo" in line for line in skipped
+        ), skipped
     for block in blocks:
         if block.lang == "console":
             run_console(block, pytester)

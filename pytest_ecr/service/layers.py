@@ -18,6 +18,7 @@ from pytest_ecr.model.names import DIGEST_PATTERN, DIGEST_RE
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.layer_urls import layer_path, layer_url_query
 
 #: ``partSize`` InitiateLayerUpload answers: 10 MiB, as ECR does.
 PART_SIZE: Final = 10_485_760
@@ -68,10 +69,19 @@ def part_blob(params: Mapping[str, Any]) -> bytes:
     """``layerPartBlob``: base64 text on the wire (awsJson), at most 20,971,520 bytes.
 
     The size is judged from the encoded length before anything is decoded, so an
-    oversized request is refused without a decoded copy of it.
+    oversized request is refused without a decoded copy of it. The registry API hands
+    its parts over already as bytes (JSON never decodes to bytes, so no API request
+    can): those are used as they are, never copied.
     """
     field = "layerPartBlob"
-    text = v.expect_str(v.require(params, field), field)
+    raw = v.require(params, field)
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_PART_BLOB:
+            raise invalid_parameter(
+                field, f"Member must have length less than or equal to {MAX_PART_BLOB}"
+            )
+        return raw
+    text = v.expect_str(raw, field)
     padding = len(text) - len(text.rstrip("="))
     if len(text) // 4 * 3 - min(padding, 2) > MAX_PART_BLOB:
         raise invalid_parameter(
@@ -178,9 +188,11 @@ def layer_already_exists(digest: str, repo: Repository) -> EcrError:
 
 
 def download_url(repo: Repository, digest: str, ctx: RequestContext) -> str:
-    """Where a layer is downloaded from: the fake's HTTP endpoint when one serves it,
-    else a URL that cannot resolve (RFC 2606 ``.invalid``), of the same path."""
-    path = f"/v2/{repo.name}/blobs/{digest}"
+    """Where a layer is downloaded from: a signed URL valid for an hour on the fake's
+    clock (:mod:`~pytest_ecr.service.layer_urls`), on the fake's HTTP endpoint when one
+    serves it, else on a host that cannot resolve (RFC 2606 ``.invalid``)."""
+    path = layer_path(repo.registry_id, repo.region, repo.name, digest)
+    query = layer_url_query(path, ctx.clock())
     if ctx.endpoint is not None:
-        return ctx.endpoint.rstrip("/") + path
-    return f"https://{repo.registry_id}.layers.{repo.region}.pytest-ecr.invalid{path}"
+        return f"{ctx.endpoint.rstrip('/')}{path}?{query}"
+    return f"https://{repo.registry_id}.layers.{repo.region}.pytest-ecr.invalid{path}?{query}"

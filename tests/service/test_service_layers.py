@@ -135,12 +135,14 @@ def test_a_pushers_flow_from_initiate_to_download_url(any_client: Any, fake: Fak
     )
     url = strip(any_client.get_download_url_for_layer(repositoryName=REPO, layerDigest=sha(layer)))
     assert url["layerDigest"] == sha(layer)
+    where, _, signed = url["downloadUrl"].partition("?")
+    path = f"/pytest-ecr-layers/{ACCOUNT}/us-east-1/v2/{REPO}/blobs/{sha(layer)}"
     if fake.http_endpoints:
-        assert url["downloadUrl"] == f"{fake.http_endpoints[0]}/v2/{REPO}/blobs/{sha(layer)}"
+        assert where == f"{fake.http_endpoints[0]}{path}"
     else:
-        assert url["downloadUrl"] == (
-            f"https://{ACCOUNT}.layers.us-east-1.pytest-ecr.invalid/v2/{REPO}/blobs/{sha(layer)}"
-        )
+        assert where == f"https://{ACCOUNT}.layers.us-east-1.pytest-ecr.invalid{path}"
+    assert "X-Amz-Expires=3600" in signed
+    assert "X-Amz-Signature=" in signed
     checked = strip(
         any_client.batch_check_layer_availability(repositoryName=REPO, layerDigests=[sha(layer)])
     )
@@ -363,7 +365,7 @@ def test_download_url_of_a_declared_layer(any_client: Any, fake: FakeEcr) -> Non
         any_client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     )
     assert answer["layerDigest"] == blob(101)
-    assert answer["downloadUrl"].endswith(f"/v2/{REPO}/blobs/{blob(101)}")
+    assert answer["downloadUrl"].partition("?")[0].endswith(f"/v2/{REPO}/blobs/{blob(101)}")
     host = answer["downloadUrl"].split("/")[2]
     assert host.endswith(".invalid") or fake.http_endpoints
 
@@ -401,7 +403,9 @@ def test_the_download_url_follows_the_endpoint_serving_the_fake(fake: FakeEcr, c
         url = client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     finally:
         fake.http_endpoints = ()
-    assert url["downloadUrl"] == f"http://127.0.0.1:1/v2/{REPO}/blobs/{blob(101)}"
+    assert url["downloadUrl"].startswith(
+        f"http://127.0.0.1:1/pytest-ecr-layers/{ACCOUNT}/us-east-1/v2/{REPO}/blobs/{blob(101)}?"
+    )
     again = client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     assert ".invalid/" in again["downloadUrl"]
 

@@ -1,4 +1,4 @@
-"""The server's route table: more specific routes (an OCI registry's ``/v2/...``, later)
+"""The server's route table: more specific routes (such as the OCI registry's ``/v2/...``)
 sit before the ECR API, and a route's answer may be streamed chunk by chunk."""
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def test_a_specific_route_comes_before_the_api(server: EcrHTTPServer, method: st
 
 def test_a_method_a_route_does_not_serve_gets_the_json_404(server: EcrHTTPServer) -> None:
     client = conn(server)
-    client.request("DELETE", "/v2/team/api/blobs/sha256:abc")
+    # (``/v2/...`` is the registry's: every method there gets a registry answer.)
+    client.request("DELETE", "/elsewhere/sha256:abc")
     response = client.getresponse()
     assert response.status == 404
     assert json.loads(response.read())["__type"] == "UnknownOperationException"
