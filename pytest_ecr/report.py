@@ -23,6 +23,7 @@ class Call(Protocol):
     region: str
     account: str
     attempt: int
+    transport: str
     error: Mapping[str, Any] | None
     status: int
     fault: str | None
