@@ -15,6 +15,7 @@ import botocore.exceptions
 import pytest
 
 from pytest_ecr import FakeEcr
+from pytest_ecr.transports.guard import EcrNetworkGuardError
 from pytest_ecr.transports.http_server import EcrServer
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
@@ -287,6 +288,26 @@ def test_a_waiter_polls_on_the_virtual_clock(ecr: FakeEcr, real_sleeps: list[flo
     assert polls  # the scan completes on the fake's clock, after at least one poll
     assert ecr.calls("DescribeImageScanFindings").count == len(polls) + 1
     assert [delay for delay in real_sleeps if delay] == []
+
+
+def test_attach_routes_a_client_without_the_hook(ecr: FakeEcr) -> None:
+    """A client whose session predates pytest-ecr (here: the hook's handlers taken off
+    it) is stopped by the guard with a message saying so, and answered once attached."""
+    from pytest_ecr.transports import aiobotocore_hook
+
+    async def use(c: Any) -> tuple[str, Any]:
+        for _, handler in aiobotocore_hook._ASYNC_HANDLERS:
+            for event in ("choose-signer.ecr", "before-sign.ecr", "before-send.ecr"):
+                c.meta.events.unregister(event, handler)
+        with pytest.raises(EcrNetworkGuardError) as raised:
+            await c.batch_get_image(repositoryName="team/api", imageIds=IDS)
+        assert ecr.attach(c) is c
+        return str(raised.value), await c.batch_get_image(repositoryName="team/api", imageIds=IDS)
+
+    message, response = run(with_client(use))
+    assert "this client was created before pytest-ecr was loaded" in message
+    assert response["images"][0]["imageId"]["imageTag"] == "v1"
+    assert [c.transport for c in ecr.calls()] == ["aiobotocore"]
 
 
 # -- the HTTP endpoint ---------------------------------------------------------------------

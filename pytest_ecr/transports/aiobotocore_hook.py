@@ -206,6 +206,8 @@ _real_create_client: Any = None
 
 
 async def _guarded_send(endpoint: Any, request: Any) -> Any:
+    # A request of any service that goes to a socket: its retry sleep is real.
+    _answered.set(False)
     botocore_hook.check_guard(request)
     return await _real_send(endpoint, request)
 
