@@ -245,7 +245,9 @@ NEEDS = {"async.md": ("aiobotocore", "aioboto3")}
 def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
     missing = [name for name in NEEDS.get(page.name, ()) if importlib.util.find_spec(name) is None]
     if missing:
-        pytest.skip(f"{page_id(page)} needs {', '.join(missing)} (pip install -e '.[test]')")
+        pytest.skip(
+            f"{page_id(page)} needs {', '.join(missing)} (pip install -e '.[test,aioboto3]')"
+        )
     blocks = [block for block in code_blocks(page) if not block.included]
     node_modules = os.environ.get("PYTEST_ECR_NODE_MODULES")
     if node_modules and Path(node_modules).is_dir():
