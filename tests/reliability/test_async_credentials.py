@@ -1,5 +1,6 @@
-"""Async clients and the two promises the botocore hook keeps for sync ones: no credential
-provider runs while a fake is active, and an ECR request no fake answers is stopped.
+"""Async clients and the promises the botocore hook keeps for sync ones: no credential
+provider runs while a fake is active, an ECR request no fake answers is stopped, and a
+fake's real-time latency does not stop the event loop.
 
 The pytester runs use the ``aws_project`` fixture (tests/reliability/conftest.py): real
 profile files in a temporary HOME (``role``: assume-role; ``proc``: a credential_process
@@ -10,10 +11,13 @@ aiobotocore's HTTP layer (``AIOHTTPSession.send``), so "goes out" means "reached
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import json
+import threading
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_ecr import FakeEcr
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.transports.guard import EcrNetworkGuardError
 
@@ -171,3 +175,44 @@ def test_the_guard_stops_an_async_client_of_a_profile_without_its_provider(
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
     assert aws_project.real_key not in result.stdout.str()
+
+
+@pytest.mark.slow
+def test_real_time_latency_leaves_the_loop_running_and_a_cancelled_write_applies() -> None:
+    """With real time, an injected latency is slept in a worker thread: the caller's
+    ``wait_for`` times out while the answer is pending (it could not, were the loop
+    blocked), and the write it carried is applied all the same, as a request that reached
+    ECR is."""
+    answered = threading.Event()
+
+    async def put(fake: FakeEcr) -> Any:
+        session = aiobotocore_session.get_session()
+        async with session.create_client("ecr", region_name="us-east-1") as client:
+            got = await client.batch_get_image(
+                repositoryName="team/api", imageIds=[{"imageTag": "v1"}]
+            )
+            manifest = got["images"][0]["imageManifest"]
+            fake.fault("PutImage", latency=2)
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    client.put_image(
+                        repositoryName="team/api", imageManifest=manifest, imageTag="late"
+                    ),
+                    0.2,
+                )
+
+    with FakeEcr([json.loads(REGISTRY)], real_time=True) as fake:
+        original = fake.answer
+
+        def answer(request: Any) -> Any:
+            try:
+                return original(request)
+            finally:
+                if request.operation == "PutImage":
+                    answered.set()
+
+        fake.answer = answer  # type: ignore[method-assign]
+        asyncio.run(asyncio.wait_for(put(fake), 60))
+        assert answered.wait(30), "the PutImage answer never completed"
+        assert fake.registry.repository("team/api").image("late")
+        assert [(s.seconds, s.kind) for s in fake.sleeps] == [(2.0, "latency")]
