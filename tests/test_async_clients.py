@@ -115,7 +115,7 @@ def test_reads_writes_and_pages_through_aiobotocore(ecr: FakeEcr) -> None:
     ecr.calls("PutImage").assert_called_with(repositoryName="team/api", imageTag="rc")
 
 
-def test_aioboto3_client_and_resource_free_paginator(ecr: FakeEcr) -> None:
+def test_aioboto3_client_and_paginator(ecr: FakeEcr) -> None:
     aioboto3 = pytest.importorskip("aioboto3")
 
     async def use() -> tuple[Any, list[str]]:
