@@ -63,7 +63,8 @@ class Call:
         self.account = account
         #: botocore's attempt number (1 for the first try).
         self.attempt = attempt
-        #: What carried the request: ``"botocore"``, ``"http"``, ``"stubber"``.
+        #: What carried the request: ``"botocore"`` (the in-process hook), ``"aiobotocore"``
+        #: (the same for an aiobotocore or aioboto3 client), ``"http"``, ``"stubber"``.
         self.transport = transport
         #: The output members answered (``None`` for an error or a dropped connection).
         self.response: Mapping[str, Any] | None = response

@@ -237,8 +237,17 @@ def _declaration_problems(block: Block, base_dir: Path) -> list[str]:
 RUNNABLE = [page for page in PAGES if any(not b.included for b in code_blocks(page))]
 
 
+#: Pages whose examples need an optional package: without it they skip (the async extra).
+NEEDS = {"async.md": ("aiobotocore", "aioboto3")}
+
+
 @pytest.mark.parametrize("page", RUNNABLE, ids=page_id)
 def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
+    missing = [name for name in NEEDS.get(page.name, ()) if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(
+            f"{page_id(page)} needs {', '.join(missing)} (pip install -e '.[test,aioboto3]')"
+        )
     blocks = [block for block in code_blocks(page) if not block.included]
     node_modules = os.environ.get("PYTEST_ECR_NODE_MODULES")
     if node_modules and Path(node_modules).is_dir():
