@@ -68,7 +68,7 @@ PROCESS_STATE = {
         "running process does not change"
     ),
     "pytest_ecr.declarations.jsonschema:_schema": "the shipped schema.json, parsed once",
-    "pytest_ecr.declarations.synthetic_blobs:_pooled": (
+    "pytest_ecr.declarations.synthetic_layers:_pooled": (
         "the shared layers of synthetic images, a pure function of (kind, index, platform), "
         "built once each: a few dozen KiB per platform, never anything but the bytes it "
         "would build again"

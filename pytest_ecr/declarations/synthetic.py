@@ -3,8 +3,8 @@
 Every number and digest comes from sha256 of the seed and a label, never from ``random``
 or ``hash()``, so a declaration gives the same manifests, and so the same digests, on every
 machine, run and Python version. The config and layers a synthetic manifest names are real
-blobs (:mod:`~pytest_ecr.declarations.synthetic_blobs`): their digests and sizes are those
-of bytes :class:`~pytest_ecr.declarations.synthetic_blobs.SyntheticBlobs` builds again
+blobs (:mod:`~pytest_ecr.declarations.synthetic_layers`): their digests and sizes are those
+of bytes :class:`~pytest_ecr.declarations.synthetic_layers.SyntheticBlobs` builds again
 whenever they are fetched.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from pytest_ecr.declarations.manifests import serialize_manifest
 from pytest_ecr.declarations.platforms import Platform
-from pytest_ecr.declarations.synthetic_blobs import (
+from pytest_ecr.declarations.synthetic_layers import (
     DEFAULT_PLATFORM,
     SyntheticBlobs,
     build_layers,
