@@ -366,13 +366,34 @@ def _signature(function: Callable[..., Any]) -> str:
     return str(inspect.Signature(shown))
 
 
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """The ``#:`` comments above ``self.<name> = ...`` lines in *cls*'s ``__init__``: how
+    the package documents a ``__slots__`` attribute (Sphinx's convention)."""
+    init = cls.__dict__.get("__init__")
+    if init is None:
+        return {}
+    docs: dict[str, str] = {}
+    pending: list[str] = []
+    for line in inspect.getsource(init).splitlines():
+        text = line.strip()
+        if text.startswith("#:"):
+            pending.append(text[2:].strip())
+            continue
+        match = re.match(r"self\.(\w+)\s*(?::[^=]*)?=", text)
+        if match and pending:
+            docs.setdefault(match.group(1), " ".join(pending))
+        pending = []
+    return docs
+
+
 def _members(cls: type) -> Iterator[tuple[str, str, str]]:
+    attribute_docs = _attribute_docs(cls)
     for name, value in inspect.getmembers(cls):
         if name.startswith("_") or name in getattr(cls, "__reference_skip__", ()):
             continue
         raw = inspect.getattr_static(cls, name)
         if inspect.ismemberdescriptor(raw):  # a __slots__ attribute
-            yield name, name, ""
+            yield name, name, attribute_docs.get(name, "")
         elif isinstance(raw, property):
             yield name, name, inspect.getdoc(raw) or ""
         elif inspect.isfunction(value) and value.__qualname__.startswith(cls.__name__ + "."):

@@ -427,3 +427,11 @@ def test_every_public_name_has_a_reference_entry_and_imports() -> None:
         assert getattr(pytest_ecr, name) is not None, name  # it imports
         assert f"`{name}" in rendered, f"{name} has no entry in the Python API reference"
     assert "`FakeEcr(sources" in rendered  # the constructor's signature is shown
+
+
+def test_every_member_of_the_api_classes_has_a_description() -> None:
+    """Every attribute, property and method the Python API reference lists for its
+    classes (``Call``'s ``__slots__`` fields among them) comes with a description."""
+    for title, cls in gen_reference._api_classes():
+        undocumented = [shown for _, shown, doc in gen_reference._members(cls) if not doc]
+        assert undocumented == [], f"{title}: no description for {undocumented}"

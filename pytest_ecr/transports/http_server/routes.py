@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from pytest_ecr.transports.responder import Responder
@@ -90,6 +91,10 @@ class Server(Protocol):
     fake: Responder | None
     verify_signatures: bool
     credentials: Mapping[str, str]
+    @property
+    def big_body_lane(self) -> AbstractContextManager[Any]:
+        """Held by a route while it decodes and answers a big body, one at a time."""
+        ...
 
     def record_error(self, error: BaseException) -> None:
         """Keep *error* (a bug in the fake) to raise it again in the test."""

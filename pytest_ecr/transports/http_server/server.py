@@ -96,6 +96,9 @@ class EcrHTTPServer:
         #: Tried in order; the ECR API (every ``POST``) comes last.
         self.routes: tuple[Route, ...] = (*routes, API_ROUTE)
         self.budget = ByteBudget(max_buffered_bytes)
+        #: Held while a big request body is decoded and answered (see
+        #: :data:`~pytest_ecr.transports.http_server.api.BIG_BODY`).
+        self.big_body_lane = threading.Lock()
         self.errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._socket = _listen(port, max_connections)
