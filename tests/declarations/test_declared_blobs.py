@@ -308,3 +308,42 @@ def test_a_named_blob_without_bytes_has_a_message_saying_how_to_declare_it(
     assert blob_unknown_message(repository, unknown) == (
         f"blob {unknown} is unknown to the repository 'team/app'"
     )
+
+
+# -- allow_missing_layers ----------------------------------------------------------------
+
+
+def test_the_switch_is_declared_per_registry_and_per_repository() -> None:
+    state = build_state(
+        [
+            load_declaration(
+                "version: 1\nregistries:\n  - allow_missing_layers: true\n"
+                "  - {region: eu-west-1, allow_missing_layers: false}\n"
+                "repositories:\n  - name: team/strict\n    allow_missing_layers: false\n"
+                "  - name: team/loose\n"
+            )
+        ]
+    )
+    account = state.account
+    assert state.registry_setting(account, "us-east-1", "allow_missing_layers") is True
+    assert state.registry_setting(account, "eu-west-1", "allow_missing_layers") is False
+    assert state.repository("team/strict").setting("allow_missing_layers") is False
+    assert state.repository("team/loose").setting("allow_missing_layers") is None
+
+
+def test_the_switch_takes_a_boolean(tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text(
+        "version: 1\nregistries:\n  - allow_missing_layers: yes please\n"
+        "repositories:\n  - name: team/a\n    allow_missing_layers: 1\n"
+    )
+    found = problems(path)
+    assert [(line, where, message) for line, where, message, _ in found] == [
+        (
+            3,
+            "registries[0].allow_missing_layers",
+            "expected true or false, found the string 'yes please'",
+        ),
+        (6, "repositories[0].allow_missing_layers", "expected true or false, found the integer 1"),
+    ]
+    assert all(hint and "allow_missing_layers: true" in hint for *_, hint in found)
