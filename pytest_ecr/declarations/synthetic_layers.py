@@ -222,11 +222,32 @@ class SyntheticBlobs:
             yield layer.digest, layer.blob
 
     def content(self, digest: str) -> BlobContent | None:
-        """The bytes of blob *digest* of this image, or ``None`` if it has no such blob."""
+        """Blob *digest* of this image (bytes made again when read), or ``None`` if it
+        has no such blob."""
         for found, data in self.blobs():
             if found == digest:
-                return PartsContent((data,))
+                return GeneratedContent(self, digest, len(data))
         return None
+
+    def bytes_of(self, digest: str) -> bytes:
+        """The bytes of blob *digest* of this image; :class:`KeyError` if it has none."""
+        for found, data in self.blobs():
+            if found == digest:
+                return data
+        raise KeyError(digest)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedContent:
+    """One generated blob: made again from its image's :class:`SyntheticBlobs` on each
+    read, so holding it costs a few dozen bytes, never the blob."""
+
+    source: SyntheticBlobs
+    digest: str
+    size: int
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        return PartsContent((self.source.bytes_of(self.digest),)).chunks(start, end)
 
 
 __all__ = [
@@ -236,6 +257,7 @@ __all__ = [
     "DEPS_POOL",
     "EPOCH",
     "RUNTIME_POOL",
+    "GeneratedContent",
     "Layer",
     "SyntheticBlobs",
     "build_layers",

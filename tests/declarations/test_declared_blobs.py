@@ -347,3 +347,33 @@ def test_the_switch_takes_a_boolean(tmp_path: Path) -> None:
         (6, "repositories[0].allow_missing_layers", "expected true or false, found the integer 1"),
     ]
     assert all(hint and "allow_missing_layers: true" in hint for *_, hint in found)
+
+
+def test_a_generated_blob_costs_an_object_not_its_bytes(synthetic: Repository) -> None:
+    layer = json.loads(synthetic.image("docker").manifest)["layers"][-1]
+    content = synthetic.blobs.content(layer["digest"])
+    assert content is not None
+    assert content.size == layer["size"]
+    assert not any(isinstance(v, bytes) for v in vars_of(content))
+    assert sha(b"".join(content.chunks())) == layer["digest"]
+
+
+def vars_of(value: object) -> list[object]:
+    return [getattr(value, name) for name in getattr(value, "__slots__", ())]
+
+
+def test_replication_takes_the_declared_bytes_along() -> None:
+    from pytest_ecr import FakeEcr
+
+    with FakeEcr([SYNTHETIC]) as fake:
+        client = fake.client()
+        client.put_replication_configuration(
+            replicationConfiguration={
+                "rules": [{"destinations": [{"region": "eu-west-1", "registryId": fake.account}]}]
+            }
+        )
+        manifest = fake.registry.repository("team/api").image("oci").manifest
+        fake.registry.allow_missing_layers()  # a retag: its layers are in the repository
+        client.put_image(repositoryName="team/api", imageManifest=manifest, imageTag="again")
+        replica = fake.registry.repository("team/api", region="eu-west-1")
+        pull_image(replica, "again")
