@@ -321,7 +321,8 @@ def test_put_parameters_too_long(client: Any, params: dict[str, Any], message: s
 # -- the layers a manifest names -------------------------------------------------------
 
 
-def test_a_manifest_whose_layers_were_never_uploaded_is_refused(client: Any) -> None:
+def test_a_manifest_whose_layers_were_never_uploaded_is_refused(any_client: Any) -> None:
+    client = any_client
     manifest = image_manifest(70)
     config = json.loads(manifest)["config"]["digest"]
     assert error_of(client.put_image, repositoryName=REPO, imageManifest=manifest) == (
@@ -333,7 +334,8 @@ def test_a_manifest_whose_layers_were_never_uploaded_is_refused(client: Any) -> 
     assert sha(manifest) not in details(client)
 
 
-def test_every_blob_is_checked_config_then_layers(client: Any) -> None:
+def test_every_blob_is_checked_config_then_layers(any_client: Any) -> None:
+    client = any_client
     doc = json.loads(image_manifest(71))
     doc["config"]["digest"] = upload_blob(client, REPO, b"config 71")
     doc["layers"][0]["digest"] = upload_blob(client, REPO, b"layer 71")
