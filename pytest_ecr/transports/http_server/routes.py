@@ -15,8 +15,8 @@ memory whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -91,7 +91,6 @@ class Server(Protocol):
     fake: Responder | None
     verify_signatures: bool
     credentials: Mapping[str, str]
-
     @property
     def big_body_lane(self) -> AbstractContextManager[Any]:
         """Held by a route while it decodes and answers a big body, one at a time."""
