@@ -83,6 +83,11 @@ PROCESS_STATE = {
         "running process does not change"
     ),
     "pytest_ecr.declarations.jsonschema:_schema": "the shipped schema.json, parsed once",
+    "pytest_ecr.declarations.synthetic_layers:_pooled": (
+        "the shared layers of synthetic images, a pure function of (kind, index, platform), "
+        "built once each: a few dozen KiB per platform, never anything but the bytes it "
+        "would build again"
+    ),
     "pytest_ecr.backends.moto:_response_class": "moto's ECR response class, looked up once",
     "pytest_ecr.transports.installed_model:installed_operations": (
         "the installed botocore's ECR operation names, read once: the installed botocore "

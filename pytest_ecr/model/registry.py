@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from pytest_ecr.model.blobs import ALLOW_MISSING_LAYERS
 from pytest_ecr.model.repository import FrozenRepositoryError, Repository, TagMutability
 
 #: The caller's account when a declaration names none (the one moto uses too).
@@ -141,6 +142,16 @@ class RegistryState:
         else:
             self._settings[(account, region, key)] = value
         return old
+
+    def allow_missing_layers(
+        self, allowed: bool = True, *, account: str | None = None, region: str | None = None
+    ) -> None:
+        """Let PutImage store manifests whose config or layers a repository of the
+        registry (*account*, *region*; default: the caller's) lacks, as the declaration
+        key ``allow_missing_layers`` does; ``allowed=False`` checks them again."""
+        self.set_registry_setting(
+            account or self.account, region or self.region, ALLOW_MISSING_LAYERS, allowed
+        )
 
     def _check_writable(self) -> None:
         if self._frozen:

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pytest_ecr.model import Repository
-from pytest_ecr.model.blobs import Upload
+from pytest_ecr.model import Image, RegistryState, Repository
+from pytest_ecr.model.blobs import ALLOW_MISSING_LAYERS, FOREIGN_LAYER_TYPES, Upload, manifest_blobs
 from pytest_ecr.model.names import DIGEST_PATTERN, DIGEST_RE
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
@@ -182,6 +182,47 @@ def layer_already_exists(digest: str, repo: Repository) -> EcrError:
         "LayerAlreadyExistsException",
         f"The layer with digest '{digest}' already exists {_where(repo)}",
     )
+
+
+# -- blobs a manifest names ------------------------------------------------------------
+
+
+def missing_layers_allowed(state: RegistryState, repo: Repository) -> bool:
+    """Whether PutImage may store manifests naming blobs *repo* lacks: the repository's
+    ``allow_missing_layers`` setting, else its registry's (declared), else no."""
+    own = repo.setting(ALLOW_MISSING_LAYERS)
+    if own is not None:
+        return bool(own)
+    return bool(state.registry_setting(repo.registry_id, repo.region, ALLOW_MISSING_LAYERS))
+
+
+def missing_blob(repo: Repository, image: Image) -> str | None:
+    """The first blob (config, then layers) *image*'s manifest names that *repo* has
+    neither bytes for nor another image naming it; ``None`` when all are there.
+
+    Foreign and non-distributable layers are skipped (a registry does not hold them).
+    """
+    blobs = repo.blobs
+    for blob in manifest_blobs(image):
+        if blob.media_type in FOREIGN_LAYER_TYPES:
+            continue
+        if blobs.reference(blob.digest) is None and blobs.content(blob.digest) is None:
+            return blob.digest
+    return None
+
+
+def blob_unknown_message(repo: Repository, digest: str) -> str:
+    """What a registry's ``BLOB_UNKNOWN`` says of blob *digest* of *repo* (for the
+    registry routes): when an image of the repository names it but no bytes were ever
+    given, how to declare them; otherwise that the repository has no such blob."""
+    if repo.blobs.reference(digest) is not None and repo.blobs.content(digest) is None:
+        return (
+            f"blob {digest} is named by an image's manifest in the repository '{repo.name}' "
+            "but pytest-ecr has no bytes for it: declare them with the image's `blobs:` "
+            f"(`blobs: {{folder: <dir>}}` holding blobs/sha256/<hex>, or `blobs: {{files: "
+            f"{{{digest}: <file>}}}}`), or upload the blob to the repository first"
+        )
+    return f"blob {digest} is unknown to the repository '{repo.name}'"
 
 
 # -- URLs ------------------------------------------------------------------------------

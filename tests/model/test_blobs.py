@@ -272,3 +272,53 @@ def test_a_snapshot_of_a_fork_keeps_what_it_sees_and_forks_again() -> None:
     assert state.repository("team/api").blobs.reference(digest(1)) == BlobReference(1, CONFIG, 1)
     assert state.fork().snapshot() is state
     assert snapshot.snapshot() is snapshot
+
+
+class _Counting:
+    """A blob source that makes bytes for the digests it was given, counting its calls."""
+
+    def __init__(self, *digests: str) -> None:
+        self.digests = digests
+        self.calls = 0
+
+    def content(self, digest: str) -> PartsContent | None:
+        self.calls += 1
+        return PartsContent((digest.encode(),)) if digest in self.digests else None
+
+
+def test_declared_images_bring_their_bytes_through_their_source() -> None:
+    first, second = image(1, 2, 3), image(4, 2)
+    source = _Counting(digest(1), digest(2), digest(3))
+    state = RegistryState("111122223333", "us-east-1")
+    repo = state.create_repository("team/api")
+    repo.fill([first, second])
+    repo.blobs.provide({first.digest: source})
+    state.freeze()
+    # Nothing is built until a blob is asked for; then only that one, each time.
+    assert source.calls == 0
+    shared = state.repository("team/api").blobs
+    found = shared.content(digest(2))
+    assert found is not None
+    assert b"".join(found.chunks()) == digest(2).encode()
+    assert source.calls == 1
+    # A blob only the other image names has no source: no bytes, still referenced.
+    assert shared.content(digest(4)) is None
+    assert shared.reference(digest(4)) is not None
+    assert dict(shared.contents()) == {}
+    fork = state.fork().repository("team/api")
+    assert fork.blobs.content(digest(3)) is not None
+    fork.delete(first.digest)
+    assert fork.blobs.content(digest(3)) is None  # its only image is gone
+    assert fork.blobs.content(digest(2)) is not None  # the other image still names it
+
+
+def test_sources_are_provided_before_the_first_question_only() -> None:
+    state = RegistryState("111122223333", "us-east-1")
+    repo = state.create_repository("team/api")
+    repo.fill([image(1, 2)])
+    assert repo.blobs.reference(digest(2)) is not None
+    with pytest.raises(FrozenBlobsError, match="before the store is first read"):
+        repo.blobs.provide({})
+    state.freeze()
+    with pytest.raises(FrozenBlobsError):
+        state.fork().repository("team/api").blobs.provide({})

@@ -28,7 +28,21 @@ MOTO_DEVIATIONS: dict[str, str] = {
     "(NotImplementedError)",
     "layers-upload-id": "found by this suite: uploadId's pattern is not checked "
     "(UploadNotFoundException instead of InvalidParameterException)",
+    "layers-put-image": "§7 item 21: PutImage never checks that the manifest's config and "
+    "layers exist (no LayersNotFoundException)",
 }
+
+#: A manifest naming a config and a layer nobody uploaded to ``team/kms`` (which does
+#: not allow missing layers, unlike the rest of the parity registry).
+MISSING_CONFIG = "sha256:" + "3" * 64
+PLACEHOLDER = (
+    '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",'
+    '"config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7,'
+    f'"digest":"{MISSING_CONFIG}"}},"layers":[{{"mediaType":'
+    '"application/vnd.docker.image.rootfs.diff.tar.gzip","size":5,"digest":"sha256:'
+    + "4" * 64
+    + '"}]}'
+)
 
 
 def _upload_shape(outcome: Any) -> Any:
@@ -50,6 +64,14 @@ def _part(upload: str = UPLOAD, **params: Any) -> Any:
 
 
 SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "layers-put-image-of-missing-layers",
+        (call("put_image", repositoryName="team/kms", imageManifest=PLACEHOLDER, imageTag="x"),),
+        lambda o: (
+            error_of(o[0]) == "LayersNotFoundException" and f"'{MISSING_CONFIG}'" in o[0]["message"]
+        ),
+        moto="layers-put-image",
+    ),
     Scenario(
         "layers-check-declared",
         (

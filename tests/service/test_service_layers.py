@@ -652,3 +652,52 @@ def test_the_largest_part_goes_over_the_endpoint(any_client: Any) -> None:
     part = b"\xff" * MAX_PART_BLOB
     answer = send(any_client, upload, 0, part)
     assert answer["lastByteReceived"] == MAX_PART_BLOB - 1
+
+
+# -- synthetic images' layers: real bytes the API describes --------------------------------
+
+SYNTHETIC = "version: 1\nrepositories:\n  - name: team/gen\n    images:\n      - tags: [v1]\n"
+
+
+def test_a_synthetic_images_blobs_are_available_with_their_real_sizes() -> None:
+    with FakeEcr([SYNTHETIC]) as fake:
+        client = fake.client()
+        repository = fake.registry.repository("team/gen")
+        image = repository.image("v1")
+        doc = json.loads(image.manifest)
+        descriptors = [doc["config"], *doc["layers"]]
+        checked = client.batch_check_layer_availability(
+            repositoryName="team/gen", layerDigests=[d["digest"] for d in descriptors]
+        )
+        assert checked["failures"] == []
+        for layer, descriptor in zip(checked["layers"], descriptors, strict=True):
+            content = repository.blobs.content(descriptor["digest"])
+            assert content is not None
+            data = b"".join(content.chunks())
+            assert layer["layerSize"] == descriptor["size"] == len(data)
+            assert sha(data) == descriptor["digest"]
+            assert layer["mediaType"] == descriptor["mediaType"]
+        [detail] = client.describe_images(repositoryName="team/gen")["imageDetails"]
+        assert detail["imageSizeInBytes"] == sum(d["size"] for d in descriptors)
+        url = client.get_download_url_for_layer(
+            repositoryName="team/gen", layerDigest=doc["layers"][0]["digest"]
+        )
+        assert url["downloadUrl"].endswith(f"/v2/team/gen/blobs/{doc['layers'][0]['digest']}")
+
+
+def test_a_new_image_over_a_synthetic_images_layers_needs_only_its_config() -> None:
+    with FakeEcr([SYNTHETIC]) as fake:
+        client = fake.client()
+        doc = json.loads(fake.registry.repository("team/gen").image("v1").manifest)
+        config = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers"}}'
+        doc["config"] = {
+            "mediaType": DOCKER_CONFIG,
+            "size": len(config),
+            "digest": sha(config),
+        }
+        text = json.dumps(doc)
+        with pytest.raises(client.exceptions.LayersNotFoundException):
+            client.put_image(repositoryName="team/gen", imageManifest=text, imageTag="v2")
+        push_layer(client, config, repo="team/gen")
+        pushed = client.put_image(repositoryName="team/gen", imageManifest=text, imageTag="v2")
+        assert pushed["image"]["imageId"]["imageTag"] == "v2"
