@@ -12,18 +12,15 @@ import http.client
 import json
 import os
 import urllib.parse
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations.files import FileChanged
 from pytest_ecr.service.layers import blob_unknown_message
-from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
+from pytest_ecr.transports.http_server import EcrHTTPServer
 
-from .conftest import Served
-from .support import ACCOUNT, OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, Client, password, sha
+from .conftest import Serve, Served
+from .support import ACCOUNT, OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, Client, sha
 
 MiB = 1024 * 1024
 CONFIG = json.dumps({"architecture": "amd64", "os": "linux"}).encode()
@@ -68,32 +65,9 @@ def declare(root: Path, layer: bytes, *, with_files: bool) -> Path:
     return path
 
 
-Serve = Callable[[Path], tuple[FakeEcr, Client]]
-
-
-@pytest.fixture
-def serve(http_server: EcrHTTPServer) -> Iterator[Serve]:
-    """Attach a fake of a declaration file to the module's server; a logged-in client."""
-    clients: list[Client] = []
-
-    def attach(declaration: Path) -> tuple[FakeEcr, Client]:
-        fake = FakeEcr([declaration], fake_environment=False)
-        http_server.take_errors()
-        http_server.fake = fake
-        fake.http_endpoints = (http_server.endpoint_url,)
-        client = Client(EcrServer(http_server, fake).registry_host(), password(fake))
-        clients.append(client)
-        return fake, client
-
-    try:
-        yield attach
-    finally:
-        http_server.fake = None
-        for client in clients:
-            client.close()
-    errors = http_server.take_errors()
-    if errors:
-        raise errors[0]
+def served_from(serve: Serve, declaration: Path) -> tuple[FakeEcr, Client]:
+    served = serve(declaration)
+    return served.fake, served.client()
 
 
 def layer_url(fake: FakeEcr, client: Client, repository: str, digest: str) -> str:
@@ -109,7 +83,7 @@ def layer_url(fake: FakeEcr, client: Client, repository: str, digest: str) -> st
 
 def test_a_named_blob_without_bytes_says_how_to_declare_it(serve: Serve, tmp_path: Path) -> None:
     layer = b"never given " * 100
-    fake, client = serve(declare(tmp_path, layer, with_files=False))
+    fake, client = served_from(serve, declare(tmp_path, layer, with_files=False))
     repo = fake.registry.repository("team/bare")
     for digest in (sha(CONFIG), sha(layer)):
         expected = blob_unknown_message(repo, digest)
@@ -139,7 +113,7 @@ def test_a_named_blob_without_bytes_says_how_to_declare_it(serve: Serve, tmp_pat
 
 def test_a_declared_blob_file_is_served_over_the_registry(serve: Serve, tmp_path: Path) -> None:
     layer = os.urandom(2 * MiB + 5)
-    _, client = serve(declare(tmp_path, layer, with_files=True))
+    _, client = served_from(serve, declare(tmp_path, layer, with_files=True))
     for data in (CONFIG, layer):
         answer = client.request("GET", f"/v2/team/files/blobs/{sha(data)}")
         assert answer.status == 307
@@ -159,7 +133,7 @@ def test_a_blob_file_changed_after_the_load_is_a_500_before_any_byte(
     serve: Serve, http_server: EcrHTTPServer, tmp_path: Path
 ) -> None:
     layer = b"original layer bytes " * 1000
-    fake, client = serve(declare(tmp_path, layer, with_files=True))
+    fake, client = served_from(serve, declare(tmp_path, layer, with_files=True))
     path = layer_url(fake, client, "team/files", sha(layer))
     # Same size, other bytes, later modification time: the load's stamp no longer holds.
     changed = tmp_path / "layer.tar"
@@ -184,7 +158,7 @@ def test_a_blob_file_cut_while_it_streams_drops_the_connection(
 ) -> None:
     # Far bigger than any socket buffer, so most of it is still unread when it is cut.
     layer = bytes(range(256)) * (48 * MiB // 256)
-    fake, client = serve(declare(tmp_path, layer, with_files=True))
+    fake, client = served_from(serve, declare(tmp_path, layer, with_files=True))
     path = layer_url(fake, client, "team/files", sha(layer))
     connection = http.client.HTTPConnection(client.host, timeout=30)
     try:
