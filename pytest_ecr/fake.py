@@ -235,8 +235,8 @@ class FakeEcr:
 
     def blob_content(
         self, account: str, region: str, repository: str, digest: str
-    ) -> BlobContent | None:
-        """The bytes of blob *digest* of a repository (what a layer download serves)."""
+    ) -> BlobContent | str:
+        """The bytes of blob *digest* of a repository, or why none (``BLOB_UNKNOWN``'s text)."""
         with self._lock:
             return registry_blobs.blob_content(self.registry, account, region, repository, digest)
 

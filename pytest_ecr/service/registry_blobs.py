@@ -11,15 +11,20 @@ from __future__ import annotations
 from pytest_ecr.model import RegistryState
 from pytest_ecr.model.account import account_setting
 from pytest_ecr.model.blobs import BlobContent
+from pytest_ecr.service.layers import blob_unknown_message
 
 
 def blob_content(
     state: RegistryState, account: str, region: str, repository: str, digest: str
-) -> BlobContent | None:
-    """The bytes of blob *digest* of a repository, or ``None`` (no such repository or
-    blob)."""
+) -> BlobContent | str:
+    """The bytes of blob *digest* of a repository, or why there are none: the text of
+    the registry's ``BLOB_UNKNOWN`` (:func:`~pytest_ecr.service.layers.blob_unknown_message`,
+    which says how to declare the bytes of a blob an image names but nobody gave)."""
     repo = state.get_repository(account, region, repository)
-    return None if repo is None else repo.blobs.content(digest)
+    if repo is None:
+        return f"the repository '{repository}' does not exist in the registry '{account}'"
+    content = repo.blobs.content(digest)
+    return blob_unknown_message(repo, digest) if content is None else content
 
 
 def mount_blob(

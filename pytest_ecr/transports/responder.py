@@ -43,8 +43,9 @@ class Responder(Protocol):
 
     def blob_content(
         self, account: str, region: str, repository: str, digest: str
-    ) -> BlobContent | None:
-        """The bytes of a repository's blob (a layer download serves them), if any."""
+    ) -> BlobContent | str:
+        """The bytes of a repository's blob (a layer download serves them), or why there
+        are none (the text of the registry's ``BLOB_UNKNOWN``)."""
         ...
 
     def mount_blob(self, account: str, region: str, source: str, target: str, digest: str) -> bool:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -37,22 +38,41 @@ def http_server() -> Iterator[EcrHTTPServer]:
         yield server
 
 
+#: Attach a fake of these declaration sources to the module's server.
+Serve = Callable[..., Served]
+
+
 @pytest.fixture
-def served(http_server: EcrHTTPServer) -> Iterator[Served]:
-    fake = FakeEcr([REGISTRY], fake_environment=False)
-    http_server.take_errors()
-    http_server.fake = fake
-    fake.http_endpoints = (http_server.endpoint_url,)
-    served = Served(fake, http_server, EcrServer(http_server, fake))
+def serve(http_server: EcrHTTPServer) -> Iterator[Serve]:
+    """``serve(*sources)``: the module's server answering from a new fake of *sources*
+    (mappings, YAML text or file paths), the last one attached winning; detached, its
+    clients closed and the server's errors raised when the test ends."""
+    attached: list[Served] = []
+
+    def attach(*sources: Any) -> Served:
+        fake = FakeEcr(list(sources), fake_environment=False)
+        http_server.take_errors()
+        http_server.fake = fake
+        fake.http_endpoints = (http_server.endpoint_url,)
+        attached.append(Served(fake, http_server, EcrServer(http_server, fake)))
+        return attached[-1]
+
     try:
-        yield served
+        yield attach
     finally:
         http_server.fake = None
-        for client in served.clients:
-            client.close()
+        for served in attached:
+            for client in served.clients:
+                client.close()
     errors = http_server.take_errors()
     if errors:
         raise errors[0]
+
+
+@pytest.fixture
+def served(serve: Serve) -> Served:
+    """The module's server answering from a fake of :data:`.support.REGISTRY`."""
+    return serve(REGISTRY)
 
 
 @pytest.fixture

@@ -4,18 +4,23 @@ nothing of the machine's container configuration is used."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Served
-from .support import OCI_INDEX, OCI_MANIFEST, Client, sha
+from pytest_ecr.model.blobs import manifest_blobs
+
+from .conftest import Serve, Served
+from .support import ACCOUNT, OCI_CONFIG, OCI_MANIFEST, Client, sha
 
 pytestmark = [
     pytest.mark.slow,
@@ -26,6 +31,7 @@ pytestmark = [
     ),
 ]
 TIMEOUT = 120
+OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
 
 
 class Skopeo:
@@ -188,44 +194,138 @@ def test_a_throttled_pull_is_retried_and_succeeds(
     assert any(c.fault is None and c.status == 200 for c in attempts[1:])
 
 
-def test_a_multi_architecture_image_pulled_for_one_platform(
-    skopeo: Skopeo, registry: Client, tmp_path: Path
-) -> None:
-    children = {
-        arch: registry.push_image(
-            "team/copy", f"only-{arch}", [arch.encode() * 1000], architecture=arch
+def _pulled_as_declared(layout: Path, served: Served, repository: str, tag: str) -> None:
+    """*layout* holds image *tag* of *repository* as declared: its manifest, byte for
+    byte, and every blob it names, each with the bytes the fake serves."""
+    blobs = _blobs_verified(layout)
+    repo = served.fake.registry.repository(repository)
+    image = repo.image(tag)
+    assert _index_manifest(layout)["digest"] == image.digest
+    assert blobs[image.digest] == image.manifest.encode()
+    named = manifest_blobs(image)
+    assert named
+    for blob in named:
+        content = repo.blobs.content(blob.digest)
+        assert content is not None
+        assert blobs[blob.digest] == b"".join(content.chunks())
+        assert len(blobs[blob.digest]) == blob.size
+    assert set(blobs) == {image.digest, *(blob.digest for blob in named)}
+    # Nothing was pushed first: the bytes are the declaration's.
+    assert served.fake.calls("PutImage").count == 0
+    assert served.fake.calls("CompleteLayerUpload").count == 0
+
+
+def test_copy_of_a_declared_synthetic_image(skopeo: Skopeo, served: Served, tmp_path: Path) -> None:
+    skopeo.pull(skopeo.ref("team/api", "v1"), tmp_path / "out")
+    _pulled_as_declared(tmp_path / "out", served, "team/api", "v1")
+    config = json.loads(
+        (tmp_path / "out" / "blobs" / "sha256")
+        .joinpath(
+            json.loads(served.fake.registry.repository("team/api").image("v1").manifest)["config"][
+                "digest"
+            ].removeprefix("sha256:")
         )
-        for arch in ("amd64", "arm64")
-    }
-    index = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": OCI_INDEX,
-            "manifests": [
-                {
-                    "mediaType": OCI_MANIFEST,
-                    "digest": digest,
-                    "size": len(manifest),
-                    "platform": {"architecture": arch, "os": "linux"},
-                }
-                for arch, (manifest, digest) in children.items()
-            ],
-        }
-    ).encode()
-    put = registry.request(
-        "PUT", "/v2/team/copy/manifests/multi", index, {"Content-Type": OCI_INDEX}
+        .read_bytes()
     )
-    assert put.status == 201
+    assert (config["os"], config["architecture"]) == ("linux", "amd64")
+
+
+MULTI: dict[str, Any] = {
+    "version": 1,
+    "account": ACCOUNT,
+    "region": "us-east-1",
+    "repositories": [
+        {
+            "name": "team/multi",
+            "images": [{"tags": ["multi"], "platforms": ["linux/amd64", "linux/arm64"]}],
+        }
+    ],
+}
+
+
+def test_a_multi_architecture_image_pulled_for_one_platform(serve: Serve, tmp_path: Path) -> None:
+    served = serve(MULTI)
+    registry = served.client()
+    skopeo = Skopeo(tmp_path / "home", registry.host, str(registry.secret))
+    index = json.loads(served.fake.registry.repository("team/multi").image("multi").manifest)
+    (arm,) = [
+        entry["digest"]
+        for entry in index["manifests"]
+        if entry["platform"]["architecture"] == "arm64"
+    ]
     skopeo.pull(
-        skopeo.ref("team/copy", "multi"),
+        skopeo.ref("team/multi", "multi"),
         tmp_path / "arm",
         platform=("--override-arch", "arm64", "--override-os", "linux"),
     )
     blobs = _blobs_verified(tmp_path / "arm")
     chosen = _index_manifest(tmp_path / "arm")["digest"]
-    assert chosen == children["arm64"][1]
+    assert chosen == arm
     config = json.loads(blobs[json.loads(blobs[chosen])["config"]["digest"]])
-    assert config["architecture"] == "arm64"
+    assert (config["os"], config["architecture"]) == ("linux", "arm64")
+    assert served.fake.calls("PutImage").count == 0
+
+
+def _declared_with_files(root: Path) -> Path:
+    """A declaration of ``team/files:v1``, a manifest whose config and gzip'd layer are
+    files of an OCI layout folder (``blobs: {folder: layout}``)."""
+    store = root / "layout" / "blobs" / "sha256"
+    store.mkdir(parents=True)
+
+    def put(data: bytes) -> dict[str, Any]:
+        (store / sha(data).removeprefix("sha256:")).write_bytes(data)
+        return {"digest": sha(data), "size": len(data)}
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        member = tarfile.TarInfo("hello.txt")
+        text = b"declared bytes\n" * 1000
+        member.size = len(text)
+        archive.addfile(member, io.BytesIO(text))
+    tar = buffer.getvalue()
+    layer = put(gzip.compress(tar, mtime=0))
+    config = put(
+        json.dumps(
+            {
+                "architecture": "amd64",
+                "os": "linux",
+                "rootfs": {"type": "layers", "diff_ids": [sha(tar)]},
+            }
+        ).encode()
+    )
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, **config},
+        "layers": [{"mediaType": OCI_LAYER_GZIP, **layer}],
+    }
+    declaration = {
+        "version": 1,
+        "account": ACCOUNT,
+        "region": "us-east-1",
+        "repositories": [
+            {
+                "name": "team/files",
+                "images": [{"tags": ["v1"], "manifest": manifest, "blobs": {"folder": "layout"}}],
+            }
+        ],
+    }
+    path = root / "registry.yaml"
+    path.write_text(json.dumps(declaration, indent=2))
+    return path
+
+
+def test_copy_of_a_declared_image_with_blob_files(serve: Serve, tmp_path: Path) -> None:
+    served = serve(_declared_with_files(tmp_path / "declared"))
+    registry = served.client()
+    skopeo = Skopeo(tmp_path / "home", registry.host, str(registry.secret))
+    skopeo.pull(skopeo.ref("team/files", "v1"), tmp_path / "out")
+    _pulled_as_declared(tmp_path / "out", served, "team/files", "v1")
+    declared = tmp_path / "declared" / "layout" / "blobs" / "sha256"
+    for path in declared.iterdir():
+        assert (tmp_path / "out" / "blobs" / "sha256" / path.name).read_bytes() == (
+            path.read_bytes()
+        )
 
 
 def test_through_the_plugin_with_a_marker_fault(pytester: pytest.Pytester) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.parse
 from typing import Any
-from urllib.parse import urlsplit
 
 import botocore.exceptions
 import pytest
@@ -683,7 +683,7 @@ def test_a_synthetic_images_blobs_are_available_with_their_real_sizes() -> None:
         url = client.get_download_url_for_layer(
             repositoryName="team/gen", layerDigest=doc["layers"][0]["digest"]
         )
-        path = urlsplit(url["downloadUrl"]).path
+        path = urllib.parse.urlsplit(url["downloadUrl"]).path
         assert path.endswith(f"/v2/team/gen/blobs/{doc['layers'][0]['digest']}")
 
 

@@ -6,13 +6,21 @@ The layer URL stands in for ECR's presigned S3 URL: it is served by the same ser
 path of its own (:mod:`pytest_ecr.service.layer_urls`), checked (signature, one hour on
 the fake's clock) when fetched, and answers S3's XML errors. Fetching it is not an ECR
 API call, so it is not recorded.
+
+A blob an image names but nobody gave bytes for (a declared manifest without ``blobs:``)
+is there for the ECR API, as in ECR, but cannot be served: the blob GET answers
+``BLOB_UNKNOWN`` and the layer URL ``NoSuchKey``, both saying how to declare the bytes. A
+declared blob file is read as it is served; one that changed since its declaration was
+loaded (:class:`~pytest_ecr.declarations.files.FileChanged`, an :class:`OSError`) is
+answered 500 before the first byte, or cut as a dropped connection once bytes have gone,
+and the error is kept to be raised again in the test (never other bytes under the digest).
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Final
 
 from pytest_ecr.model import is_valid_digest
@@ -36,6 +44,7 @@ _S3_ERRORS: Final = {
     ),
     "NoSuchKey": (404, "The specified key does not exist."),
     "ServiceUnavailable": (503, "No pytest-ecr registry is attached"),
+    "InternalError": (500, "We encountered an internal error. Please try again."),
 }
 
 
@@ -70,12 +79,20 @@ def get_blob(ctx: RegistryContext, name: str, digest: str) -> Response:
     # server by another of its ports.
     url = urllib.parse.urlsplit(str(result["downloadUrl"]))
     location = f"{ctx.base_url}{url.path}?{url.query}"
+    # A blob a manifest names is there for ECR's API, but nobody may have its bytes.
+    content = ctx.fake.blob_content(ctx.account, ctx.region, name, digest)
+    if isinstance(content, str):
+        raise OciError(404, "BLOB_UNKNOWN", content)
     headers = [API_VERSION, ("Location", location), ("Docker-Content-Digest", digest)]
     return Response(307, headers, b"")
 
 
-def _s3_error(code: str) -> Response:
+def _s3_error(code: str, detail: str | None = None) -> Response:
+    """S3's XML error *code*; *detail* (pytest-ecr's own words) follows S3's text."""
     status, message = _S3_ERRORS[code]
+    if detail:
+        message = f"{message} {detail}"
+    message = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
@@ -111,7 +128,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _slices(content: BlobContent, start: int, end: int) -> Iterator[bytes]:
+def _slices(content: BlobContent, start: int, end: int) -> Generator[bytes, None, None]:
     for chunk in content.chunks(start, end):
         if len(chunk) <= SLICE:
             yield chunk
@@ -119,6 +136,28 @@ def _slices(content: BlobContent, start: int, end: int) -> Iterator[bytes]:
         view = memoryview(chunk)
         for offset in range(0, len(chunk), SLICE):
             yield bytes(view[offset : offset + SLICE])
+
+
+def _after(first: bytes, rest: Generator[bytes, None, None]) -> Iterator[bytes]:
+    """*first*, then *rest* (closed with this iterator: a declared file is let go)."""
+    try:
+        yield first
+        yield from rest
+    finally:
+        rest.close()
+
+
+def _body(server: Server, content: BlobContent, start: int, end: int) -> Iterator[bytes] | str:
+    """The slices of ``[start, end)``, the first already read, so that a blob that
+    cannot be read (a declared file changed or gone since its load) is known before
+    anything is sent: then why, the error kept for the test."""
+    slices = _slices(content, start, end)
+    try:
+        first = next(slices, None)
+    except OSError as error:
+        server.record_error(error)
+        return str(error)
+    return iter(()) if first is None else _after(first, slices)
 
 
 def layer_download(server: Server, request: Request) -> Response:
@@ -133,8 +172,8 @@ def layer_download(server: Server, request: Request) -> Response:
     if problem is not None:
         return _s3_error(problem)
     content = fake.blob_content(*location)
-    if content is None:
-        return _s3_error("NoSuchKey")
+    if isinstance(content, str):
+        return _s3_error("NoSuchKey", content)
     size = content.size
     headers = [("Content-Type", OCTETS), ("Accept-Ranges", "bytes")]
     try:
@@ -147,7 +186,12 @@ def layer_download(server: Server, request: Request) -> Response:
     if wanted is not None:
         headers.append(("Content-Range", f"bytes {start}-{end - 1}/{size}"))
     headers.append(("Content-Length", str(end - start)))
-    return Response(status, headers, _slices(content, start, end))
+    if request.method == "HEAD":
+        return Response(status, headers, iter(()))
+    body = _body(server, content, start, end)
+    if isinstance(body, str):
+        return _s3_error("InternalError", body)
+    return Response(status, headers, body)
 
 
 __all__ = [
