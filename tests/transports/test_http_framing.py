@@ -38,10 +38,12 @@ def names(fake: FakeEcr) -> list[str]:
     return sorted(r.name for r in fake.registry.repositories())
 
 
-def exchange(server: EcrHTTPServer, data: bytes) -> tuple[list[Any], bool]:
-    """Send *data*, then read every answer until the server closes or goes quiet; the
-    answers, and whether the server closed the connection."""
-    with connect(server.endpoint_url, timeout=2) as sock:
+def exchange(
+    server: EcrHTTPServer, data: bytes, timeout: float = 2.0
+) -> tuple[list[Any], bool]:
+    """Send *data*, then read every answer until the server closes or goes quiet for
+    *timeout* seconds; the answers, and whether the server closed the connection."""
+    with connect(server.endpoint_url, timeout=timeout) as sock:
         sock.sendall(data)
         reader = Reader(sock)
         answers = []
@@ -61,7 +63,9 @@ _LAST = api_request("DescribeRepositories", b"{}", extra="Connection: close\r\n"
 def answers_to(server: EcrHTTPServer, data: bytes) -> list[Any]:
     """Every answer to the whole requests in *data*, read up to a closing request sent
     after them (whose own answer is checked and left out)."""
-    answers, closed = exchange(server, data + _LAST)
+    # The server closes at once after the last answer; the timeout only bounds a failure
+    # (a big body on a loaded machine can take seconds).
+    answers, closed = exchange(server, data + _LAST, timeout=30)
     assert closed, "the server did not close after the Connection: close request"
     assert answers
     assert answers[-1].status == 200
