@@ -38,9 +38,7 @@ def names(fake: FakeEcr) -> list[str]:
     return sorted(r.name for r in fake.registry.repositories())
 
 
-def exchange(
-    server: EcrHTTPServer, data: bytes, timeout: float = 2.0
-) -> tuple[list[Any], bool]:
+def exchange(server: EcrHTTPServer, data: bytes, timeout: float = 2.0) -> tuple[list[Any], bool]:
     """Send *data*, then read every answer until the server closes or goes quiet for
     *timeout* seconds; the answers, and whether the server closed the connection."""
     with connect(server.endpoint_url, timeout=timeout) as sock:
