@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from ecr_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState
@@ -24,6 +25,9 @@ from .support import (
     list_manifest,
     strip,
 )
+
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
+pytestmark = needs("ListImageReferrers", "UpdateImageStorageClass")
 
 COSIGN = "application/vnd.dev.cosign.artifact.sig.v1+json"
 SBOM = "application/spdx+json"

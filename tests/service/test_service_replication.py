@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from ecr_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.replication import REPLICATION_SECONDS
@@ -70,6 +71,7 @@ def test_a_registry_never_configured_has_no_rules(any_client: Any) -> None:
     }
 
 
+@needs("ReplicationRule.deleteReplication")
 def test_put_echoes_the_configuration_and_describe_registry_shows_it(any_client: Any) -> None:
     rules = [
         rule(EU, filters=("team", "legacy"), deleteReplication={"enabled": True}),
@@ -290,6 +292,7 @@ def test_a_manifest_list_replicates_with_its_images(fake: FakeEcr, any_client: A
     assert digests == {index.digest, *index.children}
 
 
+@needs("ReplicationRule.deleteReplication")
 def test_deletions_replicate_only_when_asked(fake: FakeEcr, any_client: Any) -> None:
     west = {"region": "us-west-2", "registryId": ACCOUNT}
     configure(any_client, rule(EU, deleteReplication={"enabled": True}), rule(west))

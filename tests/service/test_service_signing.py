@@ -6,12 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from ecr_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.signing import SIGNING_SECONDS
 from pytest_ecr.service.signing import PROFILE_ARN_PATTERN, WILDCARD_FILTER_PATTERN
 
 from .support import ACCOUNT, error_of, image_manifest, strip
+
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
+pytestmark = needs(
+    "DeleteSigningConfiguration",
+    "DescribeImageSigningStatus",
+    "GetSigningConfiguration",
+    "PutSigningConfiguration",
+)
 
 PROFILE = f"arn:aws:signer:us-east-1:{ACCOUNT}:/signing-profiles/team_profile"
 OTHER_PROFILE = f"arn:aws:signer:us-east-1:{ACCOUNT}:/signing-profiles/other"
