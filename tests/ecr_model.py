@@ -17,6 +17,7 @@ a botocore whose model has every such operation (the main CI lane) each member m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import botocore
@@ -26,6 +27,7 @@ from botocore.model import NoShapeFoundError
 
 from pytest_ecr.service import OPERATIONS
 from pytest_ecr.service.catalogue import ANY_OPERATION_ERRORS
+from pytest_ecr.service.operation_names import OPERATIONS_BY_METHOD
 
 #: The installed botocore's ECR service model.
 MODEL: Any = botocore.session.get_session().get_service_model("ecr")
@@ -100,4 +102,23 @@ def require(*names: str) -> None:
         pytest.skip(f"botocore {VERSION}'s ECR model has no {', '.join(absent)} (a newer one has)")
 
 
-__all__ = ["MODEL", "VERSION", "full_model", "missing", "needs", "needs_full_model", "require"]
+def needs_call(method: str, params: Mapping[str, Any]) -> list[str]:
+    """The model names a client call ``client.<method>(**params)`` needs: its operation
+    and, where the model has it, each top-level member it sends."""
+    operation = OPERATIONS_BY_METHOD[method]
+    if operation not in MODEL.operation_names:
+        return [operation]
+    shape = MODEL.operation_model(operation).input_shape
+    return [operation, *(f"{shape.name}.{key}" for key in params)]
+
+
+__all__ = [
+    "MODEL",
+    "VERSION",
+    "full_model",
+    "missing",
+    "needs",
+    "needs_call",
+    "needs_full_model",
+    "require",
+]
