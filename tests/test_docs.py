@@ -12,8 +12,9 @@ How a page's fenced code blocks are used (the page's blocks share one directory)
 * ``console`` blocks are run: ``$ pytest-ecr ...``, ``$ pytest ...`` and ``$ echo $?``
   are the commands they may hold, and each shown output line must appear, in order
   (``...`` matches anything).
-* ``bash`` and ``text`` blocks are not run: installation steps, long-running servers,
-  commands that need a real AWS account, and shown output.
+* ``bash`` and ``text`` blocks are not run here: installation steps (the install blocks of
+  README.md and the tutorial are run verbatim by ``tests/test_wheel.py``), long-running
+  servers, commands that need a real AWS account, and shown output.
 * A block holding ``--8<--`` / ``FILE`` / ``--8<--`` includes a file of the example suite, which
   :func:`test_the_example_suite_passes` runs.
 """
