@@ -244,7 +244,7 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
     node_modules = os.environ.get("PYTEST_ECR_NODE_MODULES")
     if node_modules and Path(node_modules).is_dir():
         (pytester.path / "node_modules").symlink_to(node_modules)
-    tests = 0
+    tests = moto_tests = 0
     for block in blocks:
         if block.lang not in WRITTEN:
             continue
@@ -255,7 +255,9 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
             target = pytester.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.text, encoding="utf-8")
-            tests += block.lang == "python" and target.name.startswith("test_")
+            is_test = block.lang == "python" and target.name.startswith("test_")
+            tests += is_test
+            moto_tests += is_test and 'importorskip("moto")' in block.text
     for block in blocks:
         if block.lang == "yaml":
             problems = _declaration_problems(block, pytester.path)
@@ -263,9 +265,8 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
                 assert problems, f"{block.where}: a broken example that the validator accepts"
             else:
                 assert problems == [], block.where
-    needs_moto = any('importorskip("moto")' in b.text for b in blocks if b.lang == "python")
-    if tests and needs_moto and importlib.util.find_spec("moto") is None:
-        # Every test of the page skips without moto: pytest would collect none (exit 5).
+    if tests and moto_tests == tests and importlib.util.find_spec("moto") is None:
+        # Every test module of the page skips without moto: pytest would collect none (exit 5).
         pytest.skip(f"moto is not installed: {page_id(page)}'s examples need it")
     if tests:
         # In a subprocess, as users run it: the plugin's process-wide hooks start afresh.

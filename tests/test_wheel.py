@@ -186,6 +186,7 @@ def test_the_install_commands_work_on_a_fresh_checkout(
     python = str(tmp_path / "venv" / "bin" / "python")
     where = subprocess.run(
         [python, "-c", "import pytest_ecr.plugin; print(pytest_ecr.__file__)"],
+        cwd=tmp_path / "project",
         env=env,
         capture_output=True,
         text=True,
