@@ -20,7 +20,7 @@ import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.config import Config
-from ecr_model import needs_full_model, require
+from botocore_model import needs_full_model, require
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.faults import FaultSpecError

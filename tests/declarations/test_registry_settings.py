@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ecr_model import needs
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import DeclarationError, build_state, load_declaration, load_sources

@@ -20,7 +20,7 @@ import boto3
 import botocore.endpoint
 import pytest
 from botocore.config import Config
-from ecr_model import needs, needs_call
+from botocore_model import needs, needs_call
 
 from pytest_ecr import FakeEcr, credentials
 from pytest_ecr.declarations import DeclarationCache

@@ -7,7 +7,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from ecr_model import full_model, missing, needs_full_model, require
+from botocore_model import full_model, missing, needs_full_model, require
 
 from pytest_ecr.model import IMAGE_FAILURE_CODES
 from pytest_ecr.service import OPERATIONS

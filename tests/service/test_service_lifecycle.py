@@ -17,7 +17,7 @@ from typing import Any
 
 import botocore.exceptions
 import pytest
-from ecr_model import needs
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import Image

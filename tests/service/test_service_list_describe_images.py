@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from ecr_model import needs
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import Image, RegistryState

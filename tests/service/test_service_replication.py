@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ecr_model import needs
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.replication import REPLICATION_SECONDS

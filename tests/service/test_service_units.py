@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from ecr_model import needs_full_model
+from botocore_model import needs_full_model
 
 from pytest_ecr.model import Image, RegistryState
 from pytest_ecr.service import OPERATIONS, EcrError, RequestContext, dispatch
