@@ -59,6 +59,10 @@ LIFECYCLE = json.dumps(
 )
 
 
+#: The OCI empty descriptor's blob, ``{}``.
+EMPTY_CONFIG = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+
+
 def _referrer(subject: Image) -> str:
     return json.dumps(
         {
@@ -68,7 +72,7 @@ def _referrer(subject: Image) -> str:
             "config": {
                 "mediaType": "application/vnd.oci.empty.v1+json",
                 "size": 2,
-                "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+                "digest": EMPTY_CONFIG,
             },
             "layers": [],
             "subject": {
@@ -89,6 +93,18 @@ def _prepared(data: Data, count: int, client: Any) -> tuple[FakeEcr, Image]:
         client.set_repository_policy(repositoryName=REPOSITORY, policyText=POLICY)
         client.put_lifecycle_policy(repositoryName=REPOSITORY, lifecyclePolicyText=LIFECYCLE)
         client.start_image_scan(repositoryName=REPOSITORY, imageId={"imageDigest": first.digest})
+        # The referrer's empty config ({}) is uploaded first, as a pusher does.
+        upload = client.initiate_layer_upload(repositoryName=REPOSITORY)["uploadId"]
+        client.upload_layer_part(
+            repositoryName=REPOSITORY,
+            uploadId=upload,
+            partFirstByte=0,
+            partLastByte=1,
+            layerPartBlob=b"{}",
+        )
+        client.complete_layer_upload(
+            repositoryName=REPOSITORY, uploadId=upload, layerDigests=[EMPTY_CONFIG]
+        )
         client.put_image(repositoryName=REPOSITORY, imageManifest=_referrer(first))
         fake.advance(minutes=5)
         # The first layer question reads the declared manifests once per declared state.

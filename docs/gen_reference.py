@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -366,13 +367,34 @@ def _signature(function: Callable[..., Any]) -> str:
     return str(inspect.Signature(shown))
 
 
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """The ``#:`` comments above ``self.<name> = ...`` lines in *cls*'s ``__init__``: how
+    the package documents a ``__slots__`` attribute (Sphinx's convention)."""
+    init = cls.__dict__.get("__init__")
+    if init is None:
+        return {}
+    docs: dict[str, str] = {}
+    pending: list[str] = []
+    for line in inspect.getsource(init).splitlines():
+        text = line.strip()
+        if text.startswith("#:"):
+            pending.append(text[2:].strip())
+            continue
+        match = re.match(r"self\.(\w+)\s*(?::[^=]*)?=", text)
+        if match and pending:
+            docs.setdefault(match.group(1), " ".join(pending))
+        pending = []
+    return docs
+
+
 def _members(cls: type) -> Iterator[tuple[str, str, str]]:
+    attribute_docs = _attribute_docs(cls)
     for name, value in inspect.getmembers(cls):
         if name.startswith("_") or name in getattr(cls, "__reference_skip__", ()):
             continue
         raw = inspect.getattr_static(cls, name)
         if inspect.ismemberdescriptor(raw):  # a __slots__ attribute
-            yield name, name, ""
+            yield name, name, attribute_docs.get(name, "")
         elif isinstance(raw, property):
             yield name, name, inspect.getdoc(raw) or ""
         elif inspect.isfunction(value) and value.__qualname__.startswith(cls.__name__ + "."):
@@ -408,7 +430,22 @@ def _other_names() -> list[tuple[str, object]]:
     ]
 
 
+#: The ``Literal`` types (pytest_ecr/_literals.py, generated from botocore's ECR model).
+_TYPE_DOCS = {
+    "EcrOperationName": "An ECR API operation name, such as `BatchGetImage`.",
+    "EcrOperationMethod": "A boto3 client method of an ECR operation, such as `batch_get_image`.",
+    "EcrOperation": (
+        "`EcrOperationName` or `EcrOperationMethod`: the `operation` of `calls()`, "
+        "`fault()`, `ecr_stubber.expect`."
+    ),
+    "EcrErrorCode": "An error code some ECR operation answers: the type of `error=`.",
+    "ImageFailureCode": "ECR's per-image failure codes: the type of `failure=`.",
+}
+
+
 def _kind(value: object) -> str:
+    if typing.get_origin(value) in (typing.Literal, typing.Union):
+        return "type"
     if not inspect.isclass(value):
         return "value"
     if issubclass(value, Warning):
@@ -419,7 +456,7 @@ def _kind(value: object) -> str:
 def _other_names_table() -> str:
     rows = ["| Name | What it is |", "| --- | --- |"]
     for name, value in _other_names():
-        doc = inspect.getdoc(value) if inspect.isclass(value) else ""
+        doc = inspect.getdoc(value) if inspect.isclass(value) else _TYPE_DOCS.get(name, "")
         first = (doc or "").split("\n\n", 1)[0]
         kind = _kind(value)
         rows.append(f"| `{name}` ({kind}) | {_cell(first) or '—'} |")

@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pytest_ecr._version import __version__
 
 if TYPE_CHECKING:
+    from pytest_ecr._literals import (
+        EcrErrorCode,
+        EcrOperation,
+        EcrOperationMethod,
+        EcrOperationName,
+        ImageFailureCode,
+    )
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
     from pytest_ecr.clock import Sleep
@@ -34,6 +41,11 @@ _LAZY = {
     "Call": "pytest_ecr.history",
     "CallList": "pytest_ecr.history",
     "DeclarationError": "pytest_ecr.declarations",
+    "EcrErrorCode": "pytest_ecr._literals",
+    "EcrOperation": "pytest_ecr._literals",
+    "EcrOperationMethod": "pytest_ecr._literals",
+    "EcrOperationName": "pytest_ecr._literals",
+    "ImageFailureCode": "pytest_ecr._literals",
     "EcrCallAssertionError": "pytest_ecr.history",
     "EcrError": "pytest_ecr.service.errors",
     "EcrNetworkGuardError": "pytest_ecr.transports.guard",
@@ -70,13 +82,18 @@ __all__ = [
     "DeclarationError",
     "EcrCallAssertionError",
     "EcrError",
+    "EcrErrorCode",
     "EcrNetworkGuardError",
+    "EcrOperation",
+    "EcrOperationMethod",
+    "EcrOperationName",
     "EcrServer",
     "EcrStubber",
     "FakeEcr",
     "FaultSpecError",
     "Image",
     "ImageFailure",
+    "ImageFailureCode",
     "LifecycleRun",
     "MotoBackend",
     "Problem",

@@ -1,11 +1,10 @@
 """``pytest-ecr``: validate declarations, print their JSON Schema, serve a declared
-registry outside pytest, and snapshot a live registry into a declaration."""
+registry outside pytest, snapshot a live registry into a declaration, and convert
+placebo's recordings into one."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import shlex
 import sys
 import threading
@@ -101,6 +100,16 @@ def _print_schema(out: TextIO, *, path_only: bool) -> int:
 # -- serve -----------------------------------------------------------------------------
 
 
+def _registry_hosts(fake: Any, server: Any) -> list[tuple[str, str, str]]:
+    """(account, region, host) of every declared registry, the fake's own first."""
+    from pytest_ecr.transports.http_server import EcrServer
+
+    served = EcrServer(server, fake)
+    keys = {(fake.account, fake.region): None}
+    keys.update(dict.fromkeys((r.registry_id, r.region) for r in fake.registry.repositories()))
+    return [(account, region, served.registry_host(account, region)) for account, region in keys]
+
+
 def _serve(
     path: str,
     port: int,
@@ -143,6 +152,12 @@ def _serve(
         print("export these to point the AWS CLI or an SDK at it:", file=out)
         for name, value in export_environment(server.endpoint_url, fake.region).items():
             print(f"export {name}={shlex.quote(value)}", file=out)
+        print(
+            "registries for OCI clients (log in as AWS with GetAuthorizationToken's password):",
+            file=out,
+        )
+        for account, region, host in _registry_hosts(fake, server):
+            print(f"  {account} {region}: {host}", file=out)
         print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
         serve_until(
             server,
@@ -158,36 +173,9 @@ def _serve(
 # -- snapshot --------------------------------------------------------------------------
 
 
-def _pushed_at(value: Any) -> str | float | None:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        text: str = value.astimezone(dt.timezone.utc).isoformat()
-        return text.replace("+00:00", "Z")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _sort_time(value: Any) -> float:
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return 0.0
-
-
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _has_media_type(manifest: str) -> bool:
-    try:
-        doc = json.loads(manifest)
-    except ValueError:
-        return False
-    return isinstance(doc, dict) and isinstance(doc.get("mediaType"), str)
 
 
 def _repository_settings(
@@ -197,24 +185,10 @@ def _repository_settings(
     GetRepositoryPolicy give them (a setting ECR will not show is left out, with a warning)."""
     from botocore.exceptions import ClientError
 
+    from pytest_ecr.declarations.api_answers import repository_settings
+
     name = repository["repositoryName"]
-    entry: dict[str, Any] = {}
-    mutability = repository.get("imageTagMutability", "MUTABLE")
-    if mutability != "MUTABLE":
-        entry["tag_mutability"] = mutability
-    filters = repository.get("imageTagMutabilityExclusionFilters") or []
-    if filters:
-        entry["tag_mutability_exclusions"] = [f["filter"] for f in filters]
-    if repository.get("imageScanningConfiguration", {}).get("scanOnPush"):
-        entry["scan_on_push"] = True
-    encryption = repository.get("encryptionConfiguration") or {}
-    if encryption.get("encryptionType", "AES256") != "AES256":
-        entry["encryption"] = {"type": encryption["encryptionType"]}
-        if encryption.get("kmsKey"):
-            entry["encryption"]["kms_key"] = encryption["kmsKey"]
-    created = repository.get("createdAt")
-    if created is not None:
-        entry["created_at"] = _pushed_at(created)
+    entry = repository_settings(repository)
     try:
         tags = client.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
         if tags:
@@ -232,6 +206,7 @@ def _snapshot_repository(
     client: Any, repository: Mapping[str, Any], warn: TextIO
 ) -> dict[str, Any]:
     """One repository entry: its settings, and each image with its exact manifest."""
+    from pytest_ecr.declarations.api_answers import has_media_type, sort_time, time_value
     from pytest_ecr.declarations.dump import LiteralText
 
     name = repository["repositoryName"]
@@ -240,7 +215,7 @@ def _snapshot_repository(
     for page in client.get_paginator("describe_images").paginate(**scope):
         details.extend(page["imageDetails"])
     # Push order, as a declaration lists images; the digest breaks ties deterministically.
-    details.sort(key=lambda d: (_sort_time(d.get("imagePushedAt")), d["imageDigest"]))
+    details.sort(key=lambda d: (sort_time(d.get("imagePushedAt")), d["imageDigest"]))
     by_type: dict[str | None, list[str]] = {}
     for detail in details:
         by_type.setdefault(detail.get("imageManifestMediaType"), []).append(detail["imageDigest"])
@@ -276,36 +251,15 @@ def _snapshot_repository(
         if tags:
             image["tags"] = tags
         image["digest"] = digest
-        pushed_at = _pushed_at(detail.get("imagePushedAt"))
+        pushed_at = time_value(detail.get("imagePushedAt"))
         if pushed_at is not None:
             image["pushed_at"] = pushed_at
-        if not _has_media_type(manifest) and media_type:
+        if not has_media_type(manifest) and media_type:
             image["media_type"] = media_type
         image["manifest_text"] = LiteralText(manifest)
         images.append(image)
     entry["images"] = images
     return entry
-
-
-def _check_exact(text: str, document: Mapping[str, Any]) -> bool:
-    """Whether *text* declares every image with the manifest bytes it was given."""
-    from pytest_ecr.declarations import DeclarationError, load_declaration
-
-    try:
-        declaration = load_declaration(text)
-    except DeclarationError:
-        return False
-    wanted = {
-        (repo["name"], image["digest"]): str(image["manifest_text"])
-        for repo in document.get("repositories", [])
-        for image in repo["images"]
-    }
-    got = {
-        (repo.name, spec.image.digest): spec.image.manifest
-        for repo in declaration.repositories
-        for spec in repo.images
-    }
-    return got == wanted
 
 
 def snapshot(
@@ -321,7 +275,7 @@ def snapshot(
     and exact manifest text, so the declared digests are the registry's. Images the
     registry will not return (a per-image failure) are left out with a warning on *warn*.
     """
-    from pytest_ecr.declarations.dump import dump_declaration
+    from pytest_ecr.declarations.api_answers import dump_exact
 
     warn = warn or sys.stderr
     names = list(repositories)
@@ -344,12 +298,7 @@ def snapshot(
         f"pytest-ecr {__version__} snapshot.\n"
         "# manifest_text holds each manifest's exact bytes: the digests are the registry's.\n"
     )
-    text = dump_declaration(document, header, literal=True)
-    if not _check_exact(text, document):
-        text = dump_declaration(document, header, literal=False)
-        if not _check_exact(text, document):  # pragma: no cover - PyYAML quoting is exact
-            raise RuntimeError("pytest-ecr snapshot: could not write the manifests exactly")
-    return text
+    return dump_exact(document, header)
 
 
 def _snapshot(args: argparse.Namespace, out: TextIO) -> int:
@@ -369,6 +318,58 @@ def _snapshot(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"pytest-ecr snapshot: wrote {args.output}", file=sys.stderr)
     return 0
+
+
+# -- from-placebo ----------------------------------------------------------------------
+
+
+def _from_placebo(args: argparse.Namespace, out: TextIO) -> int:
+    from pytest_ecr.declarations.from_placebo import convert_placebo
+    from pytest_ecr.declarations.placebo import RecordingError
+
+    try:
+        conversion = convert_placebo(
+            Path(args.directory),
+            synthetic=args.synthetic,
+            account=args.account,
+            region=args.region,
+        )
+    except RecordingError as error:
+        print(f"pytest-ecr from-placebo: {error}", file=sys.stderr)
+        return 1
+    for note in conversion.notes:
+        print(f"pytest-ecr from-placebo: {note}", file=sys.stderr)
+    if args.output in (None, "-"):
+        out.write(conversion.text)
+    else:
+        Path(args.output).write_text(conversion.text, encoding="utf-8")
+        print(f"pytest-ecr from-placebo: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _add_from_placebo(commands: Any) -> None:
+    convert = commands.add_parser(
+        "from-placebo",
+        help="write a declaration from placebo's recordings of ECR answers",
+        description="Write a declaration of the ECR state that placebo's recordings "
+        "(api.ecr.<Operation>_<n>.json in placebo's data_path) show: repositories with "
+        "their recorded settings, and images with their recorded manifests' exact bytes, "
+        "so the declared digests are the recorded ones. What could not be kept is "
+        "printed on stderr.",
+    )
+    convert.add_argument("directory", metavar="DIR", help="placebo's data_path")
+    convert.add_argument(
+        "--no-synthetic",
+        dest="synthetic",
+        action="store_false",
+        help="leave out images whose manifest was not recorded (default: declare them "
+        "synthetic, with their recorded tags, but another digest)",
+    )
+    convert.add_argument("--account", help="the account where the recordings do not say")
+    convert.add_argument("--region", help="the region where the recordings do not say")
+    convert.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the YAML (default: stdout)"
+    )
 
 
 # -- the command line ------------------------------------------------------------------
@@ -459,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument(
         "-o", "--output", metavar="FILE", help="where to write the YAML (default: stdout)"
     )
+    _add_from_placebo(commands)
     return parser
 
 
@@ -470,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_schema(sys.stdout, path_only=args.path)
     if args.command == "snapshot":
         return _snapshot(args, sys.stdout)
+    if args.command == "from-placebo":
+        return _from_placebo(args, sys.stdout)
     return _serve(args.file, args.port, sys.stdout, verify_signatures=args.verify_signatures)
 
 

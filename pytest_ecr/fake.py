@@ -19,15 +19,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from pytest_ecr._frames import hide_usage_errors
 from pytest_ecr.backends import DEFAULT_BACKEND, check_backend
 from pytest_ecr.clock import Sleep, SleepKind, VirtualClock
 from pytest_ecr.credentials import patch_environment, restore_environment
-from pytest_ecr.declarations import (
-    DeclarationCache,
-    Source,
-    declared_faults,
-    load_sources,
-)
+from pytest_ecr.declarations import DeclarationCache, Source, declared_faults, load_sources
 from pytest_ecr.faults import (
     NO_INJECTION,
     ArmedFault,
@@ -43,17 +39,23 @@ from pytest_ecr.faults import (
 )
 from pytest_ecr.history import Call, CallList, History
 from pytest_ecr.model import RegistryState
-from pytest_ecr.service import RequestContext, dispatch, validate_request
+from pytest_ecr.service import RequestContext, dispatch, registry_blobs, validate_request
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.service.operation_names import mutates
 from pytest_ecr.transports import botocore_hook, responder
+from pytest_ecr.transports.installed_model import installed_operations
+
+# A misspelt fault keyword or operation name shows the test's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient
     from typing_extensions import Unpack
 
+    from pytest_ecr._literals import EcrOperation
     from pytest_ecr.backends.moto import MotoBackend
     from pytest_ecr.backends.stubber import EcrStubber
+    from pytest_ecr.model.blobs import BlobContent
     from pytest_ecr.model.lifecycle import LifecycleRun
     from pytest_ecr.wire import WireRequest
 
@@ -222,7 +224,7 @@ class FakeEcr:
                 self._record(request, region, account, fault, error=error, extra=extra)
                 raise
             except Exception as exc:
-                # moto answers some requests by raising (its deviations §7.14, §7.18):
+                # moto answers some requests by raising (moto/ecr/models.py, put_image):
                 # recorded, then raised to the caller as plain mock_aws would.
                 failure = EcrError(type(exc).__name__, str(exc), 500)
                 extra = {**(extra or {}), "exception": repr(exc)}
@@ -230,6 +232,18 @@ class FakeEcr:
                 raise
             self._record(request, region, account, fault, response=result, extra=extra)
         return result
+
+    def blob_content(
+        self, account: str, region: str, repository: str, digest: str
+    ) -> BlobContent | None:
+        """The bytes of blob *digest* of a repository (what a layer download serves)."""
+        with self._lock:
+            return registry_blobs.blob_content(self.registry, account, region, repository, digest)
+
+    def mount_blob(self, account: str, region: str, source: str, target: str, digest: str) -> bool:
+        """A registry's cross-repository mount (``registry_blobs.mount_blob``)."""
+        with self._lock:
+            return registry_blobs.mount_blob(self.registry, account, region, source, target, digest)
 
     def sleep(self, seconds: float, kind: SleepKind) -> None:
         """Spend *seconds* on this fake's clock (recorded, not slept, unless real time)."""
@@ -344,14 +358,16 @@ class FakeEcr:
 
     # -- faults --------------------------------------------------------------------------
 
-    def fault(self, operation: str | None = None, /, **spec: Unpack[FaultKwargs]) -> ArmedFault:
+    def fault(
+        self, operation: EcrOperation | None = None, /, **spec: Unpack[FaultKwargs]
+    ) -> ArmedFault:
         """Arm a fault for the rest of this test; same keywords as the ``ecr_fault``
         marker and YAML ``faults:`` entries. Returns the armed fault (``.fired`` counts
         how often it acted). A bad spec raises :class:`~pytest_ecr.faults.FaultSpecError`."""
         fields: dict[str, Any] = dict(spec)
         if operation is not None:
             fields["operation"] = operation
-        return self._faults.add(parse_fault(fields, "ecr.fault()"))
+        return self._faults.add(parse_fault(fields, "ecr.fault()", installed_operations()))
 
     def add_fault(self, spec: FaultSpec) -> ArmedFault:
         """Arm an already validated :class:`FaultSpec`."""
@@ -388,9 +404,10 @@ class FakeEcr:
         """The retry delays botocore asked for, in order (recorded, not slept)."""
         return self.clock.backoff
 
-    def calls(self, operation: str | None = None) -> CallList:
-        """Recorded attempts, all or of one operation, in order."""
-        return self._history.calls(operation)
+    def calls(self, operation: EcrOperation | None = None) -> CallList:
+        """Recorded attempts, all or of one operation (API name or client method), in
+        order; an unknown name is a ``ValueError`` with a "did you mean"."""
+        return self._history.calls(operation, installed_operations())
 
     # -- clients -------------------------------------------------------------------------
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, overload
 
+from pytest_ecr._frames import hide_usage_errors
+from pytest_ecr.report import assertion_message, call_lines, describe_call
 from pytest_ecr.service.operation_names import canonical_operation
+
+# A failed assertion or a misspelt operation name shows the test's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 
 class Call:
@@ -14,7 +19,9 @@ class Call:
 
     ``params`` are the input members as decoded from the request, ``response`` the output
     members answered and ``error`` the error body answered; each is the object the fake
-    worked with, never re-encoded.
+    worked with, never re-encoded. ``transport`` says what carried it: ``"botocore"``
+    (the in-process hook), ``"http"`` (the ECR API on the HTTP endpoint) or
+    ``"registry"`` (a registry request, answered as this operation).
     """
 
     __slots__ = (
@@ -23,6 +30,7 @@ class Call:
         "error",
         "extra",
         "fault",
+        "number",
         "operation",
         "params",
         "region",
@@ -55,7 +63,8 @@ class Call:
         self.account = account
         #: botocore's attempt number (1 for the first try).
         self.attempt = attempt
-        #: What carried the request: ``"botocore"``, ``"http"``, ``"stubber"``.
+        #: What carried the request: ``"botocore"`` (the in-process hook), ``"aiobotocore"``
+        #: (the same for an aiobotocore or aioboto3 client), ``"http"``, ``"stubber"``.
         self.transport = transport
         #: The output members answered (``None`` for an error or a dropped connection).
         self.response: Mapping[str, Any] | None = response
@@ -67,6 +76,9 @@ class Call:
         self.fault = fault
         #: Transport- or backend-specific details (``connection``, ``backend``...).
         self.extra: Mapping[str, Any] = dict(extra) if extra else {}
+        #: Its place in the test's call history (1 for the first call; 0 until recorded):
+        #: the number failure messages and the "ECR calls" report section show.
+        self.number = 0
 
     def __repr__(self) -> str:
         return f"<Call {self.describe()}>"
@@ -82,37 +94,21 @@ class Call:
         return None if self.error is None else str(self.error.get("__type"))
 
     def describe(self) -> str:
-        """``Operation(attempt N, region) params=... -> outcome [fault: ...]``."""
-        if self.error is not None:
-            outcome = f"{self.status} {self.error_code}"
-        elif "connection" in self.extra:
-            outcome = f"connection {self.extra['connection']}"
-        else:
-            outcome = "200 OK"
-        if self.fault:
-            outcome += f" [fault: {self.fault}]"
-        return (
-            f"{self.operation}(attempt {self.attempt}, {self.region}) "
-            f"params={_shown(self.params)!r} -> {outcome}"
-        )
-
-
-#: A string member longer than this (an UploadLayerPart's base64 ``layerPartBlob``, up to
-#: 28 MB) is shown by its start and length in descriptions, not whole.
-_SHOWN_MAX = 200
-
-
-def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        key: f"{value[:40]}... ({len(value)} characters)"
-        if isinstance(value, str) and len(value) > _SHOWN_MAX
-        else value
-        for key, value in params.items()
-    }
+        """``Operation(attempt N, region) params=... -> outcome [fault: ...]``, with long
+        values abridged (a manifest by its digest and size, a long list by its length); a
+        call the registry API made says so: ``Operation(attempt N, region, registry)``."""
+        return describe_call(self)
 
 
 class EcrCallAssertionError(AssertionError):
-    """A failed expectation about recorded ECR calls (also an ``AssertionError``)."""
+    """A failed expectation about recorded ECR calls (also an ``AssertionError``).
+
+    ``calls`` are the calls its message lists (the report's "ECR calls" section then
+    leaves them out, so each call is printed once)."""
+
+    def __init__(self, message: str, calls: Sequence[Call] = ()) -> None:
+        super().__init__(message)
+        self.calls: tuple[Call, ...] = tuple(calls)
 
 
 def matches(expected: Any, actual: Any) -> bool:
@@ -129,12 +125,6 @@ def matches(expected: Any, actual: Any) -> bool:
             and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
         )
     return bool(expected == actual)
-
-
-def _closeness(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> int:
-    return sum(
-        1 for key, value in expected.items() if key in actual and matches(value, actual[key])
-    )
 
 
 class CallList:
@@ -178,7 +168,7 @@ class CallList:
         """One numbered line per call, as the failure report shows them."""
         if not self._calls:
             return f"no {self._label} calls"
-        return "\n".join(f"  {i}. {call.describe()}" for i, call in enumerate(self._calls, 1))
+        return "\n".join(call_lines(self._calls))
 
     def where(self, **params: Any) -> CallList:
         """The calls whose params include *params* (partial match)."""
@@ -189,22 +179,12 @@ class CallList:
         """The attempt number of each call, in order (``[1, 2, 3]`` for two retries)."""
         return [c.attempt for c in self._calls]
 
-    def _fail(self, headline: str, expected: Mapping[str, Any] | None = None) -> None:
+    def _fail(
+        self, headline: str, expected: Mapping[str, Any] | None = None, *, last: bool = False
+    ) -> None:
         __tracebackhide__ = True
-        lines = [headline]
-        if expected is not None:
-            lines.append(f"expected params (partial match): {dict(expected)!r}")
-        if self._calls:
-            ranked = self._calls
-            if expected:
-                ranked = sorted(self._calls, key=lambda c: -_closeness(expected, c.params))
-                lines.append("closest recorded calls:")
-                lines.extend(f"  - {call.describe()}" for call in ranked[:3])
-            lines.append(f"all recorded {self._label} calls ({len(self._calls)}):")
-            lines.append(self.describe())
-        else:
-            lines.append(f"no {self._label} calls were recorded")
-        raise EcrCallAssertionError("\n".join(lines))
+        message = assertion_message(headline, self._label, self._calls, expected, compare_last=last)
+        raise EcrCallAssertionError(message, self._calls)
 
     def assert_called(self, times: int | None = None) -> None:
         """At least one call, or exactly *times* calls."""
@@ -226,7 +206,7 @@ class CallList:
         """The last call's params include *params*."""
         __tracebackhide__ = True
         if not self._calls or not matches(params, self._calls[-1].params):
-            self._fail(f"expected the last {self._label} call to match", params)
+            self._fail(f"expected the last {self._label} call to match", params, last=True)
 
     def assert_any_call(self, **params: Any) -> None:
         """Some call's params include *params*."""
@@ -245,17 +225,19 @@ class History:
     def record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            call.number = len(self._calls)
 
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
 
-    def calls(self, operation: str | None = None) -> CallList:
+    def calls(self, operation: str | None = None, installed: Collection[str] = ()) -> CallList:
         """Every recorded call, or those of *operation*: an API name (``BatchGetImage``)
         or a client method name (``batch_get_image``). An unknown name raises
         :class:`~pytest_ecr.service.operation_names.UnknownOperationError` (a ``ValueError``)
-        with a "did you mean", so an assertion cannot pass on a misspelt name."""
-        name = None if operation is None else canonical_operation(operation)
+        with a "did you mean", so an assertion cannot pass on a misspelt name.
+        *installed*: the installed botocore's ECR API names, accepted too."""
+        name = None if operation is None else canonical_operation(operation, installed)
         with self._lock:
             snapshot = list(self._calls)
         if name is None:

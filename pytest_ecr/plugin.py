@@ -1,24 +1,25 @@
 """The pytest11 entry point: options, markers, report header and fixtures — nothing else.
 
-Everything here wires pytest to library objects (:class:`~pytest_ecr.FakeEcr`) that also
-work without pytest. Loading the plugin arranges for the dormant botocore hook to be
-installed as soon as botocore is imported; the library itself is imported only by the
-first test that uses the fake, so a suite that never does pays almost nothing.
+Everything here wires pytest to library objects (:class:`~pytest_ecr.FakeEcr`) that work
+without pytest. Loading the plugin arranges for the dormant botocore hook to go in as
+botocore is imported; the library is imported by the first test that uses the fake.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from pytest_ecr._version import __version__
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
+from pytest_ecr.options import ALLOW_NETWORK, MARKERS, SHARED_FIXTURES, UNFIRED_MODES, add_options
 from pytest_ecr.transports import ensure_hook, guard
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from pytest_ecr.backends.stubber import EcrStubber
     from pytest_ecr.declarations import DeclarationCache, Source
     from pytest_ecr.fake import FakeEcr
+    from pytest_ecr.faults import FaultSpec
+    from pytest_ecr.scopes import SharedFake, SharedFakes
     from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
 
 # Before any conftest or test module can create a client at import time.
@@ -39,137 +42,15 @@ _BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
 _GUARD_BEFORE = pytest.StashKey[bool]()
 _UNFIRED = pytest.StashKey[str]()
-
-_MARKERS = {
-    "ecr_registry": (
-        "ecr_registry(*sources): registry state for this test — YAML file paths (relative "
-        "to the test file), mappings or YAML text, merged in order. Overrides "
-        "--ecr-registry and the ecr_registry ini key. Turns the fake ECR on for the test."
-    ),
-    "ecr_fault": (
-        "ecr_fault(operation=None, **spec): inject one ECR fault (stack several) — match "
-        "on repository/image/region/account; effect error=/failure=/connection=/latency=; "
-        "when times=/after=/every=/probability=. Faults act below botocore's retry loop."
-    ),
-    "ecr_backend": (
-        f"ecr_backend(name): what answers this test's ECR requests — one of "
-        f"{', '.join(repr(b) for b in BACKENDS)} (default {DEFAULT_BACKEND!r}); 'moto' seeds "
-        "moto's ECR from the declared registry so other moto-mocked services see its "
-        "images. Overrides --ecr-backend and the ecr_backend ini key. Turns the fake ECR "
-        "on for the test."
-    ),
-    "ecr_lifecycle": (
-        "ecr_lifecycle(days_later=0, repository=None): at set-up, move the fake's clock on "
-        "by days_later days and run the declared lifecycle policies (one repository's "
-        "only, with repository=): the images they expire are gone for the test. Turns the "
-        "fake ECR on."
-    ),
-}
-# Not in _MARKERS: it opens the network guard for a test and turns no fake on.
-_ALLOW_NETWORK = (
-    "ecr_allow_network",
-    "ecr_allow_network: let this test's ECR requests that no fake answers reach AWS "
-    "(the network guard stops them otherwise). For integration tests that mean to call "
-    "AWS; turns no fake on.",
-)
+_SHARED = pytest.StashKey["SharedFakes"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ecr", "pytest-ecr (fake Amazon ECR)")
-    group.addoption(
-        "--ecr-registry",
-        action="append",
-        default=[],
-        metavar="PATH",
-        dest="ecr_registry",
-        help="YAML registry declaration loaded for every test that uses the fake ECR "
-        "(repeatable; relative to the current directory). Overrides the ini key; an "
-        "ecr_registry marker overrides both.",
-    )
-    group.addoption(
-        "--ecr-backend",
-        default=None,
-        metavar="NAME",
-        dest="ecr_backend",
-        help=f"what answers ECR requests: {' or '.join(BACKENDS)} (default: the ecr_backend "
-        f"ini key, else {DEFAULT_BACKEND}); an ecr_backend marker overrides it. 'moto' needs "
-        "pytest-ecr[moto].",
-    )
-    group.addoption(
-        "--ecr-seed",
-        type=int,
-        default=None,
-        metavar="N",
-        dest="ecr_seed",
-        help="seed for probability= faults (default: random, printed in the report header); "
-        "the same seed replays the same faults.",
-    )
-    group.addoption(
-        "--ecr-guard",
-        choices=("on", "off"),
-        default=None,
-        dest="ecr_guard",
-        help="on: an ECR or ECR Public request that no fake answers fails at once with a "
-        "clear error instead of reaching AWS; off: it goes out (default: the ecr_guard ini "
-        "key, else on). The ecr_allow_network marker opens the guard for one test.",
-    )
-    group.addoption(
-        "--ecr-real-time",
-        action="store_true",
-        default=None,
-        dest="ecr_real_time",
-        help="sleep botocore's retry backoff and injected latency for real instead of "
-        "recording them on the fake's virtual clock.",
-    )
-    group.addoption(
-        "--ecr-unfired-faults",
-        choices=UNFIRED_MODES,
-        default=None,
-        dest="ecr_unfired_faults",
-        help="what a fault armed by a test (ecr_fault marker, ecr.fault()) that never fired "
-        "does at teardown: warn (default), error (the test errors) or ignore.",
-    )
-    _add_ini(parser)
-
-
-def _add_ini(parser: pytest.Parser) -> None:
-    parser.addini(
-        "ecr_unfired_faults",
-        type="string",
-        default="warn",
-        help="pytest-ecr: warn, error or ignore a fault that a test armed and that never "
-        "fired (default warn).",
-    )
-    parser.addini(
-        "ecr_registry",
-        type="linelist",
-        default=[],
-        help="pytest-ecr: YAML registry declaration(s) loaded for every test that uses the "
-        "fake ECR (relative to the ini file).",
-    )
-    parser.addini(
-        "ecr_guard",
-        type="bool",
-        default=True,
-        help="pytest-ecr: stop ECR requests that no fake answers before they reach AWS "
-        "(default true).",
-    )
-    parser.addini(
-        "ecr_real_time",
-        type="bool",
-        default=False,
-        help="pytest-ecr: real sleeps instead of the virtual clock (default false).",
-    )
-    parser.addini(
-        "ecr_backend",
-        type="string",
-        default=DEFAULT_BACKEND,
-        help=f"pytest-ecr: default backend ({' or '.join(BACKENDS)}; default {DEFAULT_BACKEND}).",
-    )
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for text in (*_MARKERS.values(), _ALLOW_NETWORK[1]):
+    for text in (*MARKERS.values(), ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
     # Read once; a bad value is a usage error now, not at a test's teardown.
     config.stash[_UNFIRED] = _unfired_mode(config)
@@ -296,42 +177,41 @@ def _setup_error(message: str) -> NoReturn:
     raise pytest.fail.Exception(message, pytrace=False) from None
 
 
-@pytest.fixture(name="ecr")
-def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
-    """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
+def _sources(request: pytest.FixtureRequest) -> tuple[list[Source], Path]:
+    """The declaration sources for *request*'s node, and what their paths are relative to."""
+    sources = _marker_sources(request)
+    if sources is None:
+        return list(_default_sources(request.config)), Path.cwd()
+    return sources, request.path.parent
 
-    Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
-    code under test, even at import time — is answered from the declared registry:
-    ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
-    key. Writes are visible to this test only. Offers ``registry``, ``client()``,
-    ``load()``, ``calls()`` and ``attach()``. The backend (``ecr_backend`` marker, else
-    ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
-    with ``moto``, moto's ECR is seeded from the declaration for the test.
-    """
+
+def _new_fake(request: pytest.FixtureRequest, backend: str) -> FakeEcr:
     from pytest_ecr.declarations import DeclarationError
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.faults import FaultSpecError, parse_fault
 
-    sources = _marker_sources(request)
-    base_dir = request.path.parent
-    if sources is None:
-        sources = list(_default_sources(request.config))
-        base_dir = Path.cwd()
+    sources, base_dir = _sources(request)
     node = request.node
     try:
-        fake = FakeEcr(
+        return FakeEcr(
             sources,
             base_dir=base_dir,
             cache=_cache(request.config),
-            # Per test, so a test's random faults do not depend on which tests ran before.
+            # Per node, so a test's random faults do not depend on which tests ran before.
             seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
-            backend=_backend(request),
+            backend=backend,
             real_time=_real_time(request.config),
         )
     except DeclarationError as error:
-        _setup_error(f"pytest-ecr: bad registry declaration for {node.nodeid}\n{error}")
+        where = node.nodeid or "the session"
+        _setup_error(f"pytest-ecr: bad registry declaration for {where}\n{error}")
     except BackendError as error:
         _setup_error(f"pytest-ecr: {error}")
+
+
+def _arm_marker_faults(node: pytest.Item, fake: FakeEcr) -> None:
+    from pytest_ecr.faults import FaultSpecError, parse_fault
+    from pytest_ecr.transports.installed_model import installed_operations
+
     # Outer markers first, so faults fire in the order a reader sees them declared.
     for marker in reversed(list(node.iter_markers("ecr_fault"))):
         spec = dict(marker.kwargs)
@@ -344,9 +224,30 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         if marker.args:
             spec["operation"] = marker.args[0]
         try:
-            fake.add_fault(parse_fault(spec, f"@pytest.mark.ecr_fault on {node.nodeid}"))
+            origin = f"@pytest.mark.ecr_fault on {node.nodeid}"
+            fake.add_fault(parse_fault(spec, origin, installed_operations()))
         except FaultSpecError as error:
             _setup_error(str(error))
+
+
+@pytest.fixture(name="ecr")
+def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
+
+    Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
+    code under test, even at import time — is answered from the declared registry:
+    ``ecr_registry`` marker sources, else ``--ecr-registry``, else the ``ecr_registry`` ini
+    key. Writes are visible to this test only. Offers ``registry``, ``client()``,
+    ``load()``, ``calls()`` and ``attach()``. The backend (``ecr_backend`` marker, else
+    ``--ecr-backend``, else the ini key, else ``local``) answers what no fault answered;
+    with ``moto``, moto's ECR is seeded from the declaration for the test. In a test that
+    uses ``ecr_class``, ``ecr_module`` or ``ecr_session``, it starts from that shared
+    fake's state instead (what the scope's fixtures wrote), and its writes stay its own.
+    """
+    node = request.node
+    shared = _requested_shared(request)
+    fake = _new_fake(request, _backend(request)) if shared is None else _fork(request, shared)
+    _arm_marker_faults(node, fake)
     node.stash[_FAKE] = fake
     try:
         fake.activate()
@@ -363,11 +264,95 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         yield fake
     finally:
         fake.deactivate()
+        if shared is not None:
+            _shared_fakes(request.config).resume()
     if not node.stash.get(_CALL_FAILED, False):
-        _report_unfired(request.config, fake)
+        _report_unfired(request.config, fake, shared.declared_faults if shared else ())
 
 
-UNFIRED_MODES = ("warn", "error", "ignore")
+def _shared_fakes(config: pytest.Config) -> SharedFakes:
+    """The session's live fakes shared by a class, a module or the session."""
+    if _SHARED not in config.stash:
+        from pytest_ecr.scopes import SharedFakes
+
+        config.stash[_SHARED] = SharedFakes()
+    return config.stash[_SHARED]
+
+
+def _requested_shared(request: pytest.FixtureRequest) -> SharedFake | None:
+    """The shared fake this test requests (directly or through a fixture), if any."""
+    from pytest_ecr.scopes import SharedFakeError, requested_fixture
+
+    try:
+        name = requested_fixture(request.fixturenames, request.node.nodeid)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    if name is None:
+        return None
+    found = _shared_fakes(request.config).find(request.getfixturevalue(name))
+    assert found is not None, f"{name} is set up but not live"
+    return found
+
+
+def _fork(request: pytest.FixtureRequest, shared: SharedFake) -> FakeEcr:
+    from pytest_ecr.scopes import SharedFakeError, check_local, check_markers, fork_for_test
+
+    node = request.node
+    registry_nodes = [n for n, _ in node.iter_markers_with_node("ecr_registry")]
+    try:
+        check_local(shared.fixture, _backend(request), node.nodeid)
+        check_markers(shared, node.nodeid, registry_nodes)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    return fork_for_test(
+        shared,
+        cache=_cache(request.config),
+        seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
+        real_time=_real_time(request.config),
+    )
+
+
+def _shared_fixture(request: pytest.FixtureRequest, scope: str) -> Iterator[FakeEcr]:
+    from pytest_ecr.declarations import declared_faults
+    from pytest_ecr.scopes import SharedFake, SharedFakeError, check_local
+
+    stack = _shared_fakes(request.config)
+    try:
+        fake = _new_fake(request, check_local(SHARED_FIXTURES[scope], _backend(request)))
+        sources, base_dir = _sources(request)
+        faults = declared_faults(sources, base_dir, _cache(request.config))
+        shared = SharedFake(fake, scope, request.node, faults)
+        stack.push(shared)
+    except SharedFakeError as error:
+        _setup_error(f"pytest-ecr: {error}")
+    try:
+        yield fake
+    finally:
+        stack.pop(shared)
+
+
+@pytest.fixture(name="ecr_class", scope="class")
+def ecr_class_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by a class's tests, for class-scoped fixtures that seed state
+    through the API (see ``ecr_module``). Declared by the class's ``ecr_registry`` marker."""
+    yield from _shared_fixture(request, "class")
+
+
+@pytest.fixture(name="ecr_module", scope="module")
+def ecr_module_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by a module's tests, for module-scoped fixtures that seed state
+    through the API. Declared by the module's ``ecr_registry`` marker (``pytestmark``),
+    else the defaults; local backend only. Each test's ``ecr`` starts from its state as
+    the test starts; a test's writes never reach the shared fake or the next test."""
+    yield from _shared_fixture(request, "module")
+
+
+@pytest.fixture(name="ecr_session", scope="session")
+def ecr_session_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+    """One fake ECR shared by the session (per xdist worker), for session-scoped fixtures
+    that seed state through the API (see ``ecr_module``). Declared by ``--ecr-registry``
+    or the ``ecr_registry`` ini key."""
+    yield from _shared_fixture(request, "session")
 
 
 def _unfired_mode(config: pytest.Config) -> str:
@@ -379,19 +364,18 @@ def _unfired_mode(config: pytest.Config) -> str:
     return mode
 
 
-def _report_unfired(config: pytest.Config, fake: FakeEcr) -> None:
+def _report_unfired(
+    config: pytest.Config, fake: FakeEcr, shared_faults: Sequence[FaultSpec] = ()
+) -> None:
     mode = config.stash[_UNFIRED]
     unfired = fake.unfired_faults() if mode != "ignore" else []
+    # A shared fake's declared faults are armed for every test of its scope, as a file's.
+    unfired = [armed for armed in unfired if armed.spec not in shared_faults]
     if not unfired:
         return
-    lines = [
-        f"  - {armed.spec.describe()}: matched {armed.matched} attempt(s), fired none"
-        for armed in unfired
-    ]
-    message = (
-        f"{len(unfired)} ECR fault(s) armed by this test never fired (check their match "
-        "fields: operation, repository, image, region, account):\n" + "\n".join(lines)
-    )
+    from pytest_ecr.report import unfired_message
+
+    message = unfired_message(unfired)
     if mode == "error":
         pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
     from pytest_ecr.faults import UnfiredFaultWarning
@@ -466,16 +450,33 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
 
 @pytest.fixture(autouse=True)
 def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
-    # A test that uses an ecr_* marker gets the fake without naming the fixture; a test
-    # that uses neither marker nor fixture is untouched (the network guard aside).
+    # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
+    # fixture; one that uses none is untouched (the guard aside). No shared fake answers it.
     node = request.node
-    if any(node.get_closest_marker(name) for name in _MARKERS):
-        request.getfixturevalue("ecr")
-    if node.get_closest_marker(_ALLOW_NETWORK[0]) is None:
-        yield
-        return
-    with guard.network_allowed():
-        yield
+    shared = request.config.stash.get(_SHARED, None)
+    with shared.suspended() if shared else contextlib.nullcontext():
+        if any(node.get_closest_marker(name) for name in MARKERS) or any(
+            name in request.fixturenames for name in SHARED_FIXTURES.values()
+        ):
+            request.getfixturevalue("ecr")
+        if node.get_closest_marker(ALLOW_NETWORK[0]) is None:
+            yield
+            return
+        with guard.network_allowed():
+            yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    # The network guard's message names the fixture (an ECR request of a module-scoped one
+    # precedes every test's fake); a shared fake answers fixtures of its own scope only.
+    shared = request.config.stash.get(_SHARED, None)
+    name, scope = fixturedef.argname, fixturedef.scope
+    answering = shared.answering(name, scope) if shared else contextlib.nullcontext()
+    with answering, guard.setting_up(name, scope):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -487,5 +488,13 @@ def pytest_runtest_makereport(
         item.stash[_CALL_FAILED] = report.failed
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed:
-        report.sections.append(("ECR calls", fake.calls().describe()))
+        from pytest_ecr.history import EcrCallAssertionError
+        from pytest_ecr.report import calls_section
+
+        error = call.excinfo.value if call.excinfo is not None else None
+        listed = error.calls if isinstance(error, EcrCallAssertionError) else ()
+        # The declared view with the moto backend (moto holds the live state).
+        section = calls_section(list(fake.calls()), fake.registry, listed)
+        if section is not None:
+            report.sections.append(("ECR calls", section))
     return report

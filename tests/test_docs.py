@@ -6,7 +6,7 @@ How a page's fenced code blocks are used (the page's blocks share one directory)
 * ``python``, ``yaml``, ``json``, ``js``, ``ini``, ``toml`` blocks with ``title="NAME"``
   are written to that file. Untitled ``python`` blocks become test modules.
 * Every ``python`` block is then run by pytest, with the plugin, and must pass (a test may
-  skip only for a missing external tool such as Node.js).
+  skip only for a missing external tool such as Node.js or skopeo).
 * Every ``yaml`` block is a declaration: it must pass the validator and the JSON Schema,
   except those titled ``broken*.yaml``, which must fail them.
 * ``console`` blocks are run: ``$ pytest-ecr ...``, ``$ pytest ...`` and ``$ echo $?``
@@ -238,8 +238,17 @@ def _declaration_problems(block: Block, base_dir: Path) -> list[str]:
 RUNNABLE = [page for page in PAGES if any(not b.included for b in code_blocks(page))]
 
 
+#: Pages whose examples need an optional package: without it they skip (the async extra).
+NEEDS = {"async.md": ("aiobotocore", "aioboto3")}
+
+
 @pytest.mark.parametrize("page", RUNNABLE, ids=page_id)
 def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
+    missing = [name for name in NEEDS.get(page.name, ()) if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(
+            f"{page_id(page)} needs {', '.join(missing)} (pip install -e '.[test,aioboto3]')"
+        )
     blocks = [block for block in code_blocks(page) if not block.included]
     node_modules = os.environ.get("PYTEST_ECR_NODE_MODULES")
     if node_modules and Path(node_modules).is_dir():
@@ -277,7 +286,9 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
         assert result.ret == 0, f"{page_id(page)}: its examples fail:\n" + str(result.stdout)
         assert outcomes.get("passed", 0) > 0
         skipped = [line for line in result.outlines if line.startswith("SKIPPED")]
-        assert all("node" in line.lower() or "moto" in line for line in skipped), skipped
+        assert all(
+            "node" in line.lower() or "moto" in line or "skopeo" in line for line in skipped
+        ), skipped
     for block in blocks:
         if block.lang == "console":
             run_console(block, pytester)
@@ -371,6 +382,27 @@ def test_the_reference_holds_every_fixture_marker_option_and_ini_key(
     assert all(f"`{name}`" in rendered for name in options | ini)
 
 
+def test_the_readme_lists_every_option_ini_key_marker_and_command() -> None:
+    """README's "What you get" names everything the plugin registers (its addoption and
+    addini calls, its markers) and every subcommand of the ``pytest-ecr`` command."""
+    from pytest_ecr.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    spans = set(re.findall(r"`([^`\n]+)`", readme))
+    words = {span.split()[0].split("(")[0] for span in spans}
+    options = {flag for option in gen_reference.options() for flag in option.flags}
+    ini = {key.name for key in gen_reference.ini_keys()}
+    markers = {marker.name for marker in gen_reference.markers()}
+    assert options
+    assert ini
+    assert markers
+    missing = sorted((options | ini | markers) - words)
+    assert not missing, f"README.md does not list {missing}"
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for command in commands:
+        assert f"`pytest-ecr {command}" in readme, f"README.md does not list {command}"
+
+
 def test_the_declaration_reference_holds_every_yaml_key_and_fault_field() -> None:
     page = (DOCS / "declaration.md").read_text(encoding="utf-8")
     assert "<!-- generated: declaration -->" in page
@@ -412,15 +444,21 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT,
+        # As README's docs command sets it: no end-of-life notice from the theme.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "end of life" not in result.stdout + result.stderr
     reference = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
     assert "ecr_server" in reference
     assert "<!-- generated:" not in reference
+    # The site's own stylesheet (no mid-word breaks in tables, visible code scrollbars).
+    assert (tmp_path / "stylesheets" / "extra.css").is_file()
+    assert 'href="../stylesheets/extra.css"' in reference
 
 
 def test_every_public_name_has_a_reference_entry_and_imports() -> None:
@@ -433,3 +471,11 @@ def test_every_public_name_has_a_reference_entry_and_imports() -> None:
         assert getattr(pytest_ecr, name) is not None, name  # it imports
         assert f"`{name}" in rendered, f"{name} has no entry in the Python API reference"
     assert "`FakeEcr(sources" in rendered  # the constructor's signature is shown
+
+
+def test_every_member_of_the_api_classes_has_a_description() -> None:
+    """Every attribute, property and method the Python API reference lists for its
+    classes (``Call``'s ``__slots__`` fields among them) comes with a description."""
+    for title, cls in gen_reference._api_classes():
+        undocumented = [shown for _, shown, doc in gen_reference._members(cls) if not doc]
+        assert undocumented == [], f"{title}: no description for {undocumented}"

@@ -404,8 +404,12 @@ def test_assertion_error_shows_expected_received_and_closest(fake: FakeEcr) -> N
     text = str(excinfo.value)
     assert isinstance(excinfo.value, AssertionError)
     assert "expected params (partial match): {'repositoryName': 'team/web'" in text
-    closest = text.split("closest recorded calls:")[1].splitlines()[1]
+    (closest,) = [line for line in text.splitlines() if line.endswith("<- closest")]
     assert "team/web" in closest
+    assert text.splitlines()[-2:] == [
+        "differences from the closest call (#2):",
+        "  imageIds[0].imageTag: expected 'v9', got 'v1'",
+    ]
 
 
 def test_threads_get_exactly_the_declared_number_of_faults(fake: FakeEcr) -> None:
@@ -511,11 +515,12 @@ def test_markers_inject_and_report_section_shows_calls(pytester: pytest.Pytester
         [
             "*pytest-ecr *--ecr-seed=3*",
             "*EcrCallAssertionError: expected the last BatchGetImage call to match*",
-            "*closest recorded calls:*",
-            "*- ECR calls -*",
-            "*1. BatchGetImage(attempt 1, us-east-1)*team/api*-> 200 OK*",
+            "*1. BatchGetImage(attempt 1, us-east-1)*team/api*-> 200 OK   <- last",
+            "*repositoryName: expected 'team/web', got 'team/api'",
         ]
     )
+    # The one call is in the assertion message, so the report adds no section repeating it.
+    assert "ECR calls" not in result.stdout.str()
 
 
 # -- YAML faults ---------------------------------------------------------------------

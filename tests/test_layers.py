@@ -41,9 +41,24 @@ PROCESS_STATE = {
     "pytest_ecr.transports.guard:_opened": (
         "how many network_allowed() blocks are open (the ecr_allow_network marker's test)"
     ),
-    "pytest_ecr.transports.guard:_lock": "serialises the switch and the counter",
+    "pytest_ecr.transports.guard:_lock": "serialises the switch, the counter and the stack",
+    "pytest_ecr.transports.guard:_setting_up": (
+        "the pytest fixtures being set up now (pushed and popped by the plugin's "
+        "pytest_fixture_setup around each): read only to word the guard's message"
+    ),
+    "pytest_ecr.transports.aiobotocore_hook:_real_send": (
+        "aiobotocore's own AioEndpoint._send, replaced once by the network guard's"
+    ),
+    "pytest_ecr.transports.aiobotocore_hook:_real_create_client": (
+        "aiobotocore's own AioSession._create_client, replaced once by the one that gives "
+        "ECR clients created during a fake the fake's keys"
+    ),
     "pytest_ecr.transports.botocore_hook:_thread": (
         "per thread: whether the hook just answered, so the next retry sleep is virtual"
+    ),
+    "pytest_ecr.transports.aiobotocore_hook:_answered": (
+        "per asyncio task (a context variable): whether the hook just answered, so the "
+        "next retry sleep is virtual"
     ),
     "pytest_ecr.transports.botocore_hook:_session": (
         "one boto3 session for FakeEcr.client(): the service model is loaded once; clients "
@@ -68,7 +83,16 @@ PROCESS_STATE = {
         "running process does not change"
     ),
     "pytest_ecr.declarations.jsonschema:_schema": "the shipped schema.json, parsed once",
+    "pytest_ecr.declarations.synthetic_layers:_pooled": (
+        "the shared layers of synthetic images, a pure function of (kind, index, platform), "
+        "built once each: a few dozen KiB per platform, never anything but the bytes it "
+        "would build again"
+    ),
     "pytest_ecr.backends.moto:_response_class": "moto's ECR response class, looked up once",
+    "pytest_ecr.transports.installed_model:installed_operations": (
+        "the installed botocore's ECR operation names, read once: the installed botocore "
+        "and its data path do not change while the process runs"
+    ),
 }
 
 _MUTATORS = {
@@ -103,7 +127,7 @@ def _state_of(path: Path) -> set[str]:
         if isinstance(value, ast.Call):
             func = value.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if called in {"Lock", "RLock", "local", "count", "Event", "Condition"}:
+            if called in {"Lock", "RLock", "local", "ContextVar", "count", "Event", "Condition"}:
                 found.add(name)
     classes = {
         node.name: {
@@ -197,7 +221,10 @@ def test_the_import_contracts_hold() -> None:
     [
         ("model/probe.py", "import yaml\n", "The model knows nothing"),
         ("declarations/probe.py", "import pytest\n", "Only the plugin module imports pytest"),
-        ("declarations/probe2.py", "import botocore.session\n", "botocore and boto3 only"),
+        ("declarations/probe2.py", "import botocore.session\n", "aioboto3 only where"),
+        ("plugin.py", "import aiobotocore.session\n", "aioboto3 only where"),
+        ("history.py", "import aioboto3\n", "aioboto3 only where"),
+        ("model/probe.py", "import aiobotocore\n", "The model knows nothing"),
         ("wire.py", "import moto\n", "Only the moto backend imports moto"),
         ("service/probe.py", "from pytest_ecr import fake\n", "Layers"),
         ("model/probe.py", "from pytest_ecr.model import image\n", "No import cycles"),

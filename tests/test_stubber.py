@@ -140,6 +140,7 @@ GET_V1: dict[str, Any] = {"repositoryName": "team/api", "imageIds": [{"imageTag"
 def test_expectations_share_state_in_queue_order(
     ecr: FakeEcr, ecr_stubber: EcrStubber, ecr_client: Any
 ) -> None:
+    ecr_stubber.registry.allow_missing_layers()  # NEW_MANIFEST's config was never uploaded
     ecr_stubber.expect(
         "put_image", repositoryName="ubuntu", imageManifest=NEW_MANIFEST, imageTag="new"
     )

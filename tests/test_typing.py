@@ -93,3 +93,61 @@ def test_the_public_api_is_all_of_it() -> None:
 
 def test_the_package_is_typed() -> None:
     assert (Path(pytest_ecr.__file__).parent / "py.typed").is_file()
+
+
+NAMES_CODE = """\
+from __future__ import annotations
+
+from pytest_ecr import EcrErrorCode, EcrOperation, EcrStubber, FakeEcr
+
+
+def test_right(ecr: FakeEcr, ecr_stubber: EcrStubber) -> None:
+    ecr.fault("BatchGetImage", error="ThrottlingException")
+    ecr.fault("batch_get_image", failure="ImageNotFound", times=1)
+    ecr.fault(error="AccessDeniedException")
+    ecr.calls("BatchDeleteImage").assert_not_called()
+    ecr.calls("batch_delete_image").assert_not_called()
+    ecr_stubber.expect("describe_repositories")
+    ecr_stubber.expect_error("ListImages", "RepositoryNotFoundException")
+    operation: EcrOperation = "PutImage"
+    code: EcrErrorCode = "ImageAlreadyExistsException"
+    print(operation, code)
+
+
+def test_wrong(ecr: FakeEcr, ecr_stubber: EcrStubber) -> None:
+    ecr.fault("BatchGetImage", error="Throttling")  # line 20
+    ecr.fault("BatchGetImages", error="ThrottlingException")  # line 21
+    ecr.fault("BatchGetImage", failure="NotFound")  # line 22
+    ecr.calls("BatchDeleteImages").assert_not_called()  # line 23
+    ecr_stubber.expect("describe_repository")  # line 24
+    ecr_stubber.expect_error("ListImages", "RepositoryNotFound")  # line 25
+"""
+
+
+@pytest.mark.slow
+def test_misspelt_operations_error_codes_and_failure_codes_are_type_errors(
+    tmp_path: Path,
+) -> None:
+    api = pytest.importorskip("mypy.api")
+    source = tmp_path / "test_names.py"
+    source.write_text(NAMES_CODE)
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\n")
+    out, err, _ = api.run(
+        [
+            "--strict",
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
+            "--no-error-summary",
+            "--hide-error-context",
+            str(source),
+        ]
+    )
+    assert not err, err
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert {int(line.split(":")[1]) for line in errors} == {20, 21, 22, 23, 24, 25}, out
+    throttling = next(line for line in errors if ":20:" in line)
+    assert '"error" to "fault"' in throttling, throttling
+    assert "Literal['Throttling']" in throttling, throttling

@@ -11,8 +11,8 @@ While a :class:`~pytest_ecr.FakeEcr` with ``backend="moto"`` is active:
   manifest text, media type, tags in declared order, push time) are put into
   ``ecr_backends[account][region]``. Images are stored with their declared digests, so a
   declared image has its real digest in moto too; images pushed through moto's PutImage
-  get moto's own digest (ecr-semantics §7.1). Account settings have no place in moto
-  and are dropped (moto answers neither Get- nor PutAccountSetting).
+  get moto's own digest (moto/ecr/models.py, Image._create_digest). Account settings have
+  no place in moto and are dropped (moto answers neither Get- nor PutAccountSetting).
 - ``MOTO_ACCOUNT_ID`` is the declared account, so the other services moto mocks (Lambda,
   ECS, S3, ...) act in the caller's account and see the declared images there.
 - Faults stay the fake's: an attempt a fault answers never reaches moto. Every other
@@ -166,7 +166,8 @@ class MotoBackend:
         self, operation: str, params: Mapping[str, Any], ctx: RequestContext
     ) -> dict[str, Any]:
         """moto's answer to one request: its output dict, or :class:`EcrError` for an
-        error answer. Exceptions moto raises itself (its deviations §7.14 and §7.18)
+        error answer. Exceptions moto raises itself (a bare ``Exception`` for PutImage to a
+        missing repository, ``ParamValidationError`` for an empty ``imageIds``)
         propagate unchanged, as they would under plain ``mock_aws``."""
         from botocore.awsrequest import AWSPreparedRequest
         from botocore.compat import HTTPHeaders

@@ -29,6 +29,7 @@ from botocore import parsers
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
+from pytest_ecr._literals import EcrErrorCode, EcrOperation
 from pytest_ecr.history import Call, EcrCallAssertionError
 from pytest_ecr.model import RegistryState
 from pytest_ecr.service import RequestContext, dispatch, validate_request
@@ -104,7 +105,7 @@ class EcrStubber(Stubber):
 
     # -- expectations --------------------------------------------------------------------
 
-    def expect(self, operation: str, /, **params: Any) -> dict[str, Any]:
+    def expect(self, operation: EcrOperation, /, **params: Any) -> dict[str, Any]:
         """Queue what the local backend answers to *operation* with *params*, expecting
         exactly these parameters. *operation* is the API name (``"BatchGetImage"``) or
         the client method (``"batch_get_image"``).
@@ -134,8 +135,8 @@ class EcrStubber(Stubber):
 
     def expect_error(
         self,
-        operation: str,
-        code: str,
+        operation: EcrOperation,
+        code: EcrErrorCode,
         /,
         message: str | None = None,
         *,

@@ -20,7 +20,7 @@ from pytest_ecr.declarations.manifests import serialize_manifest
 from pytest_ecr.declarations.platforms import Platform, PlatformError, parse_platform
 from pytest_ecr.declarations.problems import DeclarationError, Problem
 from pytest_ecr.declarations.specs import Declaration, FaultEntry, ImageSpec, RepositorySpec
-from pytest_ecr.declarations.synthetic import synthetic_index, synthetic_manifest
+from pytest_ecr.declarations.synthetic import synthetic_blobs, synthetic_index, synthetic_manifest
 
 __all__ = [
     "Declaration",
@@ -40,6 +40,7 @@ __all__ = [
     "load_sources",
     "parse_platform",
     "serialize_manifest",
+    "synthetic_blobs",
     "synthetic_index",
     "synthetic_manifest",
 ]

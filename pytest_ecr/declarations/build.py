@@ -19,6 +19,7 @@ from pytest_ecr.model import (
     Repository,
     TagMutability,
 )
+from pytest_ecr.model.blobs import BlobSource
 from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy, parse_policy
 from pytest_ecr.model.repository import tag_is_immutable
 
@@ -67,6 +68,8 @@ class _Merging:
     settings: dict[str, tuple[object, _Place]] = field(default_factory=dict)
     #: Image-level settings: digest -> key -> (value, where first declared).
     image_settings: dict[str, dict[str, tuple[object, _Place]]] = field(default_factory=dict)
+    #: Where declared images' blobs come from, by image digest (the first declaration's).
+    blob_sources: dict[str, BlobSource] = field(default_factory=dict)
 
 
 class _Builder:
@@ -182,6 +185,8 @@ class _Builder:
             if child.digest not in images:
                 images[child.digest] = child
                 images_at[child.digest] = place
+        for image_digest, source in image_spec.blob_sources:
+            merging.blob_sources.setdefault(image_digest, source)
         existing = images.get(digest)
         if existing is None:
             images[digest] = image
@@ -266,6 +271,7 @@ class _Builder:
                 merging.images.values(),
                 [(tag, digest) for tag, (digest, _) in merging.tags.items()],
             )
+            repository.blobs.provide(merging.blob_sources)
             where = (state, repository.registry_id, repository.region, repository)
             apply_settings("repository", Target(*where), _values(merging.settings))
             for digest, settings in merging.image_settings.items():

@@ -19,9 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from pytest_ecr.declarations import caches, registry_scanning, replication, scans, signing
+from pytest_ecr.declarations import (
+    caches,
+    layer_checks,
+    registry_scanning,
+    replication,
+    scans,
+    signing,
+)
 from pytest_ecr.declarations import registry_settings as reg
 from pytest_ecr.declarations import repository_settings as repo
+from pytest_ecr.declarations.blobs_format import ALLOW_MISSING_LAYERS_KEY
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.target import Target
@@ -64,6 +72,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("signing", "registry", signing.read_signing, signing.apply_signing),
     Feature(caches.PULL_THROUGH_CACHE_RULES, "registry", caches.read_rules, caches.apply_rules),
     Feature(caches.CREATION_TEMPLATES, "registry", caches.read_templates, caches.apply_templates),
+    Feature(ALLOW_MISSING_LAYERS_KEY, "registry", layer_checks.read, layer_checks.apply),
+    Feature(ALLOW_MISSING_LAYERS_KEY, "repository", layer_checks.read, layer_checks.apply),
 )
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {

@@ -24,7 +24,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Final
 
-from pytest_ecr.declarations import caches_format
+from pytest_ecr.declarations import blobs_format, caches_format
 from pytest_ecr.declarations.platforms import PLATFORM_HINT, PLATFORM_PATTERN
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -74,6 +74,7 @@ REGISTRY_KEYS: Final = (
     "signing",
     caches_format.PULL_THROUGH_CACHE_RULES,
     caches_format.CREATION_TEMPLATES,
+    blobs_format.ALLOW_MISSING_LAYERS_KEY,
 )
 #: Keys of one ``repositories:`` entry.
 REPOSITORY_KEYS: Final = (
@@ -89,6 +90,7 @@ REPOSITORY_KEYS: Final = (
     "tag_mutability_exclusions",
     "policy",
     "lifecycle_policy",
+    blobs_format.ALLOW_MISSING_LAYERS_KEY,
 )
 REPOSITORY_REQUIRED: Final = ("name",)
 #: Keys of one ``images:`` entry.
@@ -103,6 +105,7 @@ IMAGE_KEYS: Final = (
     "pushed_at",
     "failure",
     "scan",
+    blobs_format.BLOBS_KEY,
 )
 #: The keys that give an image's manifest; an image takes at most one of them, and none
 #: together with ``platforms``.
@@ -371,6 +374,7 @@ def schema_facts() -> dict[str, object]:
         **_scan_facts(),
         **_registry_feature_facts(),
         **caches_format.schema_facts(),
+        **blobs_format.schema_facts(),
     }
 
 

@@ -8,7 +8,7 @@ An entry is one file per declaration path: a CRC-32 of the rest, then a pickle o
   who could as well write a ``conftest.py``);
 * *key* matches: the sha256 of :func:`code_hash` (the sources of pytest-ecr), the path,
   and the declaration file's bytes;
-* every ``manifest_file`` the parse read still has the sha256 it had then.
+* every ``manifest_file`` and blob file the parse read still has the sha256 it had then.
 
 Anything else, and any error reading or writing, is a miss: the file is parsed again,
 so a store can only cost speed. Only successful parses are stored. Entries are pickles,
@@ -32,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pytest_ecr.declarations.files import MANIFEST_MAX_BYTES, read_regular
+from pytest_ecr.declarations.files import hash_regular, read_regular
 from pytest_ecr.declarations.loading import Parsed
 
 
@@ -114,9 +114,10 @@ def seal(payload: bytes | memoryview) -> bytes:
 
 
 def _sha256(path: Path) -> str | None:
-    # A manifest file replaced by a FIFO or a huge file since it was parsed is "changed".
+    # A manifest or blob file replaced by a FIFO since it was parsed is "changed". Read
+    # in chunks: blob files can be large (each is hashed again, as a cold load would).
     try:
-        return hashlib.sha256(read_regular(path, MANIFEST_MAX_BYTES)).hexdigest()
+        return hash_regular(path)[0]
     except OSError:
         return None
 

@@ -332,6 +332,7 @@ class Validator:
             )
             if built is None:
                 return None
+        blob_sources = sources.blob_sources(entry, path, kinds, seed, built, children, platforms)
         if declared_digest is not None and declared_digest != built.digest:
             what = "the manifest" if platforms is None else "the generated manifest list"
             report.problem(
@@ -343,7 +344,9 @@ class Validator:
             )
         if len(problems) != before:
             return None
-        return ImageSpec(built, tags, report.line(parent, index), path, children, settings)
+        return ImageSpec(
+            built, tags, report.line(parent, index), path, children, settings, blob_sources
+        )
 
     def manifest_conflict(
         self, entry: Mapping[Any, Any], path: str, kinds: list[str], with_platforms: bool

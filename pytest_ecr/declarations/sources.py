@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_ecr.declarations.blob_files import BlobFiles
+from pytest_ecr.declarations.blobs_format import BLOBS_KEY
 from pytest_ecr.declarations.files import MANIFEST_MAX_BYTES, FileRefused, escapes, read_regular
 from pytest_ecr.declarations.format import (
     DEFAULT_MEDIA_TYPE,
@@ -25,28 +27,32 @@ from pytest_ecr.declarations.format import (
     UTF8_MANIFEST_HINT,
 )
 from pytest_ecr.declarations.manifests import NotJson, json_ready, write_json
+from pytest_ecr.declarations.platforms import Platform
 from pytest_ecr.declarations.problems import Problem, expected_hint, join_path
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.synthetic import (
     CHILD_MEDIA_TYPES,
     SYNTHETIC_MEDIA_TYPES,
+    blob_source,
+    child_seed,
     synthetic_index,
     synthetic_manifest,
 )
 from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model import Image, ImageFailure, MediaType
+from pytest_ecr.model.blobs import BlobSource
 from pytest_ecr.model.names import MANIFEST_MAX_LENGTH
 
 
 class ManifestSources:
     """Reads the manifests of one source's images and builds them.
 
-    ``manifest_file`` paths start at *base_dir*; *relative_to* names that directory in
-    messages. :attr:`files` and :attr:`file_hashes` list the files read and the sha256
-    (hex) of the bytes read from each, in order.
+    ``manifest_file`` and blob file paths start at *base_dir*; *relative_to* names that
+    directory in messages. :attr:`files` and :attr:`file_hashes` list the files read
+    (manifests and blobs) and the sha256 (hex) of the bytes read from each, in order.
     """
 
-    __slots__ = ("base_dir", "file_hashes", "files", "relative_to", "report")
+    __slots__ = ("base_dir", "blob_files", "file_hashes", "files", "relative_to", "report")
 
     def __init__(self, report: Report, base_dir: Path, relative_to: str) -> None:
         self.report = report
@@ -54,6 +60,7 @@ class ManifestSources:
         self.relative_to = relative_to
         self.files: list[Path] = []
         self.file_hashes: list[str] = []
+        self.blob_files = BlobFiles(report, base_dir, relative_to, self.files, self.file_hashes)
 
     # -- declared manifests ---------------------------------------------------------------
 
@@ -237,6 +244,44 @@ class ManifestSources:
             text, media_type=list_type, pushed_at=pushed_at, failure=failure
         )
         return image, children
+
+    # -- blobs ----------------------------------------------------------------------------
+
+    def blob_sources(
+        self,
+        entry: Mapping[Any, Any],
+        path: str,
+        kinds: list[str],
+        seed: str,
+        image: Image,
+        children: tuple[Image, ...],
+        platforms: Sequence[Platform] | None,
+    ) -> tuple[tuple[str, BlobSource], ...]:
+        """Where the blobs of *image* (and its generated *children*) come from: generated
+        for synthetic images, the ``blobs:`` files for declared manifests, else none."""
+        given = BLOBS_KEY in entry
+        if given and not kinds:
+            self.report.problem(
+                entry,
+                BLOBS_KEY,
+                join_path(path, BLOBS_KEY),
+                "blobs is for declared manifests; a synthetic image's blobs are generated",
+                "declare the manifest (manifest, manifest_text or manifest_file) whose "
+                "blobs these files are, or drop blobs",
+            )
+            return ()
+        if platforms is not None:
+            child_type = CHILD_MEDIA_TYPES[image.media_type]
+            return tuple(
+                (child.digest, blob_source(child_type, child_seed(seed, platform), platform))
+                for child, platform in zip(children, platforms, strict=True)
+            )
+        if not kinds:
+            return ((image.digest, blob_source(image.media_type, seed)),)
+        if not given:
+            return ()
+        found = self.blob_files.read(entry, path, image)
+        return () if found is None else ((image.digest, found),)
 
     # -- building -------------------------------------------------------------------------
 

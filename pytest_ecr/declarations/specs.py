@@ -9,6 +9,7 @@ from typing import Any
 from pytest_ecr.declarations.features import Settings
 from pytest_ecr.faults import FaultSpec
 from pytest_ecr.model import Image, TagMutability
+from pytest_ecr.model.blobs import BlobSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class ImageSpec:
     children: tuple[Image, ...] = ()
     #: The image-level settings declared for it (a scan...).
     settings: Settings = ()
+    #: Where the blobs of the image and of its children come from: ``(image digest,
+    #: source)`` for each that brings bytes (synthetic images, declared blob files).
+    blob_sources: tuple[tuple[str, BlobSource], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,10 @@
 
 Every number and digest comes from sha256 of the seed and a label, never from ``random``
 or ``hash()``, so a declaration gives the same manifests, and so the same digests, on every
-machine, run and Python version.
+machine, run and Python version. The config and layers a synthetic manifest names are real
+blobs (:mod:`~pytest_ecr.declarations.synthetic_layers`): their digests and sizes are those
+of bytes :class:`~pytest_ecr.declarations.synthetic_layers.SyntheticBlobs` builds again
+whenever they are fetched.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from typing import Any
 
 from pytest_ecr.declarations.manifests import serialize_manifest
 from pytest_ecr.declarations.platforms import Platform
+from pytest_ecr.declarations.synthetic_layers import (
+    DEFAULT_PLATFORM,
+    SyntheticBlobs,
+    build_layers,
+    image_config,
+    split_platform,
+)
 from pytest_ecr.model import MediaType
 
 #: Media types :func:`synthetic_manifest` can make.
@@ -23,8 +33,6 @@ SYNTHETIC_MEDIA_TYPES: tuple[str, ...] = (
     MediaType.DOCKER_V1,
 )
 
-_KIB = 1024
-_MIB = 1024 * 1024
 _CREATED = "2024-01-01T00:00:00Z"
 
 
@@ -36,51 +44,47 @@ class _Derived:
     def __init__(self, seed: str) -> None:
         self._seed = seed.encode("utf-8") + b"\x00"
 
-    def _hash(self, label: str) -> bytes:
-        return hashlib.sha256(self._seed + label.encode("utf-8")).digest()
-
     def hex(self, label: str) -> str:
-        return self._hash(label).hex()
-
-    def digest(self, label: str) -> str:
-        return "sha256:" + self.hex(label)
-
-    def number(self, label: str, low: int, high: int) -> int:
-        """An integer in ``[low, high]``."""
-        return low + int.from_bytes(self._hash(label)[:8], "big") % (high - low + 1)
+        return hashlib.sha256(self._seed + label.encode("utf-8")).hexdigest()
 
 
-def _layer_sizes(draw: _Derived) -> list[int]:
-    count = draw.number("layers", 2, 4)
-    # A base layer of a few MB, then smaller application layers, as real images go.
-    sizes = [draw.number("layer/0/size", 2 * _MIB, 50 * _MIB)]
-    sizes.extend(draw.number(f"layer/{i}/size", _KIB, 20 * _MIB) for i in range(1, count))
-    return sizes
+def _descriptor_text(docker: bool, kind: str, size: int, digest: str, indent: str) -> str:
+    """One descriptor as :func:`serialize_manifest` lays it out, at *indent*: Docker writes
+    mediaType, size, digest; OCI tools (buildkit) mediaType, digest, size."""
+    inner = indent + "   "
+    middle = (
+        f'"size": {size},\n{inner}"digest": "{digest}"'
+        if docker
+        else f'"digest": "{digest}",\n{inner}"size": {size}'
+    )
+    return f'{{\n{inner}"mediaType": "{kind}",\n{inner}{middle}\n{indent}}}'
 
 
-def _image_manifest(draw: _Derived, media_type: str) -> dict[str, Any]:
+def _image_manifest(seed: str, media_type: str, platform: str) -> str:
+    """The text of a synthetic image manifest: ``serialize_manifest`` of its mapping,
+    written by a template (every value is ASCII that JSON writes as it is; the tests
+    compare the two)."""
     docker = media_type == MediaType.DOCKER_V2
     config_type = MediaType.DOCKER_CONFIG if docker else MediaType.OCI_CONFIG
     layer_type = MediaType.DOCKER_LAYER if docker else MediaType.OCI_LAYER
-
-    def descriptor(kind: str, size: int, digest: str) -> dict[str, Any]:
-        # Docker writes mediaType, size, digest; OCI tools (buildkit) mediaType, digest, size.
-        if docker:
-            return {"mediaType": kind, "size": size, "digest": digest}
-        return {"mediaType": kind, "digest": digest, "size": size}
-
-    config = descriptor(
-        config_type, draw.number("config/size", 1_000, 16_000), draw.digest("config")
+    layers = build_layers(seed, platform)
+    config = image_config(layers, *split_platform(platform))
+    config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
+    entries = ",\n      ".join(
+        _descriptor_text(docker, layer_type, len(layer.blob), layer.digest, "      ")
+        for layer in layers
     )
-    layers = [
-        descriptor(layer_type, size, draw.digest(f"layer/{i}"))
-        for i, size in enumerate(_layer_sizes(draw))
-    ]
-    return {"schemaVersion": 2, "mediaType": media_type, "config": config, "layers": layers}
+    return (
+        f'{{\n   "schemaVersion": 2,\n   "mediaType": "{media_type}",\n   "config": '
+        f"{_descriptor_text(docker, config_type, len(config), config_digest, '   ')},\n"
+        f'   "layers": [\n      {entries}\n   ]\n}}'
+    )
 
 
-def _schema1_manifest(draw: _Derived, name: str, tag: str) -> dict[str, Any]:
-    count = len(_layer_sizes(draw))
+def _schema1_manifest(seed: str, name: str, tag: str) -> dict[str, Any]:
+    draw = _Derived(seed)
+    layers = build_layers(seed, DEFAULT_PLATFORM)
+    count = len(layers)
     # Schema 1 lists layers top first; each history entry is a v1 image JSON string.
     ids = [draw.hex(f"v1/{i}") for i in range(count)]
     history = []
@@ -100,38 +104,44 @@ def _schema1_manifest(draw: _Derived, name: str, tag: str) -> dict[str, Any]:
                 "os": "linux",
             }
         else:
-            entry["container_config"] = {
-                "Cmd": [f"/bin/sh -c #(nop) ADD file:{draw.hex(f'file/{layer}')} in / "]
-            }
+            entry["container_config"] = {"Cmd": [layers[layer].created_by]}
         history.append({"v1Compatibility": json.dumps(entry, separators=(",", ":"))})
     return {
         "schemaVersion": 1,
         "name": name,
         "tag": tag,
         "architecture": "amd64",
-        "fsLayers": [
-            {"blobSum": draw.digest(f"layer/{count - 1 - position}")} for position in range(count)
-        ],
+        "fsLayers": [{"blobSum": layers[count - 1 - position].digest} for position in range(count)],
         "history": history,
     }
 
 
 def synthetic_manifest(
-    media_type: str, seed: str, *, name: str = "synthetic", tag: str = "latest"
+    media_type: str,
+    seed: str,
+    *,
+    name: str = "synthetic",
+    tag: str = "latest",
+    platform: Platform | None = None,
 ) -> str:
-    """A realistic manifest of *media_type*, fully determined by *seed*.
+    """A realistic manifest of *media_type*, fully determined by *seed* (and *platform*).
 
-    Docker v2 and OCI image manifests get a config and two to four gzip layers (a base
-    layer of 2 to 50 MiB, others of 1 KiB to 20 MiB) with sha256 digests; schema 1 gets
-    ``fsLayers`` and ``history`` entries for the repository *name* and *tag*. The text is
-    laid out by :func:`serialize_manifest`. Raises :class:`ValueError` for manifest lists
-    and other types it cannot make.
+    Docker v2 and OCI image manifests name a config and two to four gzip layers, real
+    blobs a few KiB each (:func:`synthetic_blobs` gives their bytes): the config is an
+    image config for *platform* (default ``linux/amd64``) whose ``rootfs.diff_ids`` are
+    the layers' uncompressed digests, and the first layers are shared with other
+    synthetic images, as base layers are. Schema 1 gets ``fsLayers`` (the same kind of
+    layers) and ``history`` entries for the repository *name* and *tag*. The text is laid
+    out by :func:`serialize_manifest`. Raises :class:`ValueError` for manifest lists and
+    other types it cannot make.
     """
-    draw = _Derived(seed)
+    where = str(platform) if platform is not None else DEFAULT_PLATFORM
     if media_type in (MediaType.DOCKER_V2, MediaType.OCI_MANIFEST):
-        return serialize_manifest(_image_manifest(draw, media_type))
+        return _image_manifest(seed, media_type, where)
     if media_type == MediaType.DOCKER_V1:
-        return serialize_manifest(_schema1_manifest(draw, name, tag))
+        if platform is not None and where != DEFAULT_PLATFORM:
+            raise ValueError("a synthetic schema 1 manifest is for linux/amd64 only")
+        return serialize_manifest(_schema1_manifest(seed, name, tag))
     if media_type in MediaType.LISTS:
         raise ValueError(
             f"a synthetic manifest list ({media_type}) needs platforms: "
@@ -146,6 +156,21 @@ def synthetic_manifest(
         f"cannot make a synthetic manifest of media type {media_type!r} "
         f"(expected one of: {', '.join(SYNTHETIC_MEDIA_TYPES)})"
     )
+
+
+def blob_source(media_type: str, seed: str, platform: Platform | None = None) -> SyntheticBlobs:
+    """Where the blobs of ``synthetic_manifest(media_type, seed, platform=platform)`` come
+    from (one small object; the bytes are built when asked for)."""
+    where = str(platform) if platform is not None else DEFAULT_PLATFORM
+    return SyntheticBlobs(seed, where, with_config=media_type != MediaType.DOCKER_V1)
+
+
+def synthetic_blobs(
+    media_type: str, seed: str, *, platform: Platform | None = None
+) -> dict[str, bytes]:
+    """The blobs ``synthetic_manifest(media_type, seed, platform=platform)`` names, by
+    digest: the config (none for schema 1), then the layers, base first."""
+    return dict(blob_source(media_type, seed, platform).blobs())
 
 
 #: The single-image type of the children of each list type.
@@ -167,8 +192,9 @@ def synthetic_index(
 
     Returns the list's text and its children's texts, in the order of *platforms*. A
     Docker manifest list gets Docker v2 children and an OCI index OCI image manifests;
-    child ``i`` is ``synthetic_manifest(child type, child_seed(seed, platforms[i]))``, so
-    its config digest, layers and sizes, and so its digest, differ per platform. Each
+    child ``i`` is ``synthetic_manifest(child type, child_seed(seed, platforms[i]),
+    platform=platforms[i])``, so its config (for that platform), layers and sizes, and so
+    its digest, differ per platform. Each
     entry of ``manifests`` is ``{mediaType, size, digest, platform}`` (OCI: ``mediaType,
     digest, size, platform``) with ``size`` the byte length of the child's text and
     ``platform`` ``{architecture, os[, variant]}``. Raises :class:`ValueError` for a type
@@ -184,10 +210,7 @@ def synthetic_index(
         raise ValueError("a manifest list needs at least one platform")
     if len(set(platforms)) != len(platforms):
         raise ValueError("each platform may appear once in a manifest list")
-    children = tuple(
-        serialize_manifest(_image_manifest(_Derived(child_seed(seed, p)), child_type))
-        for p in platforms
-    )
+    children = tuple(_image_manifest(child_seed(seed, p), child_type, str(p)) for p in platforms)
     docker = media_type == MediaType.DOCKER_LIST
     entries = []
     for platform, text in zip(platforms, children, strict=True):

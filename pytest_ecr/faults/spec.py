@@ -10,10 +10,12 @@ however many threads call.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from pytest_ecr._frames import hide_usage_errors
+from pytest_ecr._literals import EcrErrorCode, EcrOperation, ImageFailureCode
 from pytest_ecr.model import IMAGE_FAILURE_CODES, is_valid_digest
 from pytest_ecr.service.catalogue import (
     ANY_OPERATION_ERRORS,
@@ -25,7 +27,10 @@ from pytest_ecr.service.catalogue import (
 from pytest_ecr.service.catalogue import (
     default_error_message as default_error_message,
 )
-from pytest_ecr.service.operation_names import OPERATIONS_BY_METHOD, suggest_operation
+from pytest_ecr.service.operation_names import known_operation, suggest_operation
+
+# A usage error raised here shows the caller's line, not these frames.
+__tracebackhide__ = hide_usage_errors
 
 ConnectionKind = Literal["reset", "timeout", "endpoint"]
 CONNECTION_KINDS: tuple[str, ...] = ("reset", "timeout", "endpoint")
@@ -51,15 +56,15 @@ class FaultSpecError(ValueError):
 class FaultKwargs(TypedDict, total=False):
     """The keyword arguments of ``ecr_fault``, ``ecr.fault()`` and YAML ``faults:``."""
 
-    operation: str
+    operation: EcrOperation
     repository: str
     image: str
     region: str
     account: str
-    error: str
+    error: EcrErrorCode
     message: str
     status: int
-    failure: str
+    failure: ImageFailureCode
     reason: str
     connection: ConnectionKind
     latency: float
@@ -217,16 +222,17 @@ def _check_keys(spec: Mapping[str, Any], problems: list[str]) -> None:
             )
 
 
-def _operation(read: _Reader) -> str | None:
+def _operation(read: _Reader, installed: Collection[str]) -> str | None:
     operation = read.text("operation")
-    if operation is None or operation in OPERATION_ERRORS:
-        return operation
-    method = OPERATIONS_BY_METHOD.get(operation)
-    if method is not None:
-        return method  # a client method name (``batch_get_image``) names its operation
+    if operation is None:
+        return None
+    # A client method name (``batch_get_image``) names its operation.
+    found = known_operation(operation, installed)
+    if found is not None:
+        return found
     read.problems.append(
         f"unknown operation {operation!r} (an ECR API name such as 'BatchGetImage', or a "
-        "client method such as 'batch_get_image')" + suggest_operation(operation)
+        "client method such as 'batch_get_image')" + suggest_operation(operation, installed)
     )
     return None
 
@@ -266,7 +272,8 @@ def _check_one_effect(effects: Mapping[str, object], problems: list[str]) -> Non
 
 
 def _check_error(error: str, operation: str | None, problems: list[str]) -> None:
-    if operation is None:
+    if operation is None or operation not in OPERATION_ERRORS:
+        # No operation, or one only a botocore newer than pytest-ecr's tables has.
         allowed = ANY_OPERATION_ERRORS
     else:
         allowed = (*OPERATION_ERRORS[operation], *COMMON_ERRORS)
@@ -344,12 +351,13 @@ def _timing(read: _Reader) -> _Timing:
     return {"times": times, "after": after or 0, "every": every, "probability": probability}
 
 
-def parse_fault(spec: Mapping[str, Any], origin: str) -> FaultSpec:
+def parse_fault(spec: Mapping[str, Any], origin: str, installed: Collection[str] = ()) -> FaultSpec:
     """Validate *spec* and build a :class:`FaultSpec`; :class:`FaultSpecError` lists all
-    problems, naming *origin* (a marker and test id, or ``file:line``)."""
+    problems, naming *origin* (a marker and test id, or ``file:line``). *installed*: the
+    API names of the installed botocore's ECR model, accepted as operations too."""
     read = _Reader(spec)
     _check_keys(spec, read.problems)
-    operation = _operation(read)
+    operation = _operation(read, installed)
     target = _target(read)
     effect = _effect(read, operation)
     timing = _timing(read)

@@ -5,8 +5,10 @@ ECR scopes layers to a repository, so each :class:`~pytest_ecr.model.Repository`
 
 - **content**: the bytes of a blob, as a :class:`BlobContent` (any object that knows its
   size and yields its bytes in chunks). A completed upload stores its parts as they came
-  (:class:`PartsContent`, never joined into one copy); other sources (files, generated
-  deterministic bytes produced on demand) implement the same protocol;
+  (:class:`PartsContent`, never joined into one copy). Declared images bring their own
+  bytes through a :class:`BlobSource` per image (:meth:`RepositoryBlobs.provide`): a
+  synthetic image's builds them again when asked, a declared image's blob files are read
+  when served. :meth:`RepositoryBlobs.content` answers from both;
 - **references**: how many images of the repository name a blob in their manifest (config
   and layers), with the size and media type the manifest states. They are read out of the
   manifests lazily, on the first question, so building or forking a repository of
@@ -22,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from pytest_ecr.model.image import Image
 from pytest_ecr.model.layered import LayeredMap
@@ -72,6 +74,30 @@ class PartsContent:
                 return
 
 
+class BlobSource(Protocol):
+    """Where the blobs of one declared image come from (its generated or declared bytes)."""
+
+    def content(self, digest: str) -> BlobContent | None:
+        """The bytes of blob *digest* of the image, or ``None`` if it brings none."""
+        ...
+
+
+#: The repository or registry setting that lets PutImage store a manifest whose config or
+#: layers the repository lacks (``allow_missing_layers`` in a declaration).
+ALLOW_MISSING_LAYERS: Final = "allow_missing_layers"
+
+#: Layer media types a registry does not serve (their ``urls`` point elsewhere): no
+#: bytes are needed for them.
+FOREIGN_LAYER_TYPES: Final = frozenset(
+    {
+        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    }
+)
+
+
 def content_digest(content: BlobContent) -> str:
     """``sha256:<hex>`` of the whole content, read chunk by chunk."""
     hasher = hashlib.sha256()
@@ -92,12 +118,14 @@ class BlobDescriptor(NamedTuple):
 
 class BlobReference(NamedTuple):
     """What the repository's manifests say of one blob: the size and media type of the
-    first manifest that named it, and how many of its images name it (a count, so a base
-    layer that 100,000 images share costs O(1) per push or delete)."""
+    first manifest that named it, how many of its images name it (a count, so a base
+    layer that 100,000 images share costs O(1) per push or delete), and the
+    :class:`BlobSource` of the first declared image naming it that brings bytes."""
 
     size: int | None
     media_type: str | None
     images: int
+    source: BlobSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +196,7 @@ class RepositoryBlobs:
         "_pending",
         "_refs",
         "_seed",
+        "_sources",
         "_uploads",
     )
 
@@ -186,6 +215,9 @@ class RepositoryBlobs:
         # (``_seed``), then the additions (True) and removals (False) since.
         self._seed: Iterable[Image] = ()
         self._pending: list[tuple[bool, Image]] = []
+        # image digest -> where its blobs come from (declared images); a fork reads its
+        # base's, and adds none.
+        self._sources: dict[str, BlobSource] = {}
         self._frozen = False
         # A frozen store is read by every test's fork, maybe from several threads: its
         # index is built (once) under this lock.
@@ -210,12 +242,39 @@ class RepositoryBlobs:
     # -- content -----------------------------------------------------------------------
 
     def content(self, digest: str) -> BlobContent | None:
-        """The bytes of blob *digest*, or ``None`` when the repository has none."""
-        return self._contents.get(digest)
+        """The bytes of blob *digest*, or ``None`` when the repository has none: uploaded
+        bytes, else those of a declared image that names it (generated or read from its
+        blob files, on each call)."""
+        found = self._contents.get(digest)
+        if found is None:
+            reference = self._index_entry(digest)
+            if reference is not None and reference.images and reference.source is not None:
+                found = reference.source.content(digest)
+        return found
 
     def contents(self) -> Iterator[tuple[str, BlobContent]]:
-        """Every ``(digest, content)`` the repository holds bytes for."""
+        """Every ``(digest, content)`` the repository holds uploaded bytes for (declared
+        images' bytes are not listed: they are made when asked for)."""
         return self._contents.items()
+
+    def provide(self, sources: Mapping[str, BlobSource]) -> None:
+        """Declare where the blobs of images come from: *sources* maps an image digest to
+        its :class:`BlobSource`. For declared state only: before the store is frozen and
+        before its first question (the reference index reads the sources as it is built).
+        """
+        self._check_writable()
+        if self._base is not None or self._refs is not None:
+            raise FrozenBlobsError("blob sources are provided before the store is first read")
+        self._sources.update(sources)
+
+    def _source_of(self, image: Image) -> BlobSource | None:
+        store: RepositoryBlobs | None = self
+        while store is not None:
+            found = store._sources.get(image.digest)
+            if found is not None:
+                return found
+            store = store._base
+        return None
 
     def store(self, digest: str, content: BlobContent) -> None:
         """Keep *content* (immutable: forks share it) as the bytes of blob *digest*."""
@@ -288,6 +347,7 @@ class RepositoryBlobs:
 
     def _apply(self, refs: dict[str, BlobReference], added: bool, image: Image) -> None:
         base = self._base
+        source = self._source_of(image) if added else None
         for blob in dict.fromkeys(manifest_blobs(image)):
             digest = blob.digest
             current = refs.get(digest)
@@ -295,9 +355,11 @@ class RepositoryBlobs:
                 current = base._index_entry(digest)
             if added:
                 if current is None or not current.images:
-                    refs[digest] = BlobReference(blob.size, blob.media_type, 1)
+                    refs[digest] = BlobReference(blob.size, blob.media_type, 1, source)
                 else:
-                    refs[digest] = current._replace(images=current.images + 1)
+                    refs[digest] = current._replace(
+                        images=current.images + 1, source=current.source or source
+                    )
             elif current is not None and current.images:
                 refs[digest] = current._replace(images=current.images - 1)
 
@@ -342,7 +404,10 @@ class RepositoryBlobs:
         if self._frozen:
             return
         if self._base is not None:
-            raise FrozenBlobsError("a fork cannot be frozen; build a new store")
+            # A fork (a shared fake's, snapshotted for its next test) becomes a store of
+            # its own: the references it sees, its base's included, flattened into one.
+            refs = self.references()
+            self._base, self._refs, self._seed, self._pending = None, refs, (), []
         self._contents = LayeredMap(self._contents.flatten())
         self._uploads = LayeredMap(self._uploads.flatten())
         self._frozen = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from pytest_ecr.model.blobs import ALLOW_MISSING_LAYERS
 from pytest_ecr.model.repository import FrozenRepositoryError, Repository, TagMutability
 
 #: The caller's account when a declaration names none (the one moto uses too).
@@ -142,6 +143,16 @@ class RegistryState:
             self._settings[(account, region, key)] = value
         return old
 
+    def allow_missing_layers(
+        self, allowed: bool = True, *, account: str | None = None, region: str | None = None
+    ) -> None:
+        """Let PutImage store manifests whose config or layers a repository of the
+        registry (*account*, *region*; default: the caller's) lacks, as the declaration
+        key ``allow_missing_layers`` does; ``allowed=False`` checks them again."""
+        self.set_registry_setting(
+            account or self.account, region or self.region, ALLOW_MISSING_LAYERS, allowed
+        )
+
     def _check_writable(self) -> None:
         if self._frozen:
             raise FrozenRepositoryError("this registry state is shared; write to a fork")
@@ -207,6 +218,41 @@ class RegistryState:
     @property
     def frozen(self) -> bool:
         return self._frozen
+
+    def snapshot(self) -> RegistryState:
+        """A frozen state holding what this one holds now, to fork from (a shared fake's
+        state as its next test starts). A frozen state is its own snapshot, and an
+        untouched fork its base's. Otherwise the repositories this state holds are frozen
+        into the snapshot and this state with them: writes to it then raise, so go on
+        writing to a fork of the snapshot."""
+        if self._frozen:
+            return self
+        if self._base is not None and not self._repos and not self._settings:
+            return self._base
+        snapshot = RegistryState(self.account, self.region)
+        base = self._base
+        keys = [
+            RegistryKey(r.registry_id, r.region, r.name)
+            for r in (base.repositories() if base is not None else ())
+        ]
+        in_base = set(keys)
+        keys += [key for key in self._repos if key not in in_base]
+        for key in keys:
+            # A repository this state never touched is the base's own (frozen) one.
+            repo = self._repos[key] if key in self._repos or base is None else base._repos[key]
+            if repo is not None:
+                repo.freeze()
+                snapshot._repos[key] = repo
+        snapshot._settings = {
+            slot: value for slot, value in self._all_settings().items() if value is not None
+        }
+        self._frozen = snapshot._frozen = True
+        return snapshot
+
+    def _all_settings(self) -> dict[tuple[str, str, str], object | None]:
+        merged = self._base._all_settings() if self._base is not None else {}
+        merged.update(self._settings)
+        return merged
 
     def fork(self) -> RegistryState:
         """A writable view of this frozen state for one test: O(1)."""

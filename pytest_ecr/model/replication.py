@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from pytest_ecr.model.blobs import manifest_blobs
+from pytest_ecr.model.image import Image
 from pytest_ecr.model.registry import RegistryState
 from pytest_ecr.model.repository import Repository
 
@@ -172,7 +174,9 @@ def replicate(
         child_image = source.get_image(child)
         if child_image is not None:
             target.put(child_image)
+            _copy_blobs(source, target, child_image)
     target.put(image)
+    _copy_blobs(source, target, image)
     for tag in tags:
         current = target.resolve_tag(tag)
         if current is not None and current != digest and target.is_tag_immutable(tag):
@@ -180,6 +184,16 @@ def replicate(
         target.tag(tag, digest)
     started = now if completes_at is None else completes_at - REPLICATION_SECONDS
     _record_status(source, digest, ReplicaStatus(destination, started))
+
+
+def _copy_blobs(source: Repository, target: Repository, image: Image) -> None:
+    """The bytes of *image*'s config and layers that *source* has, into *target* (as ECR
+    replicates layers with their image); content objects are immutable, so shared."""
+    for blob in manifest_blobs(image):
+        if target.blobs.content(blob.digest) is None:
+            content = source.blobs.content(blob.digest)
+            if content is not None:
+                target.blobs.store(blob.digest, content)
 
 
 def replicate_deletion(

@@ -1,4 +1,5 @@
-"""BatchDeleteImage: remove tags or whole images, one result or failure per id (§6.6)."""
+"""BatchDeleteImage: remove tags or whole images, one result or failure per id
+(API Reference, BatchDeleteImage)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""BatchGetImage, following ECR's per-id resolution table (ecr-semantics §3.3)."""
+"""BatchGetImage, following ECR's per-id resolution table (API Reference,
+BatchGetImage and ImageFailure; the fidelity page's BatchGetImage section)."""
 
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def batch_get_image(
             fail(tag, digest, image.failure.code, image.failure.reason)
             continue
         if now is not None and not is_pullable(repo, image.digest, now):
-            # Archived (or still being restored): ECR refuses pulls of it (§13.1).
+            # Archived (or still being restored): ECR refuses pulls of it (ECR User
+            # Guide, "Archiving an image").
             fail(tag, digest, "ImageInaccessible")
             continue
         manifest, media_type = negotiate(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pytest_ecr.model import RegistryState
@@ -17,17 +19,40 @@ from pytest_ecr.service.partitions import proxy_endpoint
 def _password(registry_id: str, region: str, expires_at: float) -> str:
     """An opaque password in the shape of ECR's: base64 of a JSON envelope.
 
-    Deterministic for a registry and an expiry, so runs with a pinned clock repeat. Its
-    alphabet has no ``:``, which clients rely on when they split ``AWS:<password>``.
+    Deterministic for a registry and an expiry (in whole seconds, the envelope's
+    ``expiration``), so runs with a pinned clock repeat and the registry can check a
+    password by computing it again (:func:`check_password`) instead of remembering the
+    ones it gave. Its alphabet has no ``:``, which clients rely on when they split
+    ``AWS:<password>``.
     """
-    payload = hashlib.sha256(f"pytest-ecr\0{registry_id}\0{region}\0{expires_at}".encode())
+    expiration = int(expires_at)
+    payload = hashlib.sha256(f"pytest-ecr\0{registry_id}\0{region}\0{expiration}".encode())
     envelope = {
         "payload": base64.b64encode(payload.digest()).decode(),
         "version": "2",
         "type": "DATA_KEY",
-        "expiration": int(expires_at),
+        "expiration": expiration,
     }
     return base64.b64encode(json.dumps(envelope, separators=(",", ":")).encode()).decode()
+
+
+def check_password(password: str, registry_ids: Iterable[str], region: str, now: float) -> str:
+    """``"valid"``, ``"expired"`` or ``"invalid"``: whether *password* is one that
+    GetAuthorizationToken gave in *region* for one of *registry_ids*, and whether it is
+    still alive at *now* (epoch seconds on the fake's clock)."""
+    try:
+        envelope = json.loads(base64.b64decode(password.encode("ascii"), validate=True))
+    except (ValueError, UnicodeError, binascii.Error):
+        return "invalid"
+    expiration = envelope.get("expiration") if isinstance(envelope, dict) else None
+    if isinstance(expiration, bool) or not isinstance(expiration, int):
+        return "invalid"
+    if not any(
+        hmac.compare_digest(password, _password(registry_id, region, expiration))
+        for registry_id in registry_ids
+    ):
+        return "invalid"
+    return "expired" if now >= expiration else "valid"
 
 
 def get_authorization_token(

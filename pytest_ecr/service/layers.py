@@ -1,6 +1,7 @@
 """What the five layer operations share: their limits, request checks, errors and texts.
 
-Texts marked "seen" are ECR's (ecr-control-plane.md §14); the others are this project's
+Texts marked "seen" are ECR's, as quoted in public reports of real answers
+(dotnet/sdk-container-builds#424, devcontainers/cli#814); the others are this project's
 choice, listed on the docs' fidelity page ("Layer operations").
 """
 
@@ -11,12 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pytest_ecr.model import Repository
-from pytest_ecr.model.blobs import Upload
+from pytest_ecr.model import Image, RegistryState, Repository
+from pytest_ecr.model.blobs import ALLOW_MISSING_LAYERS, FOREIGN_LAYER_TYPES, Upload, manifest_blobs
 from pytest_ecr.model.names import DIGEST_PATTERN, DIGEST_RE
 from pytest_ecr.service import validation as v
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.layer_urls import layer_path, layer_url_query
 
 #: ``partSize`` InitiateLayerUpload answers: 10 MiB, as ECR does.
 PART_SIZE: Final = 10_485_760
@@ -67,10 +69,19 @@ def part_blob(params: Mapping[str, Any]) -> bytes:
     """``layerPartBlob``: base64 text on the wire (awsJson), at most 20,971,520 bytes.
 
     The size is judged from the encoded length before anything is decoded, so an
-    oversized request is refused without a decoded copy of it.
+    oversized request is refused without a decoded copy of it. The registry API hands
+    its parts over already as bytes (JSON never decodes to bytes, so no API request
+    can): those are used as they are, never copied.
     """
     field = "layerPartBlob"
-    text = v.expect_str(v.require(params, field), field)
+    raw = v.require(params, field)
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_PART_BLOB:
+            raise invalid_parameter(
+                field, f"Member must have length less than or equal to {MAX_PART_BLOB}"
+            )
+        return raw
+    text = v.expect_str(raw, field)
     padding = len(text) - len(text.rstrip("="))
     if len(text) // 4 * 3 - min(padding, 2) > MAX_PART_BLOB:
         raise invalid_parameter(
@@ -173,13 +184,56 @@ def layer_already_exists(digest: str, repo: Repository) -> EcrError:
     )
 
 
+# -- blobs a manifest names ------------------------------------------------------------
+
+
+def missing_layers_allowed(state: RegistryState, repo: Repository) -> bool:
+    """Whether PutImage may store manifests naming blobs *repo* lacks: the repository's
+    ``allow_missing_layers`` setting, else its registry's (declared), else no."""
+    own = repo.setting(ALLOW_MISSING_LAYERS)
+    if own is not None:
+        return bool(own)
+    return bool(state.registry_setting(repo.registry_id, repo.region, ALLOW_MISSING_LAYERS))
+
+
+def missing_blob(repo: Repository, image: Image) -> str | None:
+    """The first blob (config, then layers) *image*'s manifest names that *repo* has
+    neither bytes for nor another image naming it; ``None`` when all are there.
+
+    Foreign and non-distributable layers are skipped (a registry does not hold them).
+    """
+    blobs = repo.blobs
+    for blob in manifest_blobs(image):
+        if blob.media_type in FOREIGN_LAYER_TYPES:
+            continue
+        if blobs.reference(blob.digest) is None and blobs.content(blob.digest) is None:
+            return blob.digest
+    return None
+
+
+def blob_unknown_message(repo: Repository, digest: str) -> str:
+    """What a registry's ``BLOB_UNKNOWN`` says of blob *digest* of *repo* (for the
+    registry routes): when an image of the repository names it but no bytes were ever
+    given, how to declare them; otherwise that the repository has no such blob."""
+    if repo.blobs.reference(digest) is not None and repo.blobs.content(digest) is None:
+        return (
+            f"blob {digest} is named by an image's manifest in the repository '{repo.name}' "
+            "but pytest-ecr has no bytes for it: declare them with the image's `blobs:` "
+            f"(`blobs: {{folder: <dir>}}` holding blobs/sha256/<hex>, or `blobs: {{files: "
+            f"{{{digest}: <file>}}}}`), or upload the blob to the repository first"
+        )
+    return f"blob {digest} is unknown to the repository '{repo.name}'"
+
+
 # -- URLs ------------------------------------------------------------------------------
 
 
 def download_url(repo: Repository, digest: str, ctx: RequestContext) -> str:
-    """Where a layer is downloaded from: the fake's HTTP endpoint when one serves it,
-    else a URL that cannot resolve (RFC 2606 ``.invalid``), of the same path."""
-    path = f"/v2/{repo.name}/blobs/{digest}"
+    """Where a layer is downloaded from: a signed URL valid for an hour on the fake's
+    clock (:mod:`~pytest_ecr.service.layer_urls`), on the fake's HTTP endpoint when one
+    serves it, else on a host that cannot resolve (RFC 2606 ``.invalid``)."""
+    path = layer_path(repo.registry_id, repo.region, repo.name, digest)
+    query = layer_url_query(path, ctx.clock())
     if ctx.endpoint is not None:
-        return ctx.endpoint.rstrip("/") + path
-    return f"https://{repo.registry_id}.layers.{repo.region}.pytest-ecr.invalid{path}"
+        return f"{ctx.endpoint.rstrip('/')}{path}?{query}"
+    return f"https://{repo.registry_id}.layers.{repo.region}.pytest-ecr.invalid{path}?{query}"

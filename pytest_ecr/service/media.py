@@ -1,7 +1,8 @@
 """Choosing which manifest text BatchGetImage returns for ``acceptedMediaTypes``.
 
 ECR translates a single-image manifest requested by tag into a format the client
-accepts (ecr-semantics §4): Docker schema 2 and OCI into each other, and either of them
+accepts (ECR User Guide, "Container image manifest formats"; by tag only,
+aws/containers-roadmap#1075): Docker schema 2 and OCI into each other, and either of them
 into Docker schema 1. The translated text is generated here, deterministically, and
 serialised the way Docker writes manifests (3-space indentation). The returned digest
 stays the stored image's; the translated bytes hash to something else, as they do on

@@ -12,6 +12,7 @@ from pytest_ecr.service import validation as v
 from pytest_ecr.service.batch_get_image import MAX_TAG_LENGTH
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError, invalid_parameter
+from pytest_ecr.service.layers import layers_not_found, missing_blob, missing_layers_allowed
 from pytest_ecr.service.replication import after_push
 from pytest_ecr.service.scanning import on_push as scan_on_push
 from pytest_ecr.service.shapes import find_repository, image_id
@@ -48,6 +49,24 @@ def _read_media_type(manifest: str, given: str | None) -> None:
         )
 
 
+def _check_references(state: RegistryState, repo: Repository, image: Image) -> None:
+    """What the manifest names must be in the repository: a list's images
+    (``ReferencedImagesNotFoundException``), an image's config and layers
+    (``LayersNotFoundException``, unless ``allow_missing_layers``)."""
+    missing = [child for child in dict.fromkeys(image.children) if repo.get_image(child) is None]
+    if missing:
+        # The text ECR's registry answers a list push with (under MANIFEST_BLOB_UNKNOWN).
+        raise EcrError(
+            "ReferencedImagesNotFoundException",
+            f"Images with digests '[{', '.join(missing)}]' required for pushing image into "
+            f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}' "
+            "do not exist",
+        )
+    blob = None if missing_layers_allowed(state, repo) else missing_blob(repo, image)
+    if blob is not None:
+        raise layers_not_found(blob, repo)
+
+
 def put_image(
     state: RegistryState, params: Mapping[str, Any], ctx: RequestContext
 ) -> dict[str, Any]:
@@ -82,14 +101,7 @@ def put_image(
             f"The specified image digest '{given_digest}' does not match the digest that "
             f"Amazon ECR calculated for the image manifest: '{image.digest}'",
         )
-    missing = [child for child in image.children if repo.get_image(child) is None]
-    if missing:
-        raise EcrError(
-            "ReferencedImagesNotFoundException",
-            "The manifest list is referencing images that do not exist in the repository "
-            f"with name '{name}' in the registry with id '{registry_id}': "
-            f"[{', '.join(missing)}]",
-        )
+    _check_references(state, repo, image)
 
     current = repo.resolve_tag(tag) if tag is not None else None
     if repo.get_image(image.digest) is not None and (tag is None or current == image.digest):

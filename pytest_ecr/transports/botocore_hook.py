@@ -52,7 +52,7 @@ from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, 
 from pytest_ecr.clock import SleepKind
 from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from pytest_ecr.faults import ConnectionFault
-from pytest_ecr.transports import guard, responder
+from pytest_ecr.transports import ensure_async_hook, guard, responder
 from pytest_ecr.transports.guard import EcrNetworkGuardError, set_guard
 from pytest_ecr.transports.signer import FAKE_IDENTITY, REQUEST_CREDENTIALS, signer_class
 from pytest_ecr.wire import respond
@@ -272,7 +272,9 @@ _real_send: Any = None
 _real_create_client: Any = None
 
 
-def _guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
+def check_guard(request: AWSPreparedRequest) -> None:
+    """Raise :class:`EcrNetworkGuardError` if *request*, about to open a socket, is an ECR
+    or ECR Public request the guard stops (shared with the aiobotocore hook)."""
     target = _target(request)
     if target.partition(".")[0] in guard.SERVICES and guard.stops(request.url):
         raise EcrNetworkGuardError(
@@ -283,13 +285,29 @@ def _guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
                 hooked=getattr(request, _SEEN, False),
             )
         )
+
+
+def _guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
+    check_guard(request)
     return _real_send(endpoint, request)
 
 
 def _create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-    if responder.active() is None or service_name not in _FAKE_KEYED:
+    call = fake_keyed(_real_create_client, session, service_name, *args, **kwargs)
+    if call is None:
         return _real_create_client(session, service_name, *args, **kwargs)
-    call = inspect.signature(_real_create_client).bind(session, service_name, *args, **kwargs)
+    return _real_create_client(*call.args, **call.kwargs)
+
+
+def fake_keyed(
+    create: Any, session: Any, service_name: str, *args: Any, **kwargs: Any
+) -> inspect.BoundArguments | None:
+    """The arguments of a ``create(session, service_name, ...)`` call with the fake's keys
+    in place of none, or ``None`` to call it unchanged (no fake active, another service).
+    Shared with the aiobotocore hook, whose session creates clients another way."""
+    if responder.active() is None or service_name not in _FAKE_KEYED:
+        return None
+    call = inspect.signature(create).bind(session, service_name, *args, **kwargs)
     given = call.arguments
     config = given.get("config")
     no_keys = given.get("aws_access_key_id") is None and given.get("aws_secret_access_key") is None
@@ -299,7 +317,7 @@ def _create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -
         given["aws_access_key_id"] = FAKE_ACCESS_KEY
         given["aws_secret_access_key"] = FAKE_SECRET_KEY
         given["aws_session_token"] = None
-    return _real_create_client(*call.args, **call.kwargs)
+    return call
 
 
 _session: Any = None
@@ -331,5 +349,8 @@ def create_client(region: str, config: Any = None) -> Any:
 # Installed at import: the plugin imports this module when pytest loads it, before any
 # test module (and so before any client the code under test creates at import time).
 _install()
+# aiobotocore's sessions register these handlers too: arm the async hook, which swaps in
+# awaitable ones (now if aiobotocore is loaded, else when it is; nothing imported before).
+ensure_async_hook()
 
 __all__ = ["EcrNetworkGuardError", "attach", "create_client", "set_guard"]

@@ -27,6 +27,8 @@ SERVICES = {
 _on = False
 _opened = 0
 _lock = threading.Lock()
+#: (fixture name, scope) of the pytest fixtures being set up now, innermost last.
+_setting_up: list[tuple[str, str]] = []
 
 
 class EcrNetworkGuardError(RuntimeError):
@@ -57,6 +59,46 @@ def network_allowed() -> Iterator[None]:
     finally:
         with _lock:
             _opened -= 1
+
+
+@contextmanager
+def setting_up(fixture: str, scope: str) -> Iterator[None]:
+    """Inside the block, the fixture *fixture* of *scope* is being set up (the plugin says
+    so for every fixture): a request the guard stops then names it."""
+    with _lock:
+        _setting_up.append((fixture, scope))
+    try:
+        yield
+    finally:
+        with _lock:
+            _setting_up.remove((fixture, scope))
+
+
+def _fixture_hint() -> str | None:
+    with _lock:
+        if not _setting_up:
+            return None
+        fixture, scope = _setting_up[-1]
+    if scope == "function":
+        return (
+            f"it was sent while fixture {fixture!r} was being set up, before the test's "
+            f"fake: have {fixture!r} request the `ecr` fixture, so that it runs after it. "
+        )
+    shared = {"class": "ecr_class", "module": "ecr_module", "session": "ecr_session"}
+    ask = (
+        f"have {fixture!r} request `{shared[scope]}`"
+        if scope in shared
+        else "no fake is shared by a package: seed in a session-scoped fixture that requests "
+        "`ecr_session`, or a module-scoped one that requests `ecr_module`"
+    )
+    return (
+        f"it was sent while the {scope}-scoped fixture {fixture!r} was being set up, "
+        "before any test's fake exists (`ecr` is one test's fake, set up after wider-scoped "
+        "fixtures and gone after the test), so its writes could reach no test. To seed "
+        f"state shared by the {scope}, {ask} (ecr_class, ecr_module and ecr_session are "
+        "fakes shared by a class, module or session; each answers the fixtures of its own "
+        "scope only); see the how-to 'Share one fake across a class, module or session'. "
+    )
 
 
 def is_loopback(url: str) -> bool:
@@ -97,6 +139,9 @@ def stopped_message(target: str, url: str, *, fake_active: bool, hooked: bool) -
             f"cannot see its requests ({state}). Route it through the fake with "
             "ecr.attach(client), or create it inside the test or fixture. " + _OPT_OUT
         )
+    hint = _fixture_hint()
+    if hint is not None:
+        return f"{head}: no fake ECR is active: {hint}" + _OPT_OUT
     return (
         f"{head}: no fake ECR is active in this test. Request the `ecr` fixture or mark the "
         "test with ecr_registry, ecr_backend or ecr_fault. " + _OPT_OUT
@@ -110,6 +155,7 @@ __all__ = [
     "is_loopback",
     "network_allowed",
     "set_guard",
+    "setting_up",
     "stopped_message",
     "stops",
 ]

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from pytest_ecr.clock import SleepKind
+    from pytest_ecr.clock import SleepKind, VirtualClock
+    from pytest_ecr.model.blobs import BlobContent
     from pytest_ecr.wire import WireRequest
 
 
@@ -27,10 +28,28 @@ class Responder(Protocol):
     #: URLs of HTTP servers serving this fake: the in-process hook lets requests to them
     #: through to the socket.
     http_endpoints: tuple[str, ...]
+    #: The fake's time (epoch seconds from ``clock.now()``): token and URL expiry.
+    clock: VirtualClock
 
     @property
     def region(self) -> str:
         """The default region, for requests that name none."""
+        ...
+
+    @property
+    def account(self) -> str:
+        """The caller's account (the default registry)."""
+        ...
+
+    def blob_content(
+        self, account: str, region: str, repository: str, digest: str
+    ) -> BlobContent | None:
+        """The bytes of a repository's blob (a layer download serves them), if any."""
+        ...
+
+    def mount_blob(self, account: str, region: str, source: str, target: str, digest: str) -> bool:
+        """Mount a blob of *source* into *target* as ECR's registry would; ``False``
+        when ECR would not (the client then uploads it)."""
         ...
 
     def answer(self, request: WireRequest) -> Mapping[str, Any]:

@@ -423,7 +423,8 @@ print(state.repository("a/b").image("v1").digest)
 def test_a_changed_parser_gives_the_new_digest_not_the_stored_one(
     tmp_path: Path, write: Write, store: Path
 ) -> None:
-    # Same version, same declaration bytes; only synthetic.py of a copied package differs.
+    # Same version, same declaration bytes; only synthetic_layers.py of a copied package
+    # differs.
     import pytest_ecr
 
     package = tmp_path / "site" / "pytest_ecr"
@@ -441,9 +442,9 @@ def test_a_changed_parser_gives_the_new_digest_not_the_stored_one(
     before = digest()
     assert len(entries(store)) == 1
     assert digest() == before  # served from the store
-    synthetic = package / "declarations" / "synthetic.py"
+    synthetic = package / "declarations" / "synthetic_layers.py"
     source = synthetic.read_text(encoding="utf-8")
-    changed = source.replace('b"\\x00"', 'b"\\x01"', 1)  # another seed for every draw
+    changed = source.replace('b"\\x00layers"', 'b"\\x01layers"', 1)  # other layer draws
     assert changed != source
     synthetic.write_text(changed, encoding="utf-8")
     after = digest()

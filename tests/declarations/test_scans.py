@@ -105,6 +105,8 @@ def test_a_declared_scan_is_complete_with_no_wait(fake: FakeEcr) -> None:
 def test_the_deploy_gate_fails_on_critical_findings(fake: FakeEcr) -> None:
     """The pattern real deploy gates use: promote an image into a repository that scans
     on push, wait for the scan, and refuse the deploy on a CRITICAL finding."""
+    # The gate copies manifests only; ECR would want their layers in prod/app too.
+    fake.registry.allow_missing_layers()
     client = fake.client()
     client.put_registry_scanning_configuration(
         scanType="BASIC",
@@ -136,6 +138,7 @@ def test_the_deploy_gate_fails_on_critical_findings(fake: FakeEcr) -> None:
 
 
 def test_the_gate_stops_when_a_scan_fails(fake: FakeEcr) -> None:
+    fake.registry.allow_missing_layers()  # the manifest is copied without its layers
     client = fake.client()
     client.create_repository(
         repositoryName="prod/other", imageScanningConfiguration={"scanOnPush": True}

@@ -23,7 +23,7 @@ from .conftest import Problems, Write
 
 IMAGE_KEYS = (
     "tags, manifest, manifest_text, manifest_file, media_type, platforms, digest, pushed_at, "
-    "failure, scan"
+    "failure, scan, blobs"
 )
 TOP_KEYS = "version, account, region, registries, repositories, faults"
 NAME_HINT = (

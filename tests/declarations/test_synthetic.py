@@ -7,20 +7,21 @@ import json
 
 import pytest
 
-from pytest_ecr.declarations import load_declaration, synthetic_manifest
+from pytest_ecr.declarations import load_declaration, synthetic_blobs, synthetic_manifest
 from pytest_ecr.model import Image, MediaType, is_valid_digest, sha256_digest
 
-# Hard-coded so that any drift (a changed derivation, layout or Python's json) shows up:
-# these digests are what users' tests pin.
+# Hard-coded so that any drift (a changed derivation, layout, tar or gzip writer, or
+# Python's json) shows up: these digests are what users' tests pin. (They changed once,
+# when synthetic manifests started naming real blobs; see the changelog.)
 FIXED_SEED = "team/api/0/v1"
 FIXED_DIGESTS = {
-    MediaType.DOCKER_V2: "sha256:e19a81bd2f3eeb5205c0a9b3f134fa9f4e3dfa78c3b4c9ef692483cff27ab716",
+    MediaType.DOCKER_V2: "sha256:11f05b1487999891def061d6bb503f21f26b4a914dbec8d95490f3ea6044bc14",
     MediaType.OCI_MANIFEST: (
-        "sha256:448ba4f462f1e58b975591e0ce2ef4cfdb0c76902efb1eb27ec98c4a6113ee69"
+        "sha256:d074de2c18f0efe7ca3ab67fda1a97f3941b7f0bdc443a76b88cde0b2fb9198f"
     ),
-    MediaType.DOCKER_V1: "sha256:093ed20add5f7d792ff13686a0bf9240f60ac2b94ea3339a492e971b8bba1496",
+    MediaType.DOCKER_V1: "sha256:a9f45394040efe9e77d52305accf069ba549226fe616625880ef1c00567aeb60",
 }
-KIB, MIB = 1024, 1024 * 1024
+KIB = 1024
 
 
 @pytest.mark.parametrize("media_type", sorted(FIXED_DIGESTS))
@@ -51,14 +52,18 @@ def test_image_manifests_look_real(media_type: str, config_type: str, layer_type
         assert list(doc) == ["schemaVersion", "mediaType", "config", "layers"]
         assert (doc["schemaVersion"], doc["mediaType"]) == (2, media_type)
         assert doc["config"]["mediaType"] == config_type
-        assert 1_000 <= doc["config"]["size"] <= 16_000
+        blobs = synthetic_blobs(media_type, f"seed-{seed}")
+        assert list(blobs) == [doc["config"]["digest"], *(x["digest"] for x in doc["layers"])]
         layers = doc["layers"]
         counts.add(len(layers))
         assert 2 <= len(layers) <= 4
-        assert 2 * MIB <= layers[0]["size"] <= 50 * MIB
+        # Small, real blobs: the base layer is the largest, all under 64 KiB.
+        assert layers[0]["size"] == max(x["size"] for x in layers)
+        for descriptor in [doc["config"], *layers]:
+            assert descriptor["size"] == len(blobs[descriptor["digest"]]) < 64 * KIB
+            assert descriptor["digest"] == sha256_digest(blobs[descriptor["digest"]])
         for layer in layers:
             assert layer["mediaType"] == layer_type
-            assert KIB <= layer["size"] <= 50 * MIB
         for descriptor in [doc["config"], *layers]:
             assert is_valid_digest(descriptor["digest"])
             assert len(descriptor["digest"]) == 71
@@ -128,3 +133,20 @@ def test_declared_images_without_a_manifest_get_one_seeded_by_place_and_tags() -
     )
     assert third.image.manifest == synthetic_manifest(MediaType.DOCKER_V2, "team/api/2/")
     assert len({first.image.digest, second.image.digest, third.image.digest}) == 3
+
+
+def test_base_layers_are_shared_and_the_last_layer_is_the_images_own() -> None:
+    images = [json.loads(synthetic_manifest(MediaType.DOCKER_V2, f"s{i}")) for i in range(60)]
+    bases = {doc["layers"][0]["digest"] for doc in images}
+    own = [doc["layers"][-1]["digest"] for doc in images]
+    assert 1 < len(bases) <= 3
+    assert len(set(own)) == len(own)
+
+
+def test_schema1_blob_sums_are_real_layers_and_it_has_no_config() -> None:
+    text = synthetic_manifest(MediaType.DOCKER_V1, "s", name="team/api", tag="v1")
+    blobs = synthetic_blobs(MediaType.DOCKER_V1, "s")
+    sums = [entry["blobSum"] for entry in json.loads(text)["fsLayers"]]
+    # Top first in the manifest, base first in the dict.
+    assert sums[::-1] == list(blobs)
+    assert all(sha256_digest(blobs[digest]) == digest for digest in sums)

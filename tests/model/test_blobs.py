@@ -20,6 +20,7 @@ from pytest_ecr.model.blobs import (
     manifest_blobs,
 )
 from pytest_ecr.model.digest import sha256_digest
+from pytest_ecr.model.repository import FrozenRepositoryError
 
 OCI = "application/vnd.oci.image.manifest.v1+json"
 CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -129,7 +130,7 @@ def test_a_deleted_repository_takes_its_blobs_along() -> None:
     assert again.blobs.reference(digest(1)) is None
 
 
-def test_frozen_blobs_refuse_writes_and_only_they_fork() -> None:
+def test_frozen_blobs_refuse_writes_and_only_they_fork_a_fork_freezes_flat() -> None:
     state = RegistryState()
     repo = state.create_repository("team/api")
     repo.blobs.store(digest(1), PartsContent((b"kept",)))
@@ -147,8 +148,13 @@ def test_frozen_blobs_refuse_writes_and_only_they_fork() -> None:
     fork.discard(digest(1))
     assert fork.content(digest(1)) is None
     assert repo.blobs.content(digest(1)) is not None
+    # A fork freezes into a store of its own (a shared fake's snapshot), base untouched.
+    fork.store(digest(3), PartsContent((b"new",)))
+    fork.freeze()
+    assert dict(fork.contents()) == {digest(3): PartsContent((b"new",))}
+    assert repo.blobs.content(digest(1)) is not None
     with pytest.raises(FrozenBlobsError):
-        fork.freeze()
+        fork.store(digest(4), PartsContent(()))
 
 
 def test_writes_before_freezing_are_indexed_after() -> None:
@@ -233,3 +239,86 @@ def test_a_fork_emptied_then_filled_counts_only_its_images() -> None:
     assert repo.blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
     assert repo.blobs.reference(digest(1)) is None
     assert repo.blobs.reference(digest(5)) == BlobReference(5, CONFIG, 1)
+
+
+def test_a_snapshot_of_a_fork_keeps_what_it_sees_and_forks_again() -> None:
+    """A shared fake's state, snapshotted as a test starts (RegistryState.snapshot)."""
+    a = image(1, 2)
+    state = declared(a)
+    shared = state.fork()
+    repo = shared.repository("team/api")
+    repo.put(image(5, 2))
+    repo.delete(a.digest)
+    repo.blobs.store(digest(7), PartsContent((b"ab", b"c")))
+    shared.create_repository("team/web")
+    shared.set_registry_setting("111122223333", "us-east-1", "policy", "text")
+    snapshot = shared.snapshot()
+    assert snapshot.frozen
+    assert [r.name for r in snapshot.repositories()] == ["team/api", "team/web"]
+    blobs = snapshot.repository("team/api").blobs
+    assert blobs.frozen
+    assert blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
+    assert blobs.reference(digest(1)) is None
+    assert blobs.content(digest(7)) is not None
+    assert snapshot.registry_setting("111122223333", "us-east-1", "policy") == "text"
+    # The snapshotted state refuses writes; forks of the snapshot take them, apart.
+    with pytest.raises(FrozenRepositoryError):
+        shared.create_repository("late")
+    one, two = snapshot.fork(), snapshot.fork()
+    one.repository("team/api").delete(image(5, 2).digest)
+    assert one.repository("team/api").blobs.reference(digest(2)) is None
+    assert two.repository("team/api").blobs.reference(digest(2)) == BlobReference(20, LAYER, 1)
+    # The declared state is untouched, and an untouched fork's snapshot is its base.
+    assert state.repository("team/api").blobs.reference(digest(1)) == BlobReference(1, CONFIG, 1)
+    assert state.fork().snapshot() is state
+    assert snapshot.snapshot() is snapshot
+
+
+class _Counting:
+    """A blob source that makes bytes for the digests it was given, counting its calls."""
+
+    def __init__(self, *digests: str) -> None:
+        self.digests = digests
+        self.calls = 0
+
+    def content(self, digest: str) -> PartsContent | None:
+        self.calls += 1
+        return PartsContent((digest.encode(),)) if digest in self.digests else None
+
+
+def test_declared_images_bring_their_bytes_through_their_source() -> None:
+    first, second = image(1, 2, 3), image(4, 2)
+    source = _Counting(digest(1), digest(2), digest(3))
+    state = RegistryState("111122223333", "us-east-1")
+    repo = state.create_repository("team/api")
+    repo.fill([first, second])
+    repo.blobs.provide({first.digest: source})
+    state.freeze()
+    # Nothing is built until a blob is asked for; then only that one, each time.
+    assert source.calls == 0
+    shared = state.repository("team/api").blobs
+    found = shared.content(digest(2))
+    assert found is not None
+    assert b"".join(found.chunks()) == digest(2).encode()
+    assert source.calls == 1
+    # A blob only the other image names has no source: no bytes, still referenced.
+    assert shared.content(digest(4)) is None
+    assert shared.reference(digest(4)) is not None
+    assert dict(shared.contents()) == {}
+    fork = state.fork().repository("team/api")
+    assert fork.blobs.content(digest(3)) is not None
+    fork.delete(first.digest)
+    assert fork.blobs.content(digest(3)) is None  # its only image is gone
+    assert fork.blobs.content(digest(2)) is not None  # the other image still names it
+
+
+def test_sources_are_provided_before_the_first_question_only() -> None:
+    state = RegistryState("111122223333", "us-east-1")
+    repo = state.create_repository("team/api")
+    repo.fill([image(1, 2)])
+    assert repo.blobs.reference(digest(2)) is not None
+    with pytest.raises(FrozenBlobsError, match="before the store is first read"):
+        repo.blobs.provide({})
+    state.freeze()
+    with pytest.raises(FrozenBlobsError):
+        state.fork().repository("team/api").blobs.provide({})

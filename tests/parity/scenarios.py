@@ -3,7 +3,7 @@
 A scenario is a few client calls (with faults armed first, for the fault scenarios) on the
 registry of ``registry.yaml``. Its answer on the in-process local backend is the reference;
 every other path must give the same answer after :func:`normalise`. Where moto's answer
-differs, the scenario names the documented deviation (ecr-semantics.md §7) in
+differs, the scenario names the deviation (``MOTO_DEVIATIONS``, with its public source) in
 ``moto=``: that case is marked ``xfail(strict=True)`` on the moto path, so it is listed in
 every run and starts failing the day moto changes.
 """
@@ -58,51 +58,69 @@ NEW_MANIFEST = json.dumps(
 )
 NEW_DIGEST = "sha256:" + hashlib.sha256(NEW_MANIFEST.encode()).hexdigest()
 
-#: moto 5.2's deviations from ECR that scenarios below run into, keyed by the section of
-#: ecr-semantics.md §7 that documents them. Entries marked "found by this suite" are not
-#: (yet) in §7. ``test_parity.py`` checks that every entry is used and every use exists.
+#: moto 5.2's deviations from ECR that scenarios below run into, each with where it can be
+#: checked: moto's own source (``moto/ecr/models.py``), its issues, and the AWS page that
+#: says what ECR does. Entries "found by this suite" were first seen here.
+#: ``test_parity.py`` checks that every entry is used and every use exists.
 MOTO_DEVIATIONS: dict[str, str] = {
-    "7.1": "§7.1: PutImage without imageDigest stores moto's own digest "
-    "(sha256 of the joined layer digests), not sha256 of the manifest bytes",
-    "7.4+7.5": "§7.4/§7.5: imageSizeInBytes is config.size only and artifactMediaType is "
-    "never returned",
-    "7.6": "§7.6: BatchGetImage ignores registryId (finds the repository of another registry)",
-    "7.8": "§7.8: acceptedMediaTypes is ignored, no manifest translation",
-    "7.9": "§7.9: the echoed imageTag is the image's most recently added tag, not the "
-    "requested one",
-    "7.9-digest": "§7.9: a by-digest request gives one entry (echoing the last tag), not one "
-    "entry per tag",
-    "7.10": "§7.10: tag + digest are matched with OR: no ImageTagDoesNotMatchDigest, and an "
-    "unknown tag with a known digest returns the image",
-    "7.11": "§7.11: duplicate ids give duplicate images",
-    "7.12": "§7.12: the failure imageId of a digest-only miss is {'imageTag': 'null'}",
-    "7.13": "§7.13: no MissingDigestAndTag / InvalidImageDigest in BatchGetImage "
-    "(ImageNotFound with imageTag 'null' instead)",
-    "7.14": "§7.14: more than 100 imageIds are not rejected",
-    "7.15": "§7.15: DescribeImages ignores maxResults, nextToken and filter",
-    "7.17": "§7.17: ListImages ignores filter.tagStatus",
-    "7.18": "§7.18: PutImage on a missing repository raises a bare Python Exception, not "
-    "RepositoryNotFoundException",
-    "7.19": "§7.19: re-pointing a tag deletes the image it left instead of keeping it untagged",
-    "7.20": "§7.20: an immutable-tag conflict raises ImageAlreadyExistsException, not "
-    "ImageTagAlreadyExistsException",
-    "7.23": "§7.23: BatchDeleteImage by tag + digest deletes the whole image, and duplicate "
-    "references produce a spurious ImageNotFound failure",
-    "7.24": "§7.24: GetAuthorizationToken's expiresAt is fixed in the past (2015-01-01)",
-    "invalid-tag": "found by this suite (cf. §7.13): no InvalidImageTag in BatchGetImage; a tag "
-    "longer than 300 characters is an ImageNotFound failure",
-    "repository-name": "found by this suite (cf. §7.6): BatchGetImage does not validate "
-    "repositoryName (RepositoryNotFoundException instead of InvalidParameterException)",
+    "digest": "PutImage without imageDigest stores moto's own digest (sha256 of the joined "
+    "layer digests; moto/ecr/models.py, Image._create_digest), where ECR's is sha256 of the "
+    "exact manifest bytes (ECR User Guide, 'Container image manifest formats'; "
+    "distribution/distribution#1068)",
+    "size-fields": "imageSizeInBytes is config.size only and artifactMediaType is never "
+    "returned (moto/ecr/models.py, Image.get_image_size_in_bytes; API Reference, ImageDetail)",
+    "registry-id": "BatchGetImage ignores registryId and finds the repository of another "
+    "registry (moto/ecr/models.py, batch_get_image; API Reference, BatchGetImage)",
+    "accepted-media-types": "acceptedMediaTypes is ignored, no manifest translation "
+    "(moto/ecr/models.py, batch_get_image; ECR translates by tag: aws/containers-roadmap#1075)",
+    "echoed-tag": "the echoed imageTag is the image's most recently added tag, not the "
+    "requested one (moto/ecr/models.py, batch_get_image; getmoto/moto#6230; the AWS CLI's "
+    "batch-get-image example echoes the requested tag)",
+    "echoed-tag-digest": "a by-digest request gives one entry (echoing the last tag), not one "
+    "entry per tag (moto/ecr/models.py, batch_get_image)",
+    "tag-or-digest": "tag + digest are matched with OR: no ImageTagDoesNotMatchDigest, and an "
+    "unknown tag with a known digest returns the image (moto/ecr/models.py, batch_get_image; "
+    "getmoto/moto#1406; API Reference, ImageFailure)",
+    "duplicate-ids": "duplicate ids give duplicate images (moto/ecr/models.py, batch_get_image)",
+    "failure-id": "the failure imageId of a digest-only miss is {'imageTag': 'null'}, not the "
+    "id as requested (moto/ecr/models.py, batch_get_image; API Reference, ImageFailure)",
+    "malformed-ids": "no MissingDigestAndTag / InvalidImageDigest in BatchGetImage "
+    "(ImageNotFound with imageTag 'null' instead; moto/ecr/models.py, batch_get_image; API "
+    "Reference, ImageFailure)",
+    "too-many-ids": "more than 100 imageIds are not rejected (moto/ecr/models.py, "
+    "batch_get_image; ECR's InvalidParameterException is quoted in fujiwara/ecrm#3 and "
+    "awslabs/ecr-cleanup-lambda#11)",
+    "describe-paging": "DescribeImages ignores maxResults, nextToken and filter "
+    "(moto/ecr/models.py, describe_images; API Reference, DescribeImages)",
+    "list-images-filter": "ListImages ignores filter.tagStatus (moto/ecr/models.py, "
+    "list_images, before moto 5.2.4; API Reference, ListImages)",
+    "put-missing-repository": "PutImage on a missing repository raises a bare Python "
+    "Exception, not RepositoryNotFoundException (moto/ecr/models.py, put_image; API "
+    "Reference, PutImage)",
+    "moved-tag": "re-pointing a tag deletes the image it left instead of keeping it untagged "
+    "(moto/ecr/models.py, put_image; ECR User Guide, 'Retagging an image')",
+    "immutable-tag": "an immutable-tag conflict raises ImageAlreadyExistsException, not "
+    "ImageTagAlreadyExistsException (getmoto/moto#8717 and #9185; API Reference, PutImage)",
+    "delete-tag-digest": "BatchDeleteImage by tag + digest deletes the whole image, and "
+    "duplicate references produce a spurious ImageNotFound failure (moto/ecr/models.py, "
+    "batch_delete_image; getmoto/moto#4941; API Reference, BatchDeleteImage)",
+    "token-expiry": "GetAuthorizationToken's expiresAt is fixed in the past (2015-01-01; "
+    "moto/ecr/responses.py, get_authorization_token), where ECR's tokens last 12 hours (API "
+    "Reference, AuthorizationData)",
+    "invalid-tag": "found by this suite: no InvalidImageTag in BatchGetImage; a tag longer "
+    "than 300 characters is an ImageNotFound failure (API Reference, ImageFailure)",
+    "repository-name": "found by this suite: BatchGetImage does not validate repositoryName "
+    "(RepositoryNotFoundException instead of InvalidParameterException)",
     "declared-failure": "(pytest-ecr's seeding, not moto itself): a declared per-image `failure:` "
     "cannot be stored in moto, so the image is returned (inject a `failure` fault instead, "
     "which works on the moto path)",
-    "delete-order": "found by this suite (cf. §7.23): BatchDeleteImage by digest lists the "
-    "deleted tags in reverse order of tagging",
+    "delete-order": "found by this suite: BatchDeleteImage by digest lists the deleted tags in "
+    "reverse order of tagging",
 }
 
 
 #: Deviations a later moto release fixed: from that version on, the scenario must agree.
-MOTO_FIXED_IN: dict[str, tuple[int, ...]] = {"7.17": (5, 2, 4)}
+MOTO_FIXED_IN: dict[str, tuple[int, ...]] = {"list-images-filter": (5, 2, 4)}
 
 
 @dataclass(frozen=True)
@@ -174,20 +192,20 @@ def identity_of_token(outcome: Any) -> Any:
 
 _S = Scenario
 SCENARIOS: tuple[Scenario, ...] = (
-    # -- BatchGetImage: the per-id resolution table, ecr-semantics §3.3 -------------------
+    # -- BatchGetImage: the per-id resolution table (API Reference, BatchGetImage) ---------
     _S(
         "bgi-row1-neither-tag-nor-digest",
         (bgi({}),),
         lambda o: (
             failure_codes(o[0]) == ["MissingDigestAndTag"] and o[0]["failures"][0]["imageId"] == {}
         ),
-        moto="7.13",
+        moto="malformed-ids",
     ),
     _S(
         "bgi-row2-malformed-digest",
         (bgi({"imageDigest": "invalid_digest"}),),
         lambda o: failure_codes(o[0]) == ["InvalidImageDigest"],
-        moto="7.13",
+        moto="malformed-ids",
     ),
     _S(
         "bgi-row3a-tag-found-last-tag",
@@ -198,7 +216,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "bgi-row3a-tag-found-echoes-requested-tag",
         (bgi({"imageTag": "v1"}),),
         lambda o: echoed(o[0]) == [{"imageDigest": A, "imageTag": "v1"}],
-        moto="7.9",
+        moto="echoed-tag",
     ),
     _S(
         "bgi-row3b-tag-missing",
@@ -215,7 +233,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             echoed(o[0])
             == [{"imageDigest": A, "imageTag": "v1"}, {"imageDigest": A, "imageTag": "latest"}]
         ),
-        moto="7.9-digest",
+        moto="echoed-tag-digest",
     ),
     _S(
         "bgi-row4a-digest-single-tag",
@@ -231,7 +249,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "bgi-row4c-digest-missing",
         (bgi({"imageDigest": UNKNOWN}),),
         lambda o: o[0]["failures"][0]["imageId"] == {"imageDigest": UNKNOWN},
-        moto="7.12",
+        moto="failure-id",
     ),
     _S(
         "bgi-row5a-tag-and-digest-match",
@@ -242,13 +260,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "bgi-row5b-tag-points-elsewhere",
         (bgi({"imageTag": "v2", "imageDigest": A}),),
         lambda o: failure_codes(o[0]) == ["ImageTagDoesNotMatchDigest"],
-        moto="7.10",
+        moto="tag-or-digest",
     ),
     _S(
         "bgi-row5c-tag-missing-digest-exists",
         (bgi({"imageTag": "nope", "imageDigest": A}),),
         lambda o: failure_codes(o[0]) == ["ImageNotFound"] and not o[0]["images"],
-        moto="7.10",
+        moto="tag-or-digest",
     ),
     _S(
         "bgi-row6-tag-too-long",
@@ -269,7 +287,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "bgi-duplicate-ids",
         (bgi({"imageTag": "v2"}, {"imageTag": "v2"}),),
         lambda o: echoed(o[0]) == [{"imageDigest": B, "imageTag": "v2"}],
-        moto="7.11",
+        moto="duplicate-ids",
     ),
     _S(
         "bgi-request-order-kept",
@@ -283,7 +301,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "bgi-accepted-media-types-translation",
         (bgi({"imageTag": "latest"}, acceptedMediaTypes=[OCI]),),
         lambda o: o[0]["images"][0]["imageManifestMediaType"] == OCI,
-        moto="7.8",
+        moto="accepted-media-types",
     ),
     _S(
         "bgi-accepted-media-types-stored-type-accepted",
@@ -302,7 +320,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda o: o[0]["images"][0]["registryId"] == "210987654321",
         region="eu-west-1",
     ),
-    # -- BatchGetImage: request-level errors, §3.5 ----------------------------------------
+    # -- BatchGetImage: request-level errors ----------------------------------------------
     _S(
         "bgi-repository-not-found",
         (bgi({"imageTag": "v1"}, repo="team/nope"),),
@@ -314,13 +332,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda o: (
             error_of(o[0]) == "RepositoryNotFoundException" and "'999999999999'" in o[0]["message"]
         ),
-        moto="7.6",
+        moto="registry-id",
     ),
     _S(
         "bgi-more-than-100-ids",
         (bgi(*({"imageTag": f"t{i}"} for i in range(101))),),
         lambda o: error_of(o[0]) == "InvalidParameterException",
-        moto="7.14",
+        moto="too-many-ids",
     ),
     _S(
         "bgi-invalid-repository-name",
@@ -333,7 +351,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "describe-images-all",
         (call("describe_images", repositoryName=REPO),),
         lambda o: len(o[0]["imageDetails"]) == 3,
-        moto="7.4+7.5",
+        moto="size-fields",
     ),
     _S(
         "describe-images-all-identity",
@@ -345,7 +363,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "describe-images-by-tag-lists-all-tags",
         (call("describe_images", repositoryName=REPO, imageIds=[{"imageTag": "v1"}]),),
         lambda o: o[0]["imageDetails"][0]["imageTags"] == ["v1", "latest"],
-        moto="7.4+7.5",
+        moto="size-fields",
     ),
     _S(
         "describe-images-by-tag-identity",
@@ -367,13 +385,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "describe-images-filter-untagged",
         (call("describe_images", repositoryName=REPO, filter={"tagStatus": "UNTAGGED"}),),
         lambda o: [d["imageDigest"] for d in o[0]["imageDetails"]] == [C],
-        moto="7.15",
+        moto="describe-paging",
     ),
     _S(
         "describe-images-max-results",
         (call("describe_images", repositoryName=REPO, maxResults=1),),
         lambda o: len(o[0]["imageDetails"]) == 1 and "nextToken" in o[0],
-        moto="7.15",
+        moto="describe-paging",
     ),
     _S(
         "list-images-all",
@@ -384,7 +402,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "list-images-filter-tagged",
         (call("list_images", repositoryName=REPO, filter={"tagStatus": "TAGGED"}),),
         lambda o: len(o[0]["imageIds"]) == 3,
-        moto="7.17",
+        moto="list-images-filter",
     ),
     _S(
         "list-images-repository-not-found",
@@ -413,7 +431,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "get-authorization-token",
         (call("get_authorization_token"),),
         lambda o: o[0]["authorizationData"][0]["expiresAt"] == "<future>",
-        moto="7.24",
+        moto="token-expiry",
     ),
     _S(
         "get-authorization-token-identity",
@@ -446,7 +464,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "put-image-new-digest-computed",
         (call("put_image", repositoryName=REPO, imageManifest=NEW_MANIFEST, imageTag="v3"),),
         lambda o: o[0]["image"]["imageId"]["imageDigest"] == NEW_DIGEST,
-        moto="7.1",
+        moto="digest",
     ),
     _S(
         "put-image-retag",
@@ -472,7 +490,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ),
         ),
         lambda o: error_of(o[0]) == "ImageTagAlreadyExistsException",
-        moto="7.20",
+        moto="immutable-tag",
     ),
     _S(
         "put-image-moving-a-tag-keeps-the-old-image",
@@ -481,13 +499,13 @@ SCENARIOS: tuple[Scenario, ...] = (
             call("list_images", repositoryName=REPO),
         ),
         lambda o: {"imageDigest": B} in o[1]["imageIds"],
-        moto="7.19",
+        moto="moved-tag",
     ),
     _S(
         "put-image-repository-not-found",
         (call("put_image", repositoryName="team/nope", imageManifest=NEW_MANIFEST),),
         lambda o: error_of(o[0]) == "RepositoryNotFoundException",
-        moto="7.18",
+        moto="put-missing-repository",
     ),
     # -- BatchDeleteImage ------------------------------------------------------------------
     _S(
@@ -532,7 +550,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             call("list_images", repositoryName=REPO),
         ),
         lambda o: {"imageDigest": A, "imageTag": "v1"} in o[1]["imageIds"],
-        moto="7.23",
+        moto="delete-tag-digest",
     ),
     _S(
         "batch-delete-duplicate-references",
@@ -544,7 +562,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ),
         ),
         lambda o: o[0] == {"imageIds": [{"imageDigest": B, "imageTag": "v2"}], "failures": []},
-        moto="7.23",
+        moto="delete-tag-digest",
     ),
     _S(
         "batch-delete-missing",

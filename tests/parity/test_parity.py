@@ -5,8 +5,9 @@ a boto3 client with ``endpoint_url``), ``moto`` (``backend="moto"``) and ``stubb
 (``ecr.stubber()`` expectations, for scenarios without faults). The local answer must
 satisfy the scenario's own check; every other path must equal it after normalisation
 (ResponseMetadata, request ids, timestamps). moto's documented deviations are marked
-``xfail(strict=True)`` with the §7 entry as the reason: the run's short summary (``-ra``)
-lists every one, and the last tests of this module check the table against the marks.
+``xfail(strict=True)`` with the deviation and its public source as the reason: the run's
+short summary (``-ra``) lists every one, and the last tests of this module check the
+table against the marks.
 """
 
 from __future__ import annotations

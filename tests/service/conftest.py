@@ -26,6 +26,16 @@ def fake(declared: RegistryState) -> Iterator[FakeEcr]:
         yield active
 
 
+@pytest.fixture
+def placeholder_pushes(fake: FakeEcr) -> FakeEcr:
+    """The test's fake, letting PutImage store manifests whose layers were never uploaded
+    (``allow_missing_layers``): for tests about something else than pushing layers."""
+    registries = {(r.registry_id, r.region) for r in fake.registry.repositories()}
+    for account, region in registries | {(fake.account, fake.region)}:
+        fake.registry.allow_missing_layers(account=account, region=region)
+    return fake
+
+
 @pytest.fixture(scope="session")
 def shared_client(declared: RegistryState) -> Any:
     # A boto3 client costs about 0.1 s to build. An attached client is answered by

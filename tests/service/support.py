@@ -15,6 +15,7 @@ plus ``mirror/ubuntu`` in registry 210987654321, eu-west-1.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -60,6 +61,63 @@ def image_manifest(seed: int, media_type: str = DOCKER_V2, layers: int = 2) -> s
                 "digest": blob(seed * 100 + n + 1),
             }
             for n in range(layers)
+        ],
+    }
+    return json.dumps(doc, indent=3)
+
+
+def upload_blob(client: Any, repository: str, data: bytes, **registry: Any) -> str:
+    """Upload *data* to *repository* with the layer operations, as a pusher does; its
+    digest. Bytes the repository has already are not uploaded again."""
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    found = client.batch_check_layer_availability(
+        repositoryName=repository, layerDigests=[digest], **registry
+    )
+    if found["layers"]:
+        return digest
+    upload = client.initiate_layer_upload(repositoryName=repository, **registry)["uploadId"]
+    client.upload_layer_part(
+        repositoryName=repository,
+        uploadId=upload,
+        partFirstByte=0,
+        partLastByte=len(data) - 1,
+        layerPartBlob=data,
+        **registry,
+    )
+    client.complete_layer_upload(
+        repositoryName=repository, uploadId=upload, layerDigests=[digest], **registry
+    )
+    return digest
+
+
+def uploaded_manifest(
+    client: Any,
+    repository: str,
+    seed: int,
+    media_type: str = DOCKER_V2,
+    layers: int = 2,
+    **registry: Any,
+) -> str:
+    """A single-image manifest like :func:`image_manifest`'s whose config and layers are
+    real bytes, uploaded to *repository* first (so PutImage finds them)."""
+    oci = media_type == OCI
+    config = json.dumps({"architecture": "amd64", "os": "linux", "seed": seed}).encode()
+    blobs = [f"layer {n} of {seed}".encode() * (n + 1) for n in range(layers)]
+    doc = {
+        "schemaVersion": 2,
+        "mediaType": media_type,
+        "config": {
+            "mediaType": OCI_CONFIG if oci else DOCKER_CONFIG,
+            "size": len(config),
+            "digest": upload_blob(client, repository, config, **registry),
+        },
+        "layers": [
+            {
+                "mediaType": OCI_LAYER if oci else DOCKER_LAYER,
+                "size": len(data),
+                "digest": upload_blob(client, repository, data, **registry),
+            }
+            for data in blobs
         ],
     }
     return json.dumps(doc, indent=3)

@@ -27,7 +27,12 @@ from .support import (
 )
 
 # Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
-pytestmark = needs("ListImageReferrers", "UpdateImageStorageClass")
+# These tests push made-up manifests to test something else than layers: PutImage may
+# store them (allow_missing_layers), as a suite that pushes placeholders declares.
+pytestmark = [
+    needs("ListImageReferrers", "UpdateImageStorageClass"),
+    pytest.mark.usefixtures("placeholder_pushes"),
+]
 
 COSIGN = "application/vnd.dev.cosign.artifact.sig.v1+json"
 SBOM = "application/spdx+json"

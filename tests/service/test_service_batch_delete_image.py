@@ -1,4 +1,5 @@
-"""BatchDeleteImage through real boto3 clients: every row of ecr-semantics §6.6."""
+"""BatchDeleteImage through real boto3 clients: every case of ECR's per-id results
+(API Reference, BatchDeleteImage)."""
 
 from __future__ import annotations
 

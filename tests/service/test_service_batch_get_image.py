@@ -1,5 +1,6 @@
 """BatchGetImage through real boto3 clients: every row of ECR's per-id resolution table
-(ecr-semantics §3.3) and every request-level error (§3.5), with full responses."""
+(API Reference, BatchGetImage and ImageFailure) and every request-level error, with full
+responses."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
 
-from .support import image_manifest
+from .support import uploaded_manifest
 
 REPO = "team/api"
 
@@ -71,7 +71,8 @@ def test_a_pushed_over_tag_leaves_the_old_build_untagged(client: Any) -> None:
         d["imageDigest"]: d for d in client.describe_images(repositoryName=REPO)["imageDetails"]
     }
     old = next(d for d, v in before.items() if v.get("imageTags") == ["v2"])
-    client.put_image(repositoryName=REPO, imageManifest=image_manifest(70), imageTag="v2")
+    manifest = uploaded_manifest(client, REPO, 70)
+    client.put_image(repositoryName=REPO, imageManifest=manifest, imageTag="v2")
     untagged = client.list_images(repositoryName=REPO, filter={"tagStatus": "UNTAGGED"})
     assert {"imageDigest": old} in untagged["imageIds"]
 
@@ -81,7 +82,8 @@ def test_writes_to_the_fork_never_reach_the_declared_state(declared: RegistrySta
     declared_tags = sorted(declared.repository(REPO).tags())
     with FakeEcr(state=declared) as fake:
         client = fake.client()
-        client.put_image(repositoryName=REPO, imageManifest=image_manifest(80), imageTag="v1")
+        manifest = uploaded_manifest(client, REPO, 80)
+        client.put_image(repositoryName=REPO, imageManifest=manifest, imageTag="v1")
         client.batch_delete_image(repositoryName=REPO, imageIds=[{"imageTag": "v2"}])
         client.create_repository(repositoryName="scratch")
         assert fake.registry.repository(REPO).resolve_tag("v2") is None

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.exceptions
 import pytest
@@ -135,12 +136,14 @@ def test_a_pushers_flow_from_initiate_to_download_url(any_client: Any, fake: Fak
     )
     url = strip(any_client.get_download_url_for_layer(repositoryName=REPO, layerDigest=sha(layer)))
     assert url["layerDigest"] == sha(layer)
+    where, _, signed = url["downloadUrl"].partition("?")
+    path = f"/pytest-ecr-layers/{ACCOUNT}/us-east-1/v2/{REPO}/blobs/{sha(layer)}"
     if fake.http_endpoints:
-        assert url["downloadUrl"] == f"{fake.http_endpoints[0]}/v2/{REPO}/blobs/{sha(layer)}"
+        assert where == f"{fake.http_endpoints[0]}{path}"
     else:
-        assert url["downloadUrl"] == (
-            f"https://{ACCOUNT}.layers.us-east-1.pytest-ecr.invalid/v2/{REPO}/blobs/{sha(layer)}"
-        )
+        assert where == f"https://{ACCOUNT}.layers.us-east-1.pytest-ecr.invalid{path}"
+    assert "X-Amz-Expires=3600" in signed
+    assert "X-Amz-Signature=" in signed
     checked = strip(
         any_client.batch_check_layer_availability(repositoryName=REPO, layerDigests=[sha(layer)])
     )
@@ -363,7 +366,7 @@ def test_download_url_of_a_declared_layer(any_client: Any, fake: FakeEcr) -> Non
         any_client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     )
     assert answer["layerDigest"] == blob(101)
-    assert answer["downloadUrl"].endswith(f"/v2/{REPO}/blobs/{blob(101)}")
+    assert answer["downloadUrl"].partition("?")[0].endswith(f"/v2/{REPO}/blobs/{blob(101)}")
     host = answer["downloadUrl"].split("/")[2]
     assert host.endswith(".invalid") or fake.http_endpoints
 
@@ -401,7 +404,9 @@ def test_the_download_url_follows_the_endpoint_serving_the_fake(fake: FakeEcr, c
         url = client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     finally:
         fake.http_endpoints = ()
-    assert url["downloadUrl"] == f"http://127.0.0.1:1/v2/{REPO}/blobs/{blob(101)}"
+    assert url["downloadUrl"].startswith(
+        f"http://127.0.0.1:1/pytest-ecr-layers/{ACCOUNT}/us-east-1/v2/{REPO}/blobs/{blob(101)}?"
+    )
     again = client.get_download_url_for_layer(repositoryName=REPO, layerDigest=blob(101))
     assert ".invalid/" in again["downloadUrl"]
 
@@ -648,3 +653,53 @@ def test_the_largest_part_goes_over_the_endpoint(any_client: Any) -> None:
     part = b"\xff" * MAX_PART_BLOB
     answer = send(any_client, upload, 0, part)
     assert answer["lastByteReceived"] == MAX_PART_BLOB - 1
+
+
+# -- synthetic images' layers: real bytes the API describes --------------------------------
+
+SYNTHETIC = "version: 1\nrepositories:\n  - name: team/gen\n    images:\n      - tags: [v1]\n"
+
+
+def test_a_synthetic_images_blobs_are_available_with_their_real_sizes() -> None:
+    with FakeEcr([SYNTHETIC]) as fake:
+        client = fake.client()
+        repository = fake.registry.repository("team/gen")
+        image = repository.image("v1")
+        doc = json.loads(image.manifest)
+        descriptors = [doc["config"], *doc["layers"]]
+        checked = client.batch_check_layer_availability(
+            repositoryName="team/gen", layerDigests=[d["digest"] for d in descriptors]
+        )
+        assert checked["failures"] == []
+        for layer, descriptor in zip(checked["layers"], descriptors, strict=True):
+            content = repository.blobs.content(descriptor["digest"])
+            assert content is not None
+            data = b"".join(content.chunks())
+            assert layer["layerSize"] == descriptor["size"] == len(data)
+            assert sha(data) == descriptor["digest"]
+            assert layer["mediaType"] == descriptor["mediaType"]
+        [detail] = client.describe_images(repositoryName="team/gen")["imageDetails"]
+        assert detail["imageSizeInBytes"] == sum(d["size"] for d in descriptors)
+        url = client.get_download_url_for_layer(
+            repositoryName="team/gen", layerDigest=doc["layers"][0]["digest"]
+        )
+        path = urlsplit(url["downloadUrl"]).path
+        assert path.endswith(f"/v2/team/gen/blobs/{doc['layers'][0]['digest']}")
+
+
+def test_a_new_image_over_a_synthetic_images_layers_needs_only_its_config() -> None:
+    with FakeEcr([SYNTHETIC]) as fake:
+        client = fake.client()
+        doc = json.loads(fake.registry.repository("team/gen").image("v1").manifest)
+        config = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers"}}'
+        doc["config"] = {
+            "mediaType": DOCKER_CONFIG,
+            "size": len(config),
+            "digest": sha(config),
+        }
+        text = json.dumps(doc)
+        with pytest.raises(client.exceptions.LayersNotFoundException):
+            client.put_image(repositoryName="team/gen", imageManifest=text, imageTag="v2")
+        push_layer(client, config, repo="team/gen")
+        pushed = client.put_image(repositoryName="team/gen", imageManifest=text, imageTag="v2")
+        assert pushed["image"]["imageId"]["imageTag"] == "v2"

@@ -22,6 +22,8 @@ from .support import (
     error_of,
     image_manifest,
     strip,
+    upload_blob,
+    uploaded_manifest,
 )
 
 REPO = "team/api"
@@ -39,7 +41,7 @@ def details(client: Any, repo: str = REPO) -> dict[str, dict[str, Any]]:
 
 def test_push_a_new_manifest_with_a_tag(client: Any) -> None:
     # Trailing newline and 2-space indentation: stored and echoed byte for byte.
-    manifest = json.dumps(json.loads(image_manifest(40)), indent=2) + "\n"
+    manifest = json.dumps(json.loads(uploaded_manifest(client, REPO, 40)), indent=2) + "\n"
     before = int(time.time())
     response = client.put_image(repositoryName=REPO, imageManifest=manifest, imageTag="v3")
     after = time.time()
@@ -60,7 +62,7 @@ def test_push_a_new_manifest_with_a_tag(client: Any) -> None:
 
 
 def test_push_without_a_tag_stores_an_untagged_image(client: Any) -> None:
-    manifest = image_manifest(41, OCI)
+    manifest = uploaded_manifest(client, REPO, 41, OCI)
     image = client.put_image(repositoryName=REPO, imageManifest=manifest)["image"]
     assert image["imageId"] == {"imageDigest": sha(manifest)}
     assert image["imageManifestMediaType"] == OCI
@@ -86,7 +88,7 @@ def test_retag_keeps_the_original_push_time(fake: FakeEcr, client: Any) -> None:
 
 def test_moving_a_tag_leaves_the_old_image_untagged(fake: FakeEcr, client: Any) -> None:
     old = fake.registry.repository(REPO).image("v2")
-    manifest = image_manifest(42, OCI)
+    manifest = uploaded_manifest(client, REPO, 42, OCI)
     client.put_image(repositoryName=REPO, imageManifest=manifest, imageTag="v2")
     after = details(client)
     assert "imageTags" not in after[old.digest]
@@ -119,7 +121,7 @@ def test_immutable_tag_on_another_image(client: Any) -> None:
     assert error_of(
         client.put_image,
         repositoryName="team/locked",
-        imageManifest=image_manifest(43),
+        imageManifest=uploaded_manifest(client, "team/locked", 43),
         imageTag="v1",
     ) == (
         "ImageTagAlreadyExistsException",
@@ -140,7 +142,8 @@ def test_immutable_repository_same_digest_same_tag(fake: FakeEcr, client: Any) -
 def test_immutable_repository_accepts_new_tags(fake: FakeEcr, client: Any) -> None:
     locked = fake.registry.repository("team/locked").image("v1")
     client.put_image(repositoryName="team/locked", imageManifest=locked.manifest, imageTag="v1.0")
-    client.put_image(repositoryName="team/locked", imageManifest=image_manifest(44), imageTag="v2")
+    manifest = uploaded_manifest(client, "team/locked", 44)
+    client.put_image(repositoryName="team/locked", imageManifest=manifest, imageTag="v2")
     tags = {i.get("imageTag") for i in client.list_images(repositoryName="team/locked")["imageIds"]}
     assert tags == {"v1", "v1.0", "v2"}
 
@@ -163,19 +166,21 @@ def test_exclusion_filters(mode: TagMutability, movable: str, fixed: str) -> Non
     with FakeEcr(state=state) as fake:
         client = fake.client()
         client.put_image(
-            repositoryName="team/x", imageManifest=image_manifest(51), imageTag=movable
+            repositoryName="team/x",
+            imageManifest=uploaded_manifest(client, "team/x", 51),
+            imageTag=movable,
         )
         code = error_of(
             client.put_image,
             repositoryName="team/x",
-            imageManifest=image_manifest(52),
+            imageManifest=uploaded_manifest(client, "team/x", 52),
             imageTag=fixed,
         )[0]
     assert code == "ImageTagAlreadyExistsException"
 
 
 def test_image_digest_must_match(client: Any) -> None:
-    manifest = image_manifest(45)
+    manifest = uploaded_manifest(client, REPO, 45)
     wrong = "sha256:" + "e" * 64
     assert error_of(
         client.put_image, repositoryName=REPO, imageManifest=manifest, imageDigest=wrong
@@ -201,7 +206,7 @@ def test_manifest_that_is_not_a_json_object(client: Any, manifest: str) -> None:
 
 
 def test_manifest_without_any_media_type(client: Any) -> None:
-    doc = json.loads(image_manifest(46, OCI))
+    doc = json.loads(uploaded_manifest(client, REPO, 46, OCI))
     del doc["mediaType"]
     text = json.dumps(doc)
     assert error_of(client.put_image, repositoryName=REPO, imageManifest=text) == (
@@ -257,16 +262,17 @@ def test_manifest_list_with_missing_children(fake: FakeEcr, client: Any) -> None
         client.put_image, repositoryName=REPO, imageManifest=list_of(present, missing)
     ) == (
         "ReferencedImagesNotFoundException",
-        f"The manifest list is referencing images that do not exist in the repository with "
-        f"name '{REPO}' in the registry with id '{ACCOUNT}': [{missing}]",
+        f"Images with digests '[{missing}]' required for pushing image into repository with "
+        f"name '{REPO}' in the registry with id '{ACCOUNT}' do not exist",
         400,
     )
 
 
 def test_manifest_list_over_pushed_children(fake: FakeEcr, client: Any) -> None:
-    children = []
+    children, sizes = [], []
     for seed in (60, 61):
-        manifest = image_manifest(seed, layers=seed - 58)
+        manifest = uploaded_manifest(client, REPO, seed, layers=seed - 58)
+        sizes.append(Image.from_manifest(manifest).size_bytes)
         children.append(client.put_image(repositoryName=REPO, imageManifest=manifest)["image"])
     listed = list_of(*(c["imageId"]["imageDigest"] for c in children))
     image = client.put_image(repositoryName=REPO, imageManifest=listed, imageTag="multi")["image"]
@@ -274,7 +280,8 @@ def test_manifest_list_over_pushed_children(fake: FakeEcr, client: Any) -> None:
     [described] = client.describe_images(repositoryName=REPO, imageIds=[{"imageTag": "multi"}])[
         "imageDetails"
     ]
-    assert described["imageSizeInBytes"] == 1061 + 10_061 + 20_061 + 30_061
+    # A list reports its largest image: config plus layers.
+    assert described["imageSizeInBytes"] == max(sizes)
     assert "artifactMediaType" not in described
 
 
@@ -309,3 +316,85 @@ def test_put_parameters_too_long(client: Any, params: dict[str, Any], message: s
         message,
         400,
     )
+
+
+# -- the layers a manifest names -------------------------------------------------------
+
+
+def test_a_manifest_whose_layers_were_never_uploaded_is_refused(any_client: Any) -> None:
+    client = any_client
+    manifest = image_manifest(70)
+    config = json.loads(manifest)["config"]["digest"]
+    assert error_of(client.put_image, repositoryName=REPO, imageManifest=manifest) == (
+        "LayersNotFoundException",
+        f"The layer with digest '{config}' does not exist within the repository with name "
+        f"'{REPO}' in the registry with id '{ACCOUNT}'",
+        400,
+    )
+    assert sha(manifest) not in details(client)
+
+
+def test_every_blob_is_checked_config_then_layers(any_client: Any) -> None:
+    client = any_client
+    doc = json.loads(image_manifest(71))
+    doc["config"]["digest"] = upload_blob(client, REPO, b"config 71")
+    doc["layers"][0]["digest"] = upload_blob(client, REPO, b"layer 71")
+    missing = doc["layers"][1]["digest"]
+    code, message, _ = error_of(
+        client.put_image, repositoryName=REPO, imageManifest=json.dumps(doc)
+    )
+    assert (code, f"'{missing}'" in message) == ("LayersNotFoundException", True)
+
+
+def test_layers_another_image_of_the_repository_names_count(fake: FakeEcr, client: Any) -> None:
+    # The declared image names blobs nobody uploaded: a manifest reusing them is accepted,
+    # as ECR accepts a new manifest over layers already in the repository.
+    declared = json.loads(fake.registry.repository(REPO).image("v1").manifest)
+    declared["layers"] = declared["layers"][:1]
+    text = json.dumps(declared)
+    image = client.put_image(repositoryName=REPO, imageManifest=text, imageTag="slim")["image"]
+    assert image["imageId"] == {"imageDigest": sha(text), "imageTag": "slim"}
+
+
+def test_layers_of_another_repository_do_not_count(fake: FakeEcr, client: Any) -> None:
+    # Layers are scoped to a repository: copying a manifest elsewhere needs its layers there.
+    manifest = fake.registry.repository(REPO).image("v1").manifest
+    code, _, _ = error_of(client.put_image, repositoryName="team/locked", imageManifest=manifest)
+    assert code == "LayersNotFoundException"
+
+
+def test_a_foreign_layer_needs_no_bytes(client: Any) -> None:
+    doc = json.loads(uploaded_manifest(client, REPO, 72))
+    doc["layers"].append(
+        {
+            "mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+            "size": 1,
+            "digest": "sha256:" + "9" * 64,
+            "urls": ["https://layers.example.test/base"],
+        }
+    )
+    text = json.dumps(doc)
+    assert client.put_image(repositoryName=REPO, imageManifest=text)["image"]["imageId"] == {
+        "imageDigest": sha(text)
+    }
+
+
+def test_the_registry_switch_lets_placeholders_in(fake: FakeEcr, any_client: Any) -> None:
+    fake.registry.allow_missing_layers()
+    manifest = image_manifest(73)
+    answer = any_client.put_image(repositoryName=REPO, imageManifest=manifest, imageTag="p")
+    assert answer["image"]["imageId"] == {"imageDigest": sha(manifest), "imageTag": "p"}
+    fake.registry.allow_missing_layers(False)
+    code, _, _ = error_of(
+        any_client.put_image, repositoryName=REPO, imageManifest=image_manifest(74)
+    )
+    assert code == "LayersNotFoundException"
+
+
+def test_a_repository_setting_wins_over_its_registrys(fake: FakeEcr, client: Any) -> None:
+    fake.registry.allow_missing_layers()
+    fake.registry.repository("team/locked").set_setting("allow_missing_layers", False)
+    manifest = image_manifest(75)
+    client.put_image(repositoryName=REPO, imageManifest=manifest)
+    code, _, _ = error_of(client.put_image, repositoryName="team/locked", imageManifest=manifest)
+    assert code == "LayersNotFoundException"

@@ -29,6 +29,8 @@ def described(client: Any, name: str) -> dict[str, Any]:
 # -- PutImageTagMutability -------------------------------------------------------------------
 
 
+# The pushes below are made-up manifests, to test tags (allow_missing_layers lets them in).
+@pytest.mark.usefixtures("placeholder_pushes")
 def test_put_immutable(any_client: Any) -> None:
     assert strip(
         any_client.put_image_tag_mutability(
@@ -52,6 +54,7 @@ def test_put_immutable(any_client: Any) -> None:
     ("mode", "movable", "fixed"),
     [("IMMUTABLE_WITH_EXCLUSION", "latest", "v1"), ("MUTABLE_WITH_EXCLUSION", "v2", "latest")],
 )
+@pytest.mark.usefixtures("placeholder_pushes")
 def test_put_a_mode_with_exclusions(any_client: Any, mode: str, movable: str, fixed: str) -> None:
     filters = wildcard("lat*", "nightly-*")
     response = any_client.put_image_tag_mutability(
@@ -103,6 +106,7 @@ def test_a_plain_mode_clears_the_filters(any_client: Any) -> None:
 def test_filters_match_whole_tags_with_star_as_any_run() -> None:
     state = RegistryState(ACCOUNT, "us-east-1")
     state.create_repository("team/x")
+    state.allow_missing_layers()  # made-up manifests, to test the filters
     with FakeEcr(state=state) as fake:
         client = fake.client()
         client.put_image_tag_mutability(

@@ -12,6 +12,10 @@ from pytest_ecr.model import scanning as s
 
 from .support import ACCOUNT, REGION, error_of, image_manifest, strip
 
+# These tests push made-up manifests to test something else than layers: PutImage may
+# store them (allow_missing_layers), as a suite that pushes placeholders declares.
+pytestmark = pytest.mark.usefixtures("placeholder_pushes")
+
 ARN = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository"
 
 

@@ -13,6 +13,10 @@ from pytest_ecr.model import scanning as s
 
 from .support import ACCOUNT, DOCKER_LIST, PUSHED_AT, REGION, error_of, image_manifest, strip
 
+# These tests push made-up manifests to test something else than layers: PutImage may
+# store them (allow_missing_layers), as a suite that pushes placeholders declares.
+pytestmark = pytest.mark.usefixtures("placeholder_pushes")
+
 REPO = "team/api"
 V1 = {"imageTag": "v1"}
 

@@ -13,6 +13,10 @@ from pytest_ecr import FakeEcr
 
 from .support import ACCOUNT, image_manifest
 
+# These tests push made-up manifests to test something else than layers: PutImage may
+# store them (allow_missing_layers), as a suite that pushes placeholders declares.
+pytestmark = pytest.mark.usefixtures("placeholder_pushes")
+
 LONE = "\ud800"
 
 

@@ -53,6 +53,22 @@ def exchange(server: EcrHTTPServer, data: bytes) -> tuple[list[Any], bool]:
         return answers, True
 
 
+# A last request that asks the server to close after answering it: read up to the close
+# instead of waiting for the read timeout.
+_LAST = api_request("DescribeRepositories", b"{}", extra="Connection: close\r\n")
+
+
+def answers_to(server: EcrHTTPServer, data: bytes) -> list[Any]:
+    """Every answer to the whole requests in *data*, read up to a closing request sent
+    after them (whose own answer is checked and left out)."""
+    answers, closed = exchange(server, data + _LAST)
+    assert closed, "the server did not close after the Connection: close request"
+    assert answers
+    assert answers[-1].status == 200
+    assert "repositories" in answers[-1].json()
+    return answers[:-1]
+
+
 def test_a_get_body_is_not_read_as_the_next_request(server: EcrHTTPServer, fake: FakeEcr) -> None:
     hidden = api_request("DeleteRepository", json.dumps({"repositoryName": "keep/me"}).encode())
     get = (
@@ -60,7 +76,7 @@ def test_a_get_body_is_not_read_as_the_next_request(server: EcrHTTPServer, fake:
         f"Content-Length: {len(hidden)}\r\n\r\n"
     ).encode() + hidden
     follow = api_request("DescribeRepositories", b"{}")
-    answers, _ = exchange(server, get + follow)
+    answers = answers_to(server, get + follow)
     assert [a.status for a in answers] == [404, 200]
     assert answers[0].json()["__type"] == "UnknownOperationException"
     assert len(answers[1].json()["repositories"]) == 2
@@ -77,7 +93,7 @@ def test_a_chunked_body_is_read(server: EcrHTTPServer, fake: FakeEcr) -> None:
         extra="Transfer-Encoding: chunked\r\n",
         length=False,
     )
-    answers, _ = exchange(server, request)
+    answers = answers_to(server, request)
     assert [a.status for a in answers] == [200]
     assert answers[0].json()["repository"]["repositoryName"] == "made/chunked"
     assert "made/chunked" in names(fake)
@@ -115,7 +131,7 @@ def test_content_length_with_transfer_encoding_is_refused(server: EcrHTTPServer)
 
 def test_repeated_equal_content_lengths_are_one(server: EcrHTTPServer) -> None:
     request = api_request("DescribeRepositories", b"{}", extra="Content-Length: 2\r\n")
-    answers, _ = exchange(server, request)
+    answers = answers_to(server, request)
     assert [a.status for a in answers] == [200]
 
 
@@ -124,14 +140,14 @@ def test_deeply_nested_json_is_a_serialization_exception(
     server: EcrHTTPServer, opener: bytes
 ) -> None:
     body = opener * 50_000
-    answers, _ = exchange(server, api_request("DescribeRepositories", body))
+    answers = answers_to(server, api_request("DescribeRepositories", body))
     assert [(a.status, a.json()["__type"]) for a in answers] == [(400, "SerializationException")]
     assert server.take_errors() == []
 
 
 def test_a_body_of_too_many_json_values_is_refused(server: EcrHTTPServer) -> None:
     body = b'{"a":[' + b",".join([b"0"] * (MAX_JSON_VALUES + 1)) + b"]}"
-    answers, _ = exchange(server, api_request("DescribeRepositories", body))
+    answers = answers_to(server, api_request("DescribeRepositories", body))
     assert [(a.status, a.json()["__type"]) for a in answers] == [(400, "SerializationException")]
 
 
@@ -152,7 +168,7 @@ def test_a_big_manifest_is_within_the_bound(server: EcrHTTPServer, fake: FakeEcr
     )
     assert 3 * 1024 * 1024 < len(manifest) < 4 * 1024 * 1024
     body = json.dumps({"repositoryName": "team/api", "imageManifest": manifest}).encode()
-    answers, _ = exchange(server, api_request("PutImage", body))
+    answers = answers_to(server, api_request("PutImage", body))
     assert answers
     assert answers[0].json().get("__type") != "SerializationException"
 
@@ -160,7 +176,7 @@ def test_a_big_manifest_is_within_the_bound(server: EcrHTTPServer, fake: FakeEcr
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "FOO"])
 def test_other_methods_get_a_json_error(server: EcrHTTPServer, method: str) -> None:
     request = f"{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode()
-    answers, _ = exchange(server, request + api_request("DescribeRepositories", b"{}"))
+    answers = answers_to(server, request + api_request("DescribeRepositories", b"{}"))
     assert [a.status for a in answers] == [404, 200]
     assert answers[0].headers["content-type"] == "application/x-amz-json-1.1"
     assert answers[0].json()["__type"] == "UnknownOperationException"

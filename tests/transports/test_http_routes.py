@@ -1,4 +1,4 @@
-"""The server's route table: more specific routes (an OCI registry's ``/v2/...``, later)
+"""The server's route table: more specific routes (such as the OCI registry's ``/v2/...``)
 sit before the ECR API, and a route's answer may be streamed chunk by chunk."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.transports.http_server import Drop, EcrHTTPServer, Request, Response, Route
+
+from .rawhttp import Reader, api_request, connect
 
 REGISTRY = {"version": 1, "repositories": [{"name": "team/api"}]}
 MiB = 1024 * 1024
@@ -116,7 +118,8 @@ def test_a_specific_route_comes_before_the_api(server: EcrHTTPServer, method: st
 
 def test_a_method_a_route_does_not_serve_gets_the_json_404(server: EcrHTTPServer) -> None:
     client = conn(server)
-    client.request("DELETE", "/v2/team/api/blobs/sha256:abc")
+    # (``/v2/...`` is the registry's: every method there gets a registry answer.)
+    client.request("DELETE", "/elsewhere/sha256:abc")
     response = client.getresponse()
     assert response.status == 404
     assert json.loads(response.read())["__type"] == "UnknownOperationException"
@@ -152,3 +155,38 @@ def test_a_route_can_drop_the_connection(server: EcrHTTPServer) -> None:
     with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected)):
         client.getresponse()
     client.close()
+
+
+def test_big_bodies_are_answered_one_at_a_time_small_ones_beside_them() -> None:
+    """A body of BIG_BODY bytes or more is decoded and answered holding the server's
+    big-body lane (so at most one such parse holds the GIL against the loop thread);
+    a small request is answered without it, also while a big one holds it."""
+    from pytest_ecr.transports.http_server.api import BIG_BODY
+
+    seen: list[tuple[str, bool]] = []
+    fake = FakeEcr([REGISTRY], fake_environment=False)
+
+    with EcrHTTPServer(fake) as server:
+        answer = fake.answer
+
+        def watching(request: Any) -> Any:
+            seen.append((request.operation, server.big_body_lane.locked()))
+            return answer(request)
+
+        fake.answer = watching  # type: ignore[method-assign]
+        padded = b"{}" + b" " * BIG_BODY
+        for body in (padded, b"{}", padded):
+            with connect(server.endpoint_url) as sock:
+                sock.sendall(api_request("DescribeRepositories", body))
+                assert Reader(sock).answer().status == 200
+        small = api_request("DescribeRepositories", b'{"repositoryNames":["team/api"]}')
+        # The lane held (as by a big request): a small one is not held up.
+        with server.big_body_lane, connect(server.endpoint_url) as sock:
+            sock.sendall(small)
+            assert Reader(sock).answer().status == 200
+    assert seen == [
+        ("DescribeRepositories", True),
+        ("DescribeRepositories", False),
+        ("DescribeRepositories", True),
+        ("DescribeRepositories", True),
+    ]

@@ -37,6 +37,28 @@ class EcrServer:
         """``http://127.0.0.1:<port>``: pass as ``--endpoint-url`` or ``endpoint_url=``."""
         return self._server.endpoint_url
 
+    def registry_host(self, account: str | None = None, region: str | None = None) -> str:
+        """``127.0.0.1:<port>``: where an OCI client (skopeo, crane, oras, docker...)
+        reaches the registry of *account* in *region* (default: the fake's own), as
+        ``<host>/<repository>:<tag>``.
+
+        The fake's own registry is served on :attr:`endpoint_url`'s port; every other
+        registry gets a port of its own, opened on the first ask and kept for the
+        server's life. Log in as ``AWS`` with the password GetAuthorizationToken gives
+        for *region*."""
+        from pytest_ecr.model.names import is_region_name
+
+        account = account or self.fake.account
+        region = region or self.fake.region
+        if not (account.isdigit() and len(account) == 12):
+            raise ValueError(f"registry_host(account={account!r}): an account is 12 digits")
+        if not is_region_name(region):
+            raise ValueError(f"registry_host(region={region!r}): not a region name")
+        host, port = self._server.server_address
+        if (account, region) != (self.fake.account, self.fake.region):
+            port = self._server.registry_port(account, region)
+        return f"{host}:{port}"
+
     @property
     def server(self) -> EcrHTTPServer:
         """The underlying loopback server (shared by the session; serves this test's fake)."""

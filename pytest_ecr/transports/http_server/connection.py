@@ -23,6 +23,12 @@ import h11
 from pytest_ecr.service.errors import EcrError
 from pytest_ecr.transports.http_server.api import error_response, unknown_route
 from pytest_ecr.transports.http_server.budget import ByteBudget
+from pytest_ecr.transports.http_server.framing import (
+    MAX_HEAD,
+    declared_length,
+    framing_error,
+    reason_phrase,
+)
 from pytest_ecr.transports.http_server.routes import (
     Drop,
     Headers,
@@ -32,47 +38,19 @@ from pytest_ecr.transports.http_server.routes import (
     Server,
     find_route,
 )
+from pytest_ecr.transports.http_server.stream import BodyStream
 from pytest_ecr.wire import encode_error
 
-#: Largest request head (request line and headers) accepted.
-MAX_HEAD = 16 * 1024
 #: Bodies up to this size are answered on the loop thread by an ``inline`` route.
 INLINE_BODY = 64 * 1024
 #: Bodies up to this size need no room in the server's byte budget.
 SMALL_BODY = 64 * 1024
+#: What a streamed request reserves in the byte budget: the most its route holds at once
+#: (a registry upload gathers a part of up to 15 MiB, plus what waits in the stream).
+STREAM_RESERVE = 16 * 1024 * 1024
 # How long a connection that was answered an error and closed is drained of what the
 # client still sends, so that closing does not reset the answer away.
 _LINGER = 1.0
-_FRAMING_CODES = {
-    413: "RequestEntityTooLargeException",
-    431: "RequestHeaderFieldsTooLargeException",
-    501: "NotImplemented",
-    505: "HTTPVersionNotSupported",
-}
-
-
-def _framing_error(status: int, text: str) -> EcrError:
-    if status not in _FRAMING_CODES:
-        status = 400
-    return EcrError(_FRAMING_CODES.get(status, "SerializationException"), text, status)
-
-
-def _declared_length(request: h11.Request) -> int | None:
-    """The body length the client declared; ``None`` for a chunked body. Raises
-    :class:`EcrError` for framing h11 leaves to the server to refuse."""
-    size = len(request.target) + sum(len(n) + len(v) + 4 for n, v in request.headers)
-    if size > MAX_HEAD:  # h11 bounds a head still arriving; this bounds one read at once
-        raise _framing_error(431, f"Request head of {size} bytes exceeds {MAX_HEAD} bytes")
-    length = te = None
-    for name, value in request.headers:
-        if name == b"content-length":
-            length = int(value)  # h11 has checked it is digits, and agrees with repeats
-        elif name == b"transfer-encoding":
-            te = value
-    if te is not None and length is not None:
-        # RFC 9112 6.1: a request smuggling vector; refused rather than guessed at.
-        raise _framing_error(400, "Request has both Content-Length and Transfer-Encoding")
-    return None if te is not None else (length or 0)
 
 
 class Host(Server, Protocol):
@@ -84,6 +62,7 @@ class Host(Server, Protocol):
     routes: tuple[Route, ...]
     read_buffer: memoryview
     max_body: int
+    max_upload: int
     idle_timeout: float
     request_timeout: float
     timeout_hold: float
@@ -100,8 +79,15 @@ class Host(Server, Protocol):
 class Connection(asyncio.BufferedProtocol):
     """The protocol of one accepted connection (one request at a time)."""
 
-    def __init__(self, server: Host) -> None:
+    def __init__(self, server: Host, registry: tuple[str, str] | None = None) -> None:
         self.server = server
+        #: The registry (account, region) of the port this connection came in on.
+        self.registry = registry
+        #: The body of a streamed route's request, while it arrives.
+        self.stream: BodyStream | None = None
+        self._route: Route | None = None
+        # A streamed route answered before its body was whole: finish once it is.
+        self._finish_after_body = False
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
         self.head: h11.Request | None = None
@@ -151,6 +137,8 @@ class Connection(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
+        if self.stream is not None:
+            self.stream.abort()
         self._release()
         if self._drained is not None and not self._drained.done():
             self._drained.cancel()  # a stream waiting for it ends
@@ -179,7 +167,7 @@ class Connection(asyncio.BufferedProtocol):
             self._pumping = False
 
     def _pump(self) -> None:
-        while not (self.busy or self.waiting or self.closing):
+        while not (self.waiting or self.closing) and (not self.busy or self.stream is not None):
             try:
                 event = self.h11.next_event()
                 if event is h11.NEED_DATA or event is h11.PAUSED:
@@ -189,30 +177,37 @@ class Connection(asyncio.BufferedProtocol):
                 elif isinstance(event, h11.Data):
                     self._on_data(event.data)
                 elif isinstance(event, h11.EndOfMessage):
-                    self._dispatch()
+                    if self.stream is not None:
+                        self._stream_ended()
+                    else:
+                        self._dispatch()
                 elif isinstance(event, h11.ConnectionClosed):
                     self._close()
             except h11.RemoteProtocolError as error:
-                self.fail(_framing_error(error.error_status_hint, str(error)))
+                self.fail(framing_error(error.error_status_hint, str(error)))
             except EcrError as error:
                 self.fail(error)
 
     def _on_head(self, head: h11.Request) -> None:
         self.head = head
-        declared = _declared_length(head)
-        limit = self.server.max_body
+        declared = declared_length(head)
+        path = head.target.decode("latin-1").partition("?")[0]
+        self._route = route = find_route(self.server.routes, head.method.decode("ascii"), path)
+        streamed = route is not None and route.streamed
+        limit = self.server.max_upload if streamed else self.server.max_body
         if declared is not None and declared > limit:
             raise EcrError(
                 "RequestEntityTooLargeException",
                 f"Request body of {declared} bytes exceeds the limit of {limit} bytes",
                 413,
             )
-        wanted = limit if declared is None else declared
-        self.allowed = wanted
+        self.allowed = limit if declared is None else declared
+        # A streamed body is held a bounded piece at a time: that piece is reserved.
+        wanted = min(self.allowed, STREAM_RESERVE) if streamed else self.allowed
         if wanted <= SMALL_BODY:
             # Counted in the per-connection allowance (as the one read a connection
             # holds), so that small requests are never held behind big ones.
-            self._continue()
+            self._body_admitted()
             return
         if not self.server.budget.take(wanted):
             self.wanted, self.waiting = wanted, True
@@ -220,15 +215,47 @@ class Connection(asyncio.BufferedProtocol):
             self.server.budget.wait(self)
             return
         self.reserved = wanted
-        self._continue()
+        self._body_admitted()
 
     def admitted(self) -> None:
         """Called by the budget: room for the waiting request's body was found."""
         self.reserved, self.wanted, self.waiting = self.wanted, 0, False
         self.started = self.last = self.server.loop_time()  # its time starts now
-        self._continue()
+        self._body_admitted()
         self._resume_reading()
         self.pump()
+
+    def _body_admitted(self) -> None:
+        self._continue()
+        if self._route is not None and self._route.streamed:
+            self._start_stream(self._route)
+
+    def _start_stream(self, route: Route) -> None:
+        """Hand a streamed route its request now; the body follows through the stream."""
+        head = self.head
+        assert head is not None
+        self.stream = stream = BodyStream(lambda: self.server.call_soon(self._stream_room))
+        request = self._request(head, b"", stream)
+        self.busy = True
+        future = self.server.pool.submit(route.handler, self.server, request)
+        future.add_done_callback(lambda done: self.server.call_soon(self._answered, done, request))
+
+    def _stream_room(self) -> None:
+        # Only for a body still arriving: once it is whole, reading waits for the answer
+        # (a pipelined request stays in the kernel), whatever callback comes late.
+        if not self.closing and self.stream is not None and not self.stream.paused:
+            self._resume_reading()
+
+    def _stream_ended(self) -> None:
+        stream = self.stream
+        assert stream is not None
+        stream.end()
+        self.head, self.size, self.started, self.stream = None, 0, None, None
+        if self._finish_after_body:
+            self._finish_after_body = False
+            self._finish()
+        else:
+            self._pause_reading()  # a pipelined request waits for the answer
 
     def _continue(self) -> None:
         if self.h11.they_are_waiting_for_100_continue and self.transport is not None:
@@ -239,22 +266,34 @@ class Connection(asyncio.BufferedProtocol):
     def _on_data(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.allowed:  # only a chunked body can outgrow what it declared
+            limit = self.server.max_body
+            if self.stream is not None:
+                limit = self.server.max_upload
+                self.stream.abort()
             raise EcrError(
                 "RequestEntityTooLargeException",
-                f"Request body exceeds the limit of {self.server.max_body} bytes",
+                f"Request body exceeds the limit of {limit} bytes",
                 413,
             )
+        if self.stream is not None:
+            if self.stream.feed(data):
+                self._pause_reading()
+            return
         self.parts.append(data)
+
+    def _request(self, head: h11.Request, body: bytes, stream: BodyStream | None) -> Request:
+        target = head.target.decode("latin-1")
+        path, _, query = target.partition("?")
+        method = head.method.decode("ascii")
+        return Request(method, path, query, Headers(head.headers), body, stream, self.registry)
 
     def _dispatch(self) -> None:
         head = self.head
         assert head is not None
         body = b"".join(self.parts)
         self.parts, self.size, self.head, self.started = [], 0, None, None
-        target = head.target.decode("latin-1")
-        path, _, query = target.partition("?")
-        request = Request(head.method.decode("ascii"), path, query, Headers(head.headers), body)
-        route = find_route(self.server.routes, request.method, request.path)
+        request = self._request(head, body, None)
+        route, self._route = self._route, None
         handler = route.handler if route is not None else unknown_route
         self.busy = True
         if route is not None and route.inline and len(body) <= INLINE_BODY:
@@ -342,6 +381,15 @@ class Connection(asyncio.BufferedProtocol):
 
     def _finish(self) -> None:
         """The answer is written: free the request's budget, then read the next one."""
+        if self.stream is not None and not self.stream.ended:
+            # Answered before the body was whole: drop the rest of it, then go on.
+            self.stream.discard()
+            self._finish_after_body = True
+            self._resume_reading()
+            self.pump()
+            return
+        self.stream = None
+        self._route = None
         self._release()
         self.busy = False
         self.last = self.server.loop_time()
@@ -364,7 +412,7 @@ class Connection(asyncio.BufferedProtocol):
         """Answer *error* and close; what the client still sends is read and dropped for
         a moment, so the answer is not lost to a reset."""
         answer = encode_error(error)
-        lines = [f"HTTP/1.1 {answer.status} {_reason(answer.status)}", "Server: pytest-ecr"]
+        lines = [f"HTTP/1.1 {answer.status} {reason_phrase(answer.status)}", "Server: pytest-ecr"]
         lines.append(f"Date: {self.server.http_date()}")
         lines.extend(f"{k}: {v}" for k, v in answer.headers.items())
         lines.append("Connection: close")
@@ -411,6 +459,12 @@ class Connection(asyncio.BufferedProtocol):
         server = self.server
         if self.closing or self.waiting:
             return False
+        stream = self.stream
+        if stream is not None and not stream.paused:
+            # A body still arriving while its route runs: the client must keep sending.
+            if now - self.last > server.idle_timeout:
+                return True
+            return self.started is not None and now - self.started > server.request_timeout
         if self.busy:
             paused = self.write_paused_since
             return paused is not None and now - paused > server.idle_timeout
@@ -439,15 +493,6 @@ class Connection(asyncio.BufferedProtocol):
         transport = self.transport
         if transport is not None and not transport.is_closing() and not transport.is_reading():
             transport.resume_reading()
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 __all__ = ["MAX_HEAD", "Connection"]

@@ -15,10 +15,12 @@ memory whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from pytest_ecr.transports.http_server.stream import BodyStream
     from pytest_ecr.transports.responder import Responder
 
 Body = bytes | Iterable[bytes]
@@ -55,13 +57,21 @@ class Headers(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class Request:
-    """One whole request: the target split at ``?``, the headers, the body."""
+    """One request: the target split at ``?``, the headers, the body.
+
+    The body is whole in :attr:`body`, except for a ``streamed`` route's request, whose
+    body is read from :attr:`stream` while the route runs (:attr:`body` is then empty).
+    :attr:`registry` is the ``(account, region)`` of the registry port the request came
+    in on (``None``: the server's main port, which serves the fake's own registry).
+    """
 
     method: str
     path: str
     query: str
     headers: Headers
     body: bytes
+    stream: BodyStream | None = None
+    registry: tuple[str, str] | None = None
 
 
 @dataclass
@@ -91,6 +101,11 @@ class Server(Protocol):
     verify_signatures: bool
     credentials: Mapping[str, str]
 
+    @property
+    def big_body_lane(self) -> AbstractContextManager[Any]:
+        """Held by a route while it decodes and answers a big body, one at a time."""
+        ...
+
     def record_error(self, error: BaseException) -> None:
         """Keep *error* (a bug in the fake) to raise it again in the test."""
         ...
@@ -106,6 +121,10 @@ class Route:
     An ``inline`` handler is one that never blocks (pure computation on memory, like the
     ECR API's): for a small request it runs on the loop thread itself rather than on a
     worker thread. Any handler that reads files, sleeps or waits must not be inline.
+
+    A ``streamed`` handler gets its request as soon as the head is read and reads the
+    body from :attr:`Request.stream` (a blob upload of any size, held a bounded piece at
+    a time); its requests may be as large as the server's ``max_upload``.
     """
 
     methods: frozenset[str]
@@ -113,6 +132,7 @@ class Route:
     handler: Handler
     prefix: bool = False
     inline: bool = False
+    streamed: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if method not in self.methods:

@@ -12,10 +12,18 @@ Bounds (constructor options, defaults in brackets):
   body is admitted when its declared length (``max_body`` for a chunked one) fits; until
   then its connection is not read, so the bytes wait in the client's socket. Beyond the
   bodies, a connection holds at most one read (64 KiB) and a request head (16 KiB).
-- ``max_body`` [16 MiB]: one request's body (413 beyond).
+- ``max_body`` [about 26.7 MiB]: one request's body (413 beyond), except for a
+  ``streamed`` route (a registry blob upload), whose body is read a bounded piece at a
+  time while the route runs and may reach ``max_upload`` [8 GiB]; such a request holds
+  at most 16 MiB of the buffered bytes at once.
 - ``idle_timeout`` [30 s]: a connection silent this long is closed, between requests or
   in the middle of one; ``request_timeout`` [30 s]: a request must be whole this long
   after its first byte (a client dripping bytes is dropped).
+
+Besides its main port, the server opens one port per other registry (account, region)
+a client asks for (:meth:`EcrHTTPServer.registry_port`): an OCI client names a registry
+by its host alone, so each registry needs a host of its own. Every port serves every
+route; the registry routes answer for the port's registry.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from pytest_ecr.transports.http_server.api import API_ROUTE
 from pytest_ecr.transports.http_server.budget import ByteBudget
 from pytest_ecr.transports.http_server.connection import Connection
+from pytest_ecr.transports.http_server.registry import REGISTRY_ROUTES
 from pytest_ecr.transports.http_server.routes import Route
 
 if TYPE_CHECKING:
@@ -47,6 +56,8 @@ if TYPE_CHECKING:
 #: JSON-escaped, fits too.
 MAX_BODY = 4 * ((20_971_520 + 2) // 3) + 64 * 1024
 MiB = 1024 * 1024
+#: Largest blob upload (one streamed request body) accepted by default.
+MAX_UPLOAD = 8 * 1024 * MiB
 _READ_SIZE = 64 * 1024
 # accept() failures that mean "out of descriptors or memory for now": wait, then retry.
 _ACCEPT_LATER = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -69,6 +80,7 @@ class EcrHTTPServer:
         max_workers: int = 4,
         max_buffered_bytes: int = 64 * MiB,
         max_body: int = MAX_BODY,
+        max_upload: int = MAX_UPLOAD,
         verify_signatures: bool = False,
         credentials: Mapping[str, str] | None = None,
         routes: Sequence[Route] = (),
@@ -88,18 +100,28 @@ class EcrHTTPServer:
         self.max_connections = max_connections
         self.max_workers = max_workers
         self.max_body = max_body
+        self.max_upload = max_upload
         self.verify_signatures = verify_signatures
         #: Access key -> secret key pairs a checked signature may use.
         self.credentials: Mapping[str, str] = dict(
             credentials if credentials is not None else {FAKE_ACCESS_KEY: FAKE_SECRET_KEY}
         )
-        #: Tried in order; the ECR API (every ``POST``) comes last.
-        self.routes: tuple[Route, ...] = (*routes, API_ROUTE)
+        #: Tried in order: the given routes, the OCI registry (``/v2/...`` and layer
+        #: downloads), then the ECR API (every other ``POST``).
+        self.routes: tuple[Route, ...] = (*routes, *REGISTRY_ROUTES, API_ROUTE)
         self.budget = ByteBudget(max_buffered_bytes)
+        #: Held while a big request body is decoded and answered (see
+        #: :data:`~pytest_ecr.transports.http_server.api.BIG_BODY`).
+        self.big_body_lane = threading.Lock()
         self.errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._socket = _listen(port, max_connections)
         self.server_address: tuple[str, int] = self._socket.getsockname()[:2]
+        # The registry ports opened so far: (account, region) -> listening socket.
+        self._registry_sockets: dict[tuple[str, str], socket.socket] = {}
+        self._listen_lock = threading.Lock()
+        # What the loop accepts on (loop thread only): each socket with its registry.
+        self._listeners: list[tuple[socket.socket, tuple[str, str] | None]] = []
         self.read_buffer = memoryview(bytearray(_READ_SIZE))
         self.connections: set[Connection] = set()
         self._accepting = False
@@ -113,6 +135,29 @@ class EcrHTTPServer:
     def endpoint_url(self) -> str:
         host, port = self.server_address
         return f"http://{host!s}:{port}"
+
+    def registry_port(self, account: str, region: str) -> int:
+        """The port serving the registry of *account* in *region*, opened on the first
+        ask and kept for the server's life (the main port serves the fake's own
+        registry; this one serves *account*/*region* whichever fake is attached)."""
+        key = (account, region)
+        with self._listen_lock:
+            sock = self._registry_sockets.get(key)
+            if sock is None:
+                if self._stopped:
+                    raise RuntimeError("the server is stopped")
+                sock = _listen(0, self.max_connections)
+                sock.setblocking(False)
+                self._registry_sockets[key] = sock
+                if self._thread is not None:
+                    self.call_soon(self._add_listener, sock, key)
+        return int(sock.getsockname()[1])
+
+    @property
+    def registry_ports(self) -> dict[tuple[str, str], int]:
+        """The registry ports opened so far, by (account, region)."""
+        with self._listen_lock:
+            return {key: s.getsockname()[1] for key, s in self._registry_sockets.items()}
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -130,6 +175,9 @@ class EcrHTTPServer:
         loop = self.loop
         asyncio.set_event_loop(loop)
         self._socket.setblocking(False)
+        with self._listen_lock:
+            self._listeners = [(self._socket, None)]
+            self._listeners.extend((sock, key) for key, sock in self._registry_sockets.items())
         self._resume_accepting()
         loop.call_soon(self._sweep)
         loop.call_soon(ready.set)
@@ -153,6 +201,9 @@ class EcrHTTPServer:
         elif thread is None:
             self.loop.close()
         self._socket.close()
+        with self._listen_lock:
+            for sock in self._registry_sockets.values():
+                sock.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def _shutdown(self) -> None:
@@ -199,23 +250,32 @@ class EcrHTTPServer:
 
     # -- accepting --------------------------------------------------------------------
 
+    def _add_listener(self, sock: socket.socket, key: tuple[str, str]) -> None:
+        if self._stopped or any(known is sock for known, _ in self._listeners):
+            return
+        self._listeners.append((sock, key))
+        if self._accepting:
+            self.loop.add_reader(sock.fileno(), self._accept, sock, key)
+
     def _resume_accepting(self) -> None:
         if not self._accepting and len(self.connections) < self.max_connections:
             self._accepting = True
-            self.loop.add_reader(self._socket.fileno(), self._accept)
+            for sock, key in self._listeners:
+                self.loop.add_reader(sock.fileno(), self._accept, sock, key)
 
     def _pause_accepting(self) -> None:
         if self._accepting:
             self._accepting = False
-            self.loop.remove_reader(self._socket.fileno())
+            for sock, _ in self._listeners:
+                self.loop.remove_reader(sock.fileno())
 
-    def _accept(self) -> None:
+    def _accept(self, listener: socket.socket, registry: tuple[str, str] | None) -> None:
         for _ in range(64):
             if len(self.connections) >= self.max_connections:
                 self._pause_accepting()  # the rest wait in the backlog
                 return
             try:
-                sock, _ = self._socket.accept()
+                sock, _ = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as error:
@@ -226,7 +286,7 @@ class EcrHTTPServer:
                 return
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = Connection(self)
+            connection = Connection(self, registry)
             self.connections.add(connection)
             self.loop.create_task(self._connect(sock, connection))
 
