@@ -61,7 +61,7 @@ def digest_mismatch(digest: str, repository: str, registry_id: str) -> OciError:
     )
 
 
-_MISSING_RE: Final = re.compile(r"\[([^\]]*)\]\s*$")
+_MISSING_RE: Final = re.compile(r"digests '\[([^\]]*)\]'")
 
 #: ECR API error code -> (status, registry code), for the codes that translate alike in
 #: every registry request.
