@@ -12,8 +12,9 @@ How a page's fenced code blocks are used (the page's blocks share one directory)
 * ``console`` blocks are run: ``$ pytest-ecr ...``, ``$ pytest ...`` and ``$ echo $?``
   are the commands they may hold, and each shown output line must appear, in order
   (``...`` matches anything).
-* ``bash`` and ``text`` blocks are not run: installation steps, long-running servers,
-  commands that need a real AWS account, and shown output.
+* ``bash`` and ``text`` blocks are not run here: installation steps (the install blocks of
+  README.md and the tutorial are run verbatim by ``tests/test_wheel.py``), long-running
+  servers, commands that need a real AWS account, and shown output.
 * A block holding ``--8<--`` / ``FILE`` / ``--8<--`` includes a file of the example suite, which
   :func:`test_the_example_suite_passes` runs.
 """
@@ -252,7 +253,7 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
     node_modules = os.environ.get("PYTEST_ECR_NODE_MODULES")
     if node_modules and Path(node_modules).is_dir():
         (pytester.path / "node_modules").symlink_to(node_modules)
-    tests = 0
+    tests = moto_tests = 0
     for block in blocks:
         if block.lang not in WRITTEN:
             continue
@@ -263,7 +264,9 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
             target = pytester.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.text, encoding="utf-8")
-            tests += block.lang == "python" and target.name.startswith("test_")
+            is_test = block.lang == "python" and target.name.startswith("test_")
+            tests += is_test
+            moto_tests += is_test and 'importorskip("moto")' in block.text
     for block in blocks:
         if block.lang == "yaml":
             problems = _declaration_problems(block, pytester.path)
@@ -271,6 +274,9 @@ def test_page_examples_run(page: Path, pytester: pytest.Pytester) -> None:
                 assert problems, f"{block.where}: a broken example that the validator accepts"
             else:
                 assert problems == [], block.where
+    if tests and moto_tests == tests and importlib.util.find_spec("moto") is None:
+        # Every test module of the page skips without moto: pytest would collect none (exit 5).
+        pytest.skip(f"moto is not installed: {page_id(page)}'s examples need it")
     if tests:
         # In a subprocess, as users run it: the plugin's process-wide hooks start afresh.
         result = pytester.runpytest_subprocess(

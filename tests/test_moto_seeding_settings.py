@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.encryption import aws_managed_key_id
@@ -46,6 +47,7 @@ def moto_fake() -> Any:
         yield fake
 
 
+@needs("Repository.imageTagMutabilityExclusionFilters")
 def test_moto_answers_the_declared_settings(moto_fake: FakeEcr) -> None:
     client = moto_fake.client()
     [repo] = client.describe_repositories()["repositories"]
@@ -66,6 +68,7 @@ def test_moto_answers_the_declared_settings(moto_fake: FakeEcr) -> None:
     assert client.get_registry_policy()["policyText"] == REGISTRY_POLICY
 
 
+@needs("GetAccountSetting")
 def test_account_settings_are_dropped(moto_fake: FakeEcr) -> None:
     # The local backend answers them; moto does not implement the operation.
     assert (

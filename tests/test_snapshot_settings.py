@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.cli import main
@@ -37,6 +38,7 @@ DECLARED: dict[str, Any] = {
 
 
 @pytest.mark.ecr_registry(DECLARED)
+@needs("Repository.imageTagMutabilityExclusionFilters")
 def test_snapshot_keeps_the_settings(
     ecr: FakeEcr, ecr_server: EcrServer, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

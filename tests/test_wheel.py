@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -94,3 +97,113 @@ def test_the_installed_layout_finds_its_schema(wheel: Path, tmp_path: Path) -> N
         "assert load_schema()['title'].startswith('pytest-ecr')\n"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=120)
+
+
+# -- the install commands of README.md and the tutorial, run verbatim ----------------------
+
+#: Files and directories of a work tree that a fresh checkout does not have.
+_NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv*",
+    "dist",
+    "build",
+    "site",
+    "node_modules",
+    "__pycache__",
+    "*.egg-info",
+    ".*_cache",
+    ".hypothesis",
+)
+
+TINY_TEST = """\
+import pytest
+
+
+@pytest.mark.ecr_registry({"version": 1, "repositories": [{"name": "team/api",
+    "images": [{"tags": ["v1"]}]}]})
+def test_the_fake_answers(ecr, ecr_client):
+    answer = ecr_client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+    assert answer["images"][0]["imageId"]["imageDigest"] == (
+        ecr.registry.repository("team/api").image("v1").digest
+    )
+"""
+
+
+def install_blocks(page: Path, heading: str) -> list[str]:
+    """The ``bash`` blocks of *page*'s section *heading*, verbatim."""
+    text = page.read_text(encoding="utf-8")
+    _, found, rest = text.partition(f"\n{heading}\n")
+    assert found, f"{page.name} has no section {heading!r}"
+    section = rest.split("\n## ", 1)[0]
+    blocks = re.findall(r"^```bash\n(.*?)^```$", section, flags=re.S | re.M)
+    assert blocks, f"{page.name}, {heading}: no bash block"
+    return blocks
+
+
+def _fresh_venv(where: Path) -> dict[str, str]:
+    """A new virtualenv at *where*; the environment of a shell that activated it."""
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(
+        VIRTUAL_ENV=str(where),
+        PATH=f"{where / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+@pytest.mark.parametrize(
+    ("page", "heading", "workdir"),
+    [
+        # README: commands run in the checkout itself.
+        ("README.md", "## Install", "pytest-ecr"),
+        # The tutorial: in the user's project, with the checkout beside it.
+        ("docs/tutorial.md", "## 1. Install", "project"),
+    ],
+)
+def test_the_install_commands_work_on_a_fresh_checkout(
+    page: str, heading: str, workdir: str, tmp_path: Path
+) -> None:
+    """Each install block of the page, verbatim, in a fresh virtualenv on a copy of the
+    checkout (nothing reached but the package index); then the installed plugin (not the
+    work tree) answers a tiny test."""
+    blocks = install_blocks(ROOT / page, heading)
+    shutil.copytree(ROOT, tmp_path / "pytest-ecr", ignore=_NOT_IN_A_CHECKOUT)
+    (tmp_path / "project").mkdir()
+    env = _fresh_venv(tmp_path / "venv")
+    for block in blocks:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block],
+            cwd=tmp_path / workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert result.returncode == 0, f"{page}:\n{block}\n{result.stdout}\n{result.stderr}"
+    python = str(tmp_path / "venv" / "bin" / "python")
+    where = subprocess.run(
+        [python, "-c", "import pytest_ecr.plugin; print(pytest_ecr.__file__)"],
+        cwd=tmp_path / "project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
+    assert "site-packages" in where, where
+    assert str(tmp_path / "pytest-ecr") not in where, where  # installed, not the checkout
+    (tmp_path / "project" / "test_tiny.py").write_text(TINY_TEST, encoding="utf-8")
+    result = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_tiny.py"],
+        cwd=tmp_path / "project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

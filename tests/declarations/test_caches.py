@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import DeclarationError, build_state, load_declaration
@@ -93,6 +94,7 @@ def test_declared_rules_and_templates_reach_the_model() -> None:
     assert settings.image_tag_mutability == "IMMUTABLE_WITH_EXCLUSION"
 
 
+@needs("DescribeRepositoryCreationTemplates", "ListImageReferrers")
 def test_the_operations_answer_from_the_declaration() -> None:
     with FakeEcr([DOC]) as fake:
         client = fake.client()

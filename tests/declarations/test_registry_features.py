@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import DeclarationError, build_state, load_declaration
@@ -63,6 +64,7 @@ def test_both_settings_reach_the_model() -> None:
     )
 
 
+@needs("ReplicationRule.deleteReplication", "GetSigningConfiguration")
 def test_a_declared_registry_replicates_and_signs_pushes(tmp_path: Path) -> None:
     (tmp_path / "registry.yaml").write_text(DOC)
     with FakeEcr([str(tmp_path / "registry.yaml")]) as fake:
@@ -197,6 +199,7 @@ def test_no_rules_declares_nothing() -> None:
     assert state.registry_setting(ACCOUNT, "us-east-1", SIGNING) == SigningConfiguration()
 
 
+@needs("ReplicationRule.deleteReplication")
 def test_the_moto_backend_is_seeded_with_the_replication_rules(tmp_path: Path) -> None:
     pytest.importorskip("moto")
     (tmp_path / "registry.yaml").write_text(DOC)

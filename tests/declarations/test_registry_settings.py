@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import DeclarationError, build_state, load_declaration, load_sources
@@ -28,6 +29,7 @@ POLICY = {
 }
 
 
+@needs("GetAccountSetting")
 def test_the_registry_policy_and_account_settings_reach_the_answers() -> None:
     text = f"""\
 version: 1

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.declarations import (
@@ -39,6 +40,7 @@ def problems_of(problems: Problems, body: str) -> list[Problem]:
     return problems(f"version: 1\nrepositories:\n  - name: team/api\n{body}")
 
 
+@needs("Repository.imageTagMutabilityExclusionFilters")
 def test_every_setting_reaches_the_answers() -> None:
     text = f"""\
 version: 1

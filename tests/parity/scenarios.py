@@ -701,3 +701,4 @@ def _feature_modules() -> list[Any]:
 for _module in _feature_modules():
     SCENARIOS += tuple(_module.SCENARIOS)
     MOTO_DEVIATIONS.update(getattr(_module, "MOTO_DEVIATIONS", {}))
+    MOTO_FIXED_IN.update(getattr(_module, "MOTO_FIXED_IN", {}))

@@ -21,6 +21,7 @@ import boto3
 import botocore.endpoint
 import pytest
 from botocore.config import Config
+from botocore_model import needs, needs_call
 
 from pytest_ecr import FakeEcr, credentials
 from pytest_ecr.declarations import DeclarationCache
@@ -63,7 +64,11 @@ def _params() -> Iterator[Any]:
         for path in PATHS:
             if path == "stubber" and not scenario.stubber:
                 continue
-            marks = []
+            # A scenario of an operation or member the installed botocore's model lacks.
+            names = [
+                name for step in scenario.steps for name in needs_call(step.method, step.params)
+            ]
+            marks = [needs(*names)]
             if path == "moto" and scenario.moto is not None and not _fixed(scenario.moto):
                 marks.append(
                     pytest.mark.xfail(

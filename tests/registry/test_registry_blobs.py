@@ -9,6 +9,7 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr.service.layers import PART_SIZE
 
@@ -211,6 +212,7 @@ def test_blob_get_of_unknown_and_unreferenced_blobs(registry: Client) -> None:
     assert "not associated with an image" in loose.error[1]
 
 
+@needs("PutAccountSetting")
 @pytest.mark.parametrize("setting", ["ENABLED", "DISABLED"])
 def test_cross_repository_mount_follows_blob_mounting(
     registry: Client, served: Served, setting: str
@@ -236,6 +238,7 @@ def test_cross_repository_mount_follows_blob_mounting(
         assert target is None
 
 
+@needs("PutAccountSetting")
 def test_a_mount_of_a_blob_no_image_names_is_an_upload(registry: Client, served: Served) -> None:
     digest = registry.push_blob("team/api", b"loose")
     client = served.fake.client()

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.account import account_setting_key
 
 from .support import ACCOUNT, error_of, strip
+
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
+pytestmark = needs("GetAccountSetting", "PutAccountSetting")
 
 DEFAULTS = {
     "BASIC_SCAN_TYPE_VERSION": "AWS_NATIVE",

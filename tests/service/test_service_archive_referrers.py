@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import DIGEST_PATTERN, Image, RegistryState
@@ -25,9 +26,13 @@ from .support import (
     strip,
 )
 
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
 # These tests push made-up manifests to test something else than layers: PutImage may
 # store them (allow_missing_layers), as a suite that pushes placeholders declares.
-pytestmark = pytest.mark.usefixtures("placeholder_pushes")
+pytestmark = [
+    needs("ListImageReferrers", "UpdateImageStorageClass"),
+    pytest.mark.usefixtures("placeholder_pushes"),
+]
 
 COSIGN = "application/vnd.dev.cosign.artifact.sig.v1+json"
 SBOM = "application/spdx+json"

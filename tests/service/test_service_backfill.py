@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.replication import (
@@ -17,6 +18,14 @@ from pytest_ecr.model.replication import (
 )
 
 from .support import ACCOUNT, error_of, strip
+
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
+pytestmark = needs(
+    "DescribeReplicationBackfillResults",
+    "ListReplicationBackfills",
+    "StartReplicationBackfill",
+    "StopReplicationBackfill",
+)
 
 EU = {"region": "eu-west-1", "registryId": ACCOUNT}
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"

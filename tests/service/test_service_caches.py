@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.caches import (
@@ -193,20 +194,23 @@ def test_a_secret_of_another_account_or_region_is_not_found(any_client: Any) -> 
             {"credentialArn": SECRET.replace("ecr-pullthroughcache", "wrong-prefix")},
             invalid("credentialArn", f"must satisfy regular expression '{CREDENTIAL_ARN_PATTERN}'"),
         ),
-        (
+        pytest.param(
             {"customRoleArn": "r" * 2049},
             invalid("customRoleArn", "Member must have length less than or equal to 2048"),
+            marks=needs("CreatePullThroughCacheRuleRequest.customRoleArn"),
         ),
-        (
+        pytest.param(
             {"customRoleArn": ROLE},
             invalid("customRoleArn", "Member can only be specified for an ECR upstream registry"),
+            marks=needs("CreatePullThroughCacheRuleRequest.customRoleArn"),
         ),
-        (
+        pytest.param(
             {"upstreamRepositoryPrefix": "library"},
             invalid(
                 "upstreamRepositoryPrefix",
                 "Member can only be specified for an ECR upstream registry",
             ),
+            marks=needs("CreatePullThroughCacheRuleRequest.upstreamRepositoryPrefix"),
         ),
         (
             {"ecrRepositoryPrefix": "ROOT"},
@@ -223,6 +227,10 @@ def test_create_validation(any_client: Any, params: dict[str, Any], expected: An
     assert error_of(any_client.create_pull_through_cache_rule, **request) == expected
 
 
+@needs(
+    "CreatePullThroughCacheRuleRequest.customRoleArn",
+    "CreatePullThroughCacheRuleRequest.upstreamRepositoryPrefix",
+)
 def test_an_ecr_upstream_of_another_account_needs_a_custom_role(any_client: Any) -> None:
     assert error_of(
         any_client.create_pull_through_cache_rule,
@@ -242,6 +250,7 @@ def test_an_ecr_upstream_of_another_account_needs_a_custom_role(any_client: Any)
     assert (answer["customRoleArn"], answer["upstreamRepositoryPrefix"]) == (ROLE, "team")
 
 
+@needs("CreatePullThroughCacheRuleRequest.upstreamRepositoryPrefix")
 def test_root_rule_for_an_ecr_upstream_of_the_same_account(client: Any) -> None:
     assert create(client, "ROOT", upstreamRegistryUrl=OWN_ECR)["ecrRepositoryPrefix"] == "ROOT"
     assert error_of(
@@ -342,6 +351,7 @@ def test_update_credential_and_role(any_client: Any) -> None:
     assert rule["upstreamRegistryUrl"] == "hub.example.test"
 
 
+@needs("UpdatePullThroughCacheRuleRequest.customRoleArn")
 def test_update_errors(any_client: Any) -> None:
     assert (
         error_of(
@@ -365,6 +375,7 @@ def test_update_errors(any_client: Any) -> None:
     ) == invalid("customRoleArn", "Member can only be specified for an ECR upstream registry")
 
 
+@needs("CreatePullThroughCacheRuleRequest.customRoleArn")
 def test_update_the_role_of_an_ecr_rule(client: Any) -> None:
     create(client, "mirror", upstreamRegistryUrl=OTHER_ECR, customRoleArn=ROLE)
     other = ROLE.replace("ecr-upstream", "second")
@@ -432,6 +443,7 @@ def test_the_rule_a_pull_uses() -> None:
 PRINCIPAL = f"arn:aws:iam::{ACCOUNT}:role/scanner"
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 def test_register_list_deregister(any_client: Any) -> None:
     answer = strip(any_client.register_pull_time_update_exclusion(principalArn=PRINCIPAL))
     assert answer["principalArn"] == PRINCIPAL
@@ -449,6 +461,7 @@ def test_register_list_deregister(any_client: Any) -> None:
     }
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 def test_exclusion_errors(any_client: Any) -> None:
     any_client.register_pull_time_update_exclusion(principalArn=PRINCIPAL)
     assert error_of(any_client.register_pull_time_update_exclusion, principalArn=PRINCIPAL) == (
@@ -466,6 +479,7 @@ def test_exclusion_errors(any_client: Any) -> None:
     )
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 @pytest.mark.parametrize(
     ("arn", "constraint"),
     [
@@ -492,6 +506,7 @@ def test_principal_arn_validation(any_client: Any, arn: str, constraint: str) ->
     )
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 def test_a_hundred_exclusions_and_paging(client: Any) -> None:
     for n in range(100):
         client.register_pull_time_update_exclusion(principalArn=f"{PRINCIPAL}{n}")
@@ -509,12 +524,14 @@ def test_a_hundred_exclusions_and_paging(client: Any) -> None:
     ]
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 def test_exclusions_are_per_region(fake: FakeEcr, client: Any) -> None:
     client.register_pull_time_update_exclusion(principalArn=PRINCIPAL)
     other = fake.client("eu-west-1")
     assert other.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"] == []
 
 
+@needs("RegisterPullTimeUpdateExclusion", "ListPullTimeUpdateExclusions")
 def test_exclusion_paging_validation(any_client: Any) -> None:
     assert error_of(any_client.list_pull_time_update_exclusions, maxResults=1001) == invalid(
         "maxResults", "Member must have value less than or equal to 1000"

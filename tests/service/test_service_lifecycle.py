@@ -17,6 +17,7 @@ from typing import Any
 
 import botocore.exceptions
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import Image
@@ -363,6 +364,7 @@ def test_a_preview_in_progress_has_no_results_yet(any_client: Any, fake: FakeEcr
     }
 
 
+@needs("LifecyclePolicyPreviewResult.storageClass")
 def test_the_waiter_completes_with_virtual_sleeps_only(client: Any, fake: FakeEcr) -> None:
     digests = add_example(fake)
     client.start_lifecycle_policy_preview(repositoryName=REPO, lifecyclePolicyText=EXAMPLE_A)
@@ -616,6 +618,7 @@ def test_running_one_repository(any_client: Any, fake: FakeEcr) -> None:
     assert len(fake.registry.repository(REPO)) == 4
 
 
+@needs("LifecyclePolicyRuleAction.targetStorageClass", "ImageDetail.imageStatus")
 def test_running_transitions_to_archive(any_client: Any, fake: FakeEcr) -> None:
     digests = add_example(fake)
     text = policy(rule(1, "any", count_type="sinceImagePulled", number=5, action="transition"))
@@ -806,6 +809,7 @@ TABLE = (
 )
 
 
+@needs("DescribeImagesFilter.imageStatus")
 @pytest.mark.parametrize("case", TABLE, ids=[case.id for case in TABLE])
 def test_lifecycle_table(case: Case, shared_client: Any) -> None:
     with FakeEcr([case.declaration()]) as ecr:

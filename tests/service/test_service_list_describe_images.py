@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import Image, RegistryState
@@ -64,6 +65,7 @@ def test_list_images_tag_status(client: Any, status: str, expected: list[str | N
     assert [i.get("imageTag") for i in ids] == expected
 
 
+@needs("ListImagesFilter.imageStatus")
 def test_list_images_archived_filter_finds_nothing(client: Any) -> None:
     response = client.list_images(repositoryName=REPO, filter={"imageStatus": "ARCHIVED"})
     assert strip(response) == {"imageIds": []}

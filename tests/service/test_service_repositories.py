@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from botocore_model import needs, require
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
@@ -184,6 +185,7 @@ def test_create_returns_the_repository_and_describe_sees_it(client: Any) -> None
     assert described["createdAt"] == created_at
 
 
+@needs("CreateRepositoryRequest.imageTagMutabilityExclusionFilters")
 def test_create_with_settings(client: Any) -> None:
     repo = client.create_repository(
         repositoryName="team/settings",
@@ -263,6 +265,8 @@ def test_create_with_a_malformed_name(client: Any) -> None:
     ids=["mutability", "filters-missing", "filters-unexpected", "filter-pattern", "aes-key"],
 )
 def test_create_with_invalid_settings(client: Any, params: dict[str, Any], message: str) -> None:
+    if "imageTagMutabilityExclusionFilters" in params:
+        require("CreateRepositoryRequest.imageTagMutabilityExclusionFilters")
     assert error_of(client.create_repository, repositoryName="team/x", **params) == (
         "InvalidParameterException",
         message,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore_model import needs, require
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model import RegistryState
@@ -48,6 +49,7 @@ def test_put_immutable(any_client: Any) -> None:
     )
 
 
+@needs("PutImageTagMutabilityRequest.imageTagMutabilityExclusionFilters")
 @pytest.mark.parametrize(
     ("mode", "movable", "fixed"),
     [("IMMUTABLE_WITH_EXCLUSION", "latest", "v1"), ("MUTABLE_WITH_EXCLUSION", "v2", "latest")],
@@ -87,6 +89,7 @@ def test_put_a_mode_with_exclusions(any_client: Any, mode: str, movable: str, fi
     )
 
 
+@needs("PutImageTagMutabilityRequest.imageTagMutabilityExclusionFilters")
 def test_a_plain_mode_clears_the_filters(any_client: Any) -> None:
     any_client.put_image_tag_mutability(
         repositoryName="team/api",
@@ -99,6 +102,7 @@ def test_a_plain_mode_clears_the_filters(any_client: Any) -> None:
     assert "imageTagMutabilityExclusionFilters" not in repo
 
 
+@needs("PutImageTagMutabilityRequest.imageTagMutabilityExclusionFilters")
 def test_filters_match_whole_tags_with_star_as_any_run() -> None:
     state = RegistryState(ACCOUNT, "us-east-1")
     state.create_repository("team/x")
@@ -192,6 +196,8 @@ def test_filters_match_whole_tags_with_star_as_any_run() -> None:
     ids=["mode", "filters-missing", "filters-unexpected", "six-filters", "pattern", "long", "type"],
 )
 def test_put_invalid_mutability(any_client: Any, params: dict[str, Any], message: str) -> None:
+    if "imageTagMutabilityExclusionFilters" in params:
+        require("PutImageTagMutabilityRequest.imageTagMutabilityExclusionFilters")
     assert error_of(any_client.put_image_tag_mutability, repositoryName="team/api", **params) == (
         "InvalidParameterException",
         message,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.signing import SIGNING_SECONDS
@@ -13,9 +14,18 @@ from pytest_ecr.service.signing import PROFILE_ARN_PATTERN, WILDCARD_FILTER_PATT
 
 from .support import ACCOUNT, error_of, image_manifest, strip
 
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
 # These tests push made-up manifests to test something else than layers: PutImage may
 # store them (allow_missing_layers), as a suite that pushes placeholders declares.
-pytestmark = pytest.mark.usefixtures("placeholder_pushes")
+pytestmark = [
+    needs(
+        "DeleteSigningConfiguration",
+        "DescribeImageSigningStatus",
+        "GetSigningConfiguration",
+        "PutSigningConfiguration",
+    ),
+    pytest.mark.usefixtures("placeholder_pushes"),
+]
 
 PROFILE = f"arn:aws:signer:us-east-1:{ACCOUNT}:/signing-profiles/team_profile"
 OTHER_PROFILE = f"arn:aws:signer:us-east-1:{ACCOUNT}:/signing-profiles/other"

@@ -7,12 +7,21 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from botocore_model import needs
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.model.caches import PREFIX_PATTERN
 from pytest_ecr.model.templates import CREATE_ON_PUSH, KMS_KEY_PATTERN, settings_for_new_repository
 
 from .support import ACCOUNT, REGION, error_of, strip
+
+# Operations botocore 1.34 (the floor) lacks: on a botocore without them these tests skip.
+pytestmark = needs(
+    "CreateRepositoryCreationTemplate",
+    "DeleteRepositoryCreationTemplate",
+    "DescribeRepositoryCreationTemplates",
+    "UpdateRepositoryCreationTemplate",
+)
 
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecr-templates"

@@ -13,6 +13,19 @@ import pytest
 from pytest_ecr.transports import signer
 from pytest_ecr.transports.signer import FAKE_CREDENTIALS, FakeSigner, FastFakeSigner
 
+#: The internals of the short path the installed botocore lacks (botocore.auth's
+#: get_current_datetime came in 1.40.2): there botocore's own SigV4 signs every request.
+MISSING_INTERNALS = [
+    f"{getattr(owner, '__name__', owner)}.{name}"
+    for owner, name in signer.BOTOCORE_INTERNALS
+    if not hasattr(owner, name)
+]
+short_path = pytest.mark.skipif(
+    bool(MISSING_INTERNALS),
+    reason=f"botocore {botocore.__version__} has no {', '.join(MISSING_INTERNALS)}: "
+    "the short path is not used there (FakeSigner, botocore's own SigV4, signs)",
+)
+
 
 def _ecr_request(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
     from botocore.awsrequest import AWSRequest
@@ -88,6 +101,7 @@ SIGNING_CASES = {
 }
 
 
+@short_path
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
 @pytest.mark.parametrize("case", list(SIGNING_CASES))
 def test_the_fake_signature_is_sigv4_s_own(region: str, case: str) -> None:
@@ -123,9 +137,25 @@ def mock_time(moment: str) -> Iterator[None]:
         yield
 
 
+@short_path
 def test_the_short_path_is_used_when_it_agrees_with_botocore() -> None:
     assert signer.short_path_agrees()
     assert signer.signer_class() is FastFakeSigner
+
+
+def test_the_installed_botocore_gets_the_signer_its_internals_allow() -> None:
+    """On an older botocore (without every internal) the plain signer is registered, and
+    a request through the fake is signed by it and answered."""
+    from pytest_ecr import FakeEcr
+    from pytest_ecr.transports import botocore_hook
+
+    expected = FakeSigner if MISSING_INTERNALS else FastFakeSigner
+    assert signer.signer_class() is expected
+    with FakeEcr() as fake:
+        fake.client().describe_repositories()
+        assert botocore.auth.AUTH_TYPE_MAPS[botocore_hook.SIGNATURE_VERSION] is expected
+        (call,) = fake.calls("DescribeRepositories")
+        assert call.status == 200
 
 
 @pytest.mark.parametrize(("owner", "name"), signer.BOTOCORE_INTERNALS)
@@ -134,7 +164,7 @@ def test_a_missing_internal_falls_back_to_botocore_s_signer(
 ) -> None:
     """A botocore release without one of the internals the short path reads: botocore's
     own SigV4 signs (with the fake keys), and nothing fails."""
-    monkeypatch.delattr(owner, name)
+    monkeypatch.delattr(owner, name, raising=False)  # an older botocore may lack it already
     assert not signer.short_path_agrees()
     assert signer.signer_class() is FakeSigner
 
