@@ -375,8 +375,10 @@ class Connection(asyncio.BufferedProtocol):
             return
         finally:
             close = getattr(chunks, "close", None)
+            # A stopped server's pool takes no more work: the body closes when collected.
             if close is not None:
-                self.server.pool.submit(close)
+                with contextlib.suppress(RuntimeError):
+                    self.server.pool.submit(close)
         self._finish()
 
     def _finish(self) -> None:
