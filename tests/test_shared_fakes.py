@@ -173,6 +173,7 @@ def test_a_module_fake_is_seeded_once_and_each_test_writes_to_its_own_fork(
 def test_random_order_does_not_change_what_a_test_sees(
     pytester: pytest.Pytester, seed: str
 ) -> None:
+    pytest.importorskip("pytest_randomly", reason="needs pytest-randomly (the test extra)")
     pytester.makepyfile(test_mod=MODULE_TESTS)
     result = pytester.runpytest(
         "-p", "randomly", f"--randomly-seed={seed}", "-p", "no:cacheprovider"
