@@ -107,13 +107,15 @@ def run_load(url: str, seconds: float, request: dict[str, Any]) -> Load:
     return Load(**json.loads(done.stdout))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_listening(port: int, process: subprocess.Popen[str], what: str) -> None:
+def wait_listening(port: int, process: subprocess.Popen[Any], what: str) -> None:
+    """Return once *process* (called *what* in errors) accepts connections on *port*."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -126,7 +128,8 @@ def _wait_listening(port: int, process: subprocess.Popen[str], what: str) -> Non
     raise RuntimeError(f"{what} did not listen on port {port} within 60 s")
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM *process*, then kill it if it has not ended within 10 s."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -143,15 +146,15 @@ def _serving(command: list[str], port: int, what: str, env: dict[str, str]) -> I
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
     )
     try:
-        _wait_listening(port, process, what)
+        wait_listening(port, process, what)
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(process)
+        stop(process)
 
 
 def pytest_ecr_server(declaration: Path, env: dict[str, str]) -> AbstractContextManager[str]:
     """``pytest-ecr serve FILE`` in its own process."""
-    port = _free_port()
+    port = free_port()
     code = "import sys; from pytest_ecr.cli import main; sys.exit(main(sys.argv[1:]))"
     command = [sys.executable, "-c", code, "serve", str(declaration), "--port", str(port)]
     return _serving(command, port, "pytest-ecr serve", env)
@@ -159,7 +162,7 @@ def pytest_ecr_server(declaration: Path, env: dict[str, str]) -> AbstractContext
 
 def moto_server(env: dict[str, str]) -> AbstractContextManager[str]:
     """``python -m moto.server`` in its own process."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     return _serving(command, port, "moto server", env)
 

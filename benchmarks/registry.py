@@ -37,7 +37,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,27 +47,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from httpload import free_port, stop, wait_listening
+
 MB = 1_000_000
 TIMEOUT = 300
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with status {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on port {port} within 30 s")
 
 
 def _blob(layout: Path, data: bytes) -> dict[str, Any]:
@@ -130,7 +112,7 @@ def start_distribution(root: Path) -> tuple[subprocess.Popen[bytes], int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for_port(port, process, "docker-registry")
+    wait_listening(port, process, "docker-registry")
     return process, port
 
 
@@ -151,7 +133,7 @@ def start_fake(root: Path, images: int) -> tuple[subprocess.Popen[bytes], int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for_port(port, process, f"pytest-ecr serve ({images} images)")
+    wait_listening(port, process, f"pytest-ecr serve ({images} images)")
     return process, port
 
 
@@ -289,12 +271,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         }
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
