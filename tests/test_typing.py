@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,13 +53,9 @@ def test_wrong(ecr: FakeEcr) -> None:
 """
 
 
-@pytest.mark.slow
-def test_user_code_annotated_with_mypy_boto3_ecr_type_checks(tmp_path: Path) -> None:
-    api = pytest.importorskip("mypy.api")
-    if importlib.util.find_spec("mypy_boto3_ecr") is None:
-        pytest.skip("mypy_boto3_ecr is not installed (pip install 'boto3-stubs[ecr]')")
-    source = tmp_path / "test_user.py"
-    source.write_text(USER_CODE)
+def strict_mypy(api: Any, source: Path, tmp_path: Path) -> str:
+    """mypy --strict's report on *source* alone (no project config; a cache in
+    *tmp_path*); fails the test if mypy itself failed."""
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n")
     out, err, _ = api.run(
@@ -74,6 +71,17 @@ def test_user_code_annotated_with_mypy_boto3_ecr_type_checks(tmp_path: Path) -> 
         ]
     )
     assert not err, err
+    return str(out)
+
+
+@pytest.mark.slow
+def test_user_code_annotated_with_mypy_boto3_ecr_type_checks(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api")
+    if importlib.util.find_spec("mypy_boto3_ecr") is None:
+        pytest.skip("mypy_boto3_ecr is not installed (pip install 'boto3-stubs[ecr]')")
+    source = tmp_path / "test_user.py"
+    source.write_text(USER_CODE)
+    out = strict_mypy(api, source, tmp_path)
     lines = [line for line in out.splitlines() if line.startswith(str(source))]
     revealed = [line for line in lines if "note: Revealed type" in line]
     errors = [line for line in lines if ": error:" in line]
@@ -131,21 +139,7 @@ def test_misspelt_operations_error_codes_and_failure_codes_are_type_errors(
     api = pytest.importorskip("mypy.api")
     source = tmp_path / "test_names.py"
     source.write_text(NAMES_CODE)
-    config = tmp_path / "mypy.ini"
-    config.write_text("[mypy]\n")
-    out, err, _ = api.run(
-        [
-            "--strict",
-            "--config-file",
-            str(config),
-            "--cache-dir",
-            str(tmp_path / ".mypy_cache"),
-            "--no-error-summary",
-            "--hide-error-context",
-            str(source),
-        ]
-    )
-    assert not err, err
+    out = strict_mypy(api, source, tmp_path)
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert {int(line.split(":")[1]) for line in errors} == {20, 21, 22, 23, 24, 25}, out
     throttling = next(line for line in errors if ":20:" in line)
