@@ -190,3 +190,45 @@ def test_big_bodies_are_answered_one_at_a_time_small_ones_beside_them() -> None:
         ("DescribeRepositories", True),
         ("DescribeRepositories", True),
     ]
+
+
+def test_a_server_stopped_mid_stream_ends_the_connection_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stopping a server while a streamed body is between chunks cancels the connection's
+    task and lets it clean up on the live loop and pool: no task destroyed while pending
+    (whose clean-up failed on the shut pool, an error pytest reported against a later
+    test), nothing unraisable."""
+    import gc
+    import sys
+    import threading
+
+    unraisable: list[Any] = []
+    first_sent, release = threading.Event(), threading.Event()
+
+    def slow_chunks() -> Iterator[bytes]:
+        yield b"x" * 1024
+        first_sent.set()
+        release.wait(5)
+        yield b"y" * 1024
+
+    def slow(server: Any, request: Request) -> Response:
+        return Response(200, [("Content-Length", "2048")], slow_chunks())
+
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        fake = FakeEcr([REGISTRY], fake_environment=False)
+        server = EcrHTTPServer(fake, routes=[Route(frozenset({"GET"}), "/slow", slow)]).start()
+        with connect(server.endpoint_url) as sock:
+            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert first_sent.wait(10)
+            server.stop()
+        release.set()
+        pool = server.pool
+        pool.shutdown(wait=True)  # the chunk being made is done: nothing holds the task
+        del server, pool
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert [str(u.exc_value) for u in unraisable] == []
+    assert [r.getMessage() for r in caplog.records if "destroyed" in r.getMessage()] == []

@@ -375,10 +375,8 @@ class Connection(asyncio.BufferedProtocol):
             return
         finally:
             close = getattr(chunks, "close", None)
-            # A stopped server's pool takes no more work: the body closes when collected.
             if close is not None:
-                with contextlib.suppress(RuntimeError):
-                    self.server.pool.submit(close)
+                self.server.pool.submit(close)
         self._finish()
 
     def _finish(self) -> None:

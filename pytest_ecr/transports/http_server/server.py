@@ -186,8 +186,16 @@ class EcrHTTPServer:
         finally:
             for connection in list(self.connections):
                 connection.drop_stalled()
+            # Connections still answering (a body mid-stream) end here, as cancelled, not
+            # later as tasks destroyed while pending (their clean-up would then run on a
+            # closed loop and a shut pool). The wait also lets the aborts complete.
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:
+                task.cancel()
             with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.sleep(0))  # let the aborts complete
+                loop.run_until_complete(
+                    asyncio.wait(pending, timeout=5) if pending else asyncio.sleep(0)
+                )
             loop.close()
 
     def stop(self) -> None:
