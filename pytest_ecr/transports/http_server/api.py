@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 
 from pytest_ecr.faults import ConnectionFault
@@ -70,10 +71,8 @@ def ecr_api(server: Server, request: Request) -> Response:
     except EcrError as error:
         return error_response(error)
     try:
-        if len(request.body) >= BIG_BODY:
-            with server.big_body_lane:
-                answer = respond(fake.answer, request.headers, request.body, transport="http")
-        else:
+        lane = server.big_body_lane if len(request.body) >= BIG_BODY else contextlib.nullcontext()
+        with lane:
             answer = respond(fake.answer, request.headers, request.body, transport="http")
     except ConnectionFault as fault:
         raise Drop(fault.kind) from None
