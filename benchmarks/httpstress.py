@@ -20,6 +20,9 @@ and a fresh connection every tenth time). The load, all at once:
 - ``--big`` [24] clients that send a 16 MiB body each at the same moment, two seconds
   in (whitespace-padded ``{}``: every byte is read, parsed and answered).
 
+The server also samples its own event loop every 5 ms and reports each tick that ran
+more than 20 ms late: a late loop is what every client waits through.
+
 Figures are reported, never asserted; the script exits 0 whatever they are.
 """
 
@@ -59,6 +62,7 @@ def request(operation: str, body: bytes) -> bytes:
 
 
 SMALL = request("DescribeRepositories", b"{}")
+_TICK = 0.005  # the server loop's lag is sampled this often
 
 
 # -- the server ------------------------------------------------------------------------
@@ -84,6 +88,15 @@ def serve(options: dict[str, Any]) -> int:
 
     server = EcrHTTPServer(FakeEcr([REGISTRY], fake_environment=False), **options)
     server.start()
+    lags: list[tuple[float, float]] = []  # (seconds since start, lag) of each tick
+    started = time.monotonic()
+
+    def tick(planned: float) -> None:
+        now = time.monotonic()
+        lags.append((now - started, now - planned))
+        server.loop.call_later(_TICK, tick, now + _TICK)
+
+    server.loop.call_soon_threadsafe(tick, time.monotonic())
     print(json.dumps({"url": server.endpoint_url, "rss": _rss()}), flush=True)
     for _ in sys.stdin:
         print(
@@ -98,6 +111,10 @@ def serve(options: dict[str, Any]) -> int:
                     "budget_peak": server.budget.peak,
                     "budget_waiting": server.budget.waiting,
                     "errors": len(server.errors),
+                    "lags": [lag for _, lag in lags[-2000:]],
+                    "late": [
+                        (round(at, 2), round(lag * 1000, 1)) for at, lag in lags if lag > 0.02
+                    ],
                 }
             ),
             flush=True,
@@ -323,6 +340,11 @@ def report(
             f"{sum(1 for x in latencies if x <= 50) / len(latencies):.1%}"
         )
         print(f"probe answers over 50 ms, seconds into the run: {probed['slow_at']}")
+    late = samples[-1]["late"]
+    print(
+        f"server loop lag over 20 ms (sampled every {_TICK * 1000:g} ms): {len(late)} times, "
+        f"longest {max((lag for _, lag in late), default=0):.1f} ms; at (s, ms): {late[:12]}"
+    )
     print(f"machine load average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 

@@ -124,14 +124,14 @@ def decode_head(headers: Mapping[str, Any]) -> WireHead:
     return WireHead(operation, region, access_key, attempt, max_attempts)
 
 
-def body_bytes(body: bytes | str | None) -> bytes:
+def body_bytes(body: bytes | bytearray | str | None) -> bytes | bytearray:
     """A request body as bytes (``b""`` for none)."""
     if body is None:
         return b""
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
-def decode_body(head: WireHead, body: bytes, *, transport: str) -> WireRequest:
+def decode_body(head: WireHead, body: bytes | bytearray, *, transport: str) -> WireRequest:
     """The request of *head* with the JSON object of *body* as its parameters."""
     try:
         params = json.loads(body) if body else {}
@@ -182,7 +182,7 @@ def _refuse_lone_surrogates(value: Any, member: str) -> None:
 
 
 def decode_request(
-    headers: Mapping[str, Any], body: bytes | str | None, *, transport: str
+    headers: Mapping[str, Any], body: bytes | bytearray | str | None, *, transport: str
 ) -> WireRequest:
     """Decode one request (headers and body); raises :class:`EcrError` for a request ECR
     would refuse before reading it (a bad target, a body that is not a JSON object)."""
@@ -192,7 +192,7 @@ def decode_request(
 def respond(
     answer: Callable[[WireRequest], Mapping[str, Any]],
     headers: Mapping[str, Any],
-    body: bytes | str | None,
+    body: bytes | bytearray | str | None,
     *,
     transport: str,
 ) -> WireResponse:

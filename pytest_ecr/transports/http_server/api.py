@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import traceback
 
 from pytest_ecr.faults import ConnectionFault
@@ -21,8 +22,12 @@ from pytest_ecr.wire import encode_error, respond
 MAX_JSON_VALUES = 500_000
 # A body this small holds fewer values than the bound whatever it holds: not counted.
 _COUNT_FROM = 2 * MAX_JSON_VALUES
-# Counted a slice at a time, so a big body never holds the GIL for long.
+# Counted a slice at a time, so a big body never holds the GIL for long; after each
+# slice the counting thread sleeps a moment, which hands the GIL to the loop thread at
+# once (a thread that only computes keeps it for sys.getswitchinterval(), 5 ms, each
+# time the loop thread makes a system call and wants it back).
 _SLICE = 1024 * 1024
+_YIELD = 0.0002
 #: A body this big is decoded and answered in the server's big-body lane, one at a time.
 #: Parsing 16 MiB of JSON is one C call that holds the GIL for some 25 ms; with several
 #: worker threads each in such a call, the GIL went from one to the next while the loop
@@ -36,17 +41,18 @@ def error_response(error: EcrError) -> Response:
     return Response(answer.status, list(answer.headers.items()), answer.body)
 
 
-def json_values_bound(body: bytes) -> int:
+def json_values_bound(body: bytes | bytearray) -> int:
     """An upper bound of the number of JSON values *body* parses into (plus one)."""
     total = 0
     for start in range(0, len(body), _SLICE):
         end = start + _SLICE
         total += body.count(b",", start, end)
         total += body.count(b"[", start, end) + body.count(b"{", start, end)
+        time.sleep(_YIELD)
     return total
 
 
-def _check_body(body: bytes) -> None:
+def _check_body(body: bytes | bytearray) -> None:
     if len(body) >= _COUNT_FROM and json_values_bound(body) > MAX_JSON_VALUES:
         raise EcrError(
             "SerializationException",
@@ -67,13 +73,16 @@ def ecr_api(server: Server, request: Request) -> Response:
         fake = server.fake
         if fake is None:
             raise EcrError("ServiceUnavailableException", "No pytest-ecr registry is attached", 503)
-        _check_body(request.body)
     except EcrError as error:
         return error_response(error)
+    # Counting and parsing both hold the GIL: a big body does both in the lane.
+    lane = server.big_body_lane if len(request.body) >= BIG_BODY else contextlib.nullcontext()
     try:
-        lane = server.big_body_lane if len(request.body) >= BIG_BODY else contextlib.nullcontext()
         with lane:
+            _check_body(request.body)
             answer = respond(fake.answer, request.headers, request.body, transport="http")
+    except EcrError as error:
+        return error_response(error)
     except ConnectionFault as fault:
         raise Drop(fault.kind) from None
     except Exception as error:  # a bug in the fake: answer, and re-raise in the test

@@ -91,7 +91,9 @@ class Connection(asyncio.BufferedProtocol):
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
         self.head: h11.Request | None = None
-        self.parts: list[bytes] = []
+        # The body so far: one buffer grown a read at a time, so a big body is never
+        # copied whole on the loop thread (a join would be, into memory touched at once).
+        self.body = bytearray()
         self.size = 0
         #: Bytes of the byte budget held for this request's body.
         self.reserved = 0
@@ -279,9 +281,11 @@ class Connection(asyncio.BufferedProtocol):
             if self.stream.feed(data):
                 self._pause_reading()
             return
-        self.parts.append(data)
+        self.body += data
 
-    def _request(self, head: h11.Request, body: bytes, stream: BodyStream | None) -> Request:
+    def _request(
+        self, head: h11.Request, body: bytes | bytearray, stream: BodyStream | None
+    ) -> Request:
         target = head.target.decode("latin-1")
         path, _, query = target.partition("?")
         method = head.method.decode("ascii")
@@ -290,8 +294,8 @@ class Connection(asyncio.BufferedProtocol):
     def _dispatch(self) -> None:
         head = self.head
         assert head is not None
-        body = b"".join(self.parts)
-        self.parts, self.size, self.head, self.started = [], 0, None, None
+        body, self.body = self.body, bytearray()
+        self.size, self.head, self.started = 0, None, None
         request = self._request(head, body, None)
         route, self._route = self._route, None
         handler = route.handler if route is not None else unknown_route

@@ -69,7 +69,7 @@ class Request:
     path: str
     query: str
     headers: Headers
-    body: bytes
+    body: bytes | bytearray
     stream: BodyStream | None = None
     registry: tuple[str, str] | None = None
 
