@@ -33,6 +33,7 @@ from pytest_ecr.transports.http_server.routes import (
     Drop,
     Headers,
     Request,
+    RequestBody,
     Response,
     Route,
     Server,
@@ -91,8 +92,7 @@ class Connection(asyncio.BufferedProtocol):
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
         self.head: h11.Request | None = None
-        # The body so far: one buffer grown a read at a time, so a big body is never
-        # copied whole on the loop thread (a join would be, into memory touched at once).
+        # The body so far, grown a read at a time: never copied whole on the loop thread.
         self.body = bytearray()
         self.size = 0
         #: Bytes of the byte budget held for this request's body.
@@ -283,9 +283,7 @@ class Connection(asyncio.BufferedProtocol):
             return
         self.body += data
 
-    def _request(
-        self, head: h11.Request, body: bytes | bytearray, stream: BodyStream | None
-    ) -> Request:
+    def _request(self, head: h11.Request, body: RequestBody, stream: BodyStream | None) -> Request:
         target = head.target.decode("latin-1")
         path, _, query = target.partition("?")
         method = head.method.decode("ascii")

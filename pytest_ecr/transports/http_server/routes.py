@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from pytest_ecr.transports.responder import Responder
 
 Body = bytes | Iterable[bytes]
+#: A request's body: a bytearray when the server read it, so it was never copied whole.
+RequestBody = bytes | bytearray
 
 
 class Headers(Mapping[str, str]):
@@ -69,7 +71,7 @@ class Request:
     path: str
     query: str
     headers: Headers
-    body: bytes | bytearray
+    body: RequestBody
     stream: BodyStream | None = None
     registry: tuple[str, str] | None = None
 
@@ -154,6 +156,7 @@ __all__ = [
     "Handler",
     "Headers",
     "Request",
+    "RequestBody",
     "Response",
     "Route",
     "Server",
