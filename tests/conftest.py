@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +12,40 @@ import pytest
 from pytest_ecr.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 
 pytest_plugins = ["pytester"]
+
+
+#: The processes started in this test process (audit events), in order.
+_STARTED: list[str] = []
+_PROCESS_EVENTS = frozenset(
+    {"subprocess.Popen", "os.posix_spawn", "os.spawn", "os.system", "os.exec", "os.fork"}
+)
+
+
+def _watch_processes(event: str, args: tuple[Any, ...]) -> None:
+    if event in _PROCESS_EVENTS:
+        _STARTED.append(f"{event} {args[0]!r}" if args else event)
+
+
+sys.addaudithook(_watch_processes)
+
+
+@pytest.fixture(autouse=True)
+def _slow_if_it_starts_a_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The fast lane (``-m "not slow"``) starts no process: a test that starts one (or
+    whose fixtures do) and is not marked ``slow`` errors at teardown, naming what it ran."""
+    if request.node.get_closest_marker("slow") is not None:
+        yield
+        return
+    before = len(_STARTED)
+    yield
+    started = _STARTED[before:]
+    if started:
+        pytest.fail(
+            f"{request.node.nodeid} started {len(started)} process(es), the first "
+            f"{started[0]}, but is not marked slow: mark it @pytest.mark.slow so that the "
+            'fast lane (-m "not slow") starts none',
+            pytrace=False,
+        )
 
 
 class NetworkEscape(AssertionError):

@@ -51,6 +51,7 @@ def test_a_requirement_without_a_floor_is_refused() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_check_fails_where_an_installed_version_is_not_its_floor(tmp_path: Path) -> None:
     # This virtualenv holds the newest versions, not the floors.
     result = subprocess.run(

@@ -41,6 +41,7 @@ def moto_active() -> bool:
 # -- moto stays out of the process until asked for -------------------------------------------
 
 
+@pytest.mark.slow
 def test_importing_the_plugin_does_not_import_moto() -> None:
     code = (
         "import sys, pytest_ecr, pytest_ecr.plugin, pytest_ecr.backends\n"

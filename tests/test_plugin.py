@@ -266,6 +266,7 @@ def test_real_time_option(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--ecr-real-time").assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_loading_the_plugin_imports_neither_botocore_nor_moto_and_hooks_later() -> None:
     import subprocess
     import sys

@@ -65,6 +65,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(json_values)
 def test_the_fast_writer_is_exactly_json_dumps(value: Any) -> None:

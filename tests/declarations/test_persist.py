@@ -420,6 +420,7 @@ print(state.repository("a/b").image("v1").digest)
 """
 
 
+@pytest.mark.slow
 def test_a_changed_parser_gives_the_new_digest_not_the_stored_one(
     tmp_path: Path, write: Write, store: Path
 ) -> None:

@@ -57,7 +57,8 @@ def _harnesses(deviation: str | None = None) -> list[Any]:
         if deviation
         else (),
     )
-    return [pytest.param("moto"), ported]
+    # mock_aws per test: the fast lane leaves it to CI.
+    return [pytest.param("moto", marks=pytest.mark.slow), ported]
 
 
 def harnesses(deviation: str | None = None) -> Any:

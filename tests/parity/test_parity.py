@@ -69,6 +69,8 @@ def _params() -> Iterator[Any]:
                 name for step in scenario.steps for name in needs_call(step.method, step.params)
             ]
             marks = [needs(*names)]
+            if path == "moto":  # mock_aws per test: the fast lane leaves it to CI
+                marks.append(pytest.mark.slow)
             if path == "moto" and scenario.moto is not None and not _fixed(scenario.moto):
                 marks.append(
                     pytest.mark.xfail(

@@ -99,6 +99,7 @@ def test_registry_host_refuses_what_names_no_registry(served: Served) -> None:
         served.endpoint.registry_host(region="mars")
 
 
+@pytest.mark.slow
 def test_the_fixture_serves_the_registry(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

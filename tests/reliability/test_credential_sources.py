@@ -34,6 +34,10 @@ from pytest_ecr import FakeEcr
 from pytest_ecr.credentials import FAKE_ACCESS_KEY
 from pytest_ecr.transports import guard
 
+# Fresh boto3 sessions from profile files, a few per test (0.3-0.4 s each), and
+# credential_process runs: CI's lanes run them all, the fast lane leaves them out.
+pytestmark = pytest.mark.slow
+
 REGISTRY = {"version": 1, "repositories": [{"name": "team/api", "images": [{"tags": ["v1"]}]}]}
 REAL_KEY = "AKIAREALLOOKINGKEY00"
 REAL_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALLOOKING"

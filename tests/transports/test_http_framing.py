@@ -268,6 +268,7 @@ def test_http_1_0_is_answered_and_closed(server: EcrHTTPServer) -> None:
     assert closed
 
 
+@pytest.mark.slow
 def test_a_dripping_client_is_dropped(fake: FakeEcr) -> None:
     # One byte every 0.1 s: never silent for the idle timeout, but never done either.
     with EcrHTTPServer(fake, idle_timeout=1.0, request_timeout=1.0) as server:
