@@ -43,17 +43,20 @@ def read_regular(path: Path, limit: int) -> bytes:
     over *limit*), and :class:`OSError` as ``open`` does (``FileNotFoundError``,
     ``IsADirectoryError``, ``PermissionError``).
     """
-    fd, _ = _open_regular(path, limit)
+    fd, info = _open_regular(path, limit)
     with os.fdopen(fd, "rb", buffering=0) as handle:
-        chunks = []
+        # First the size fstat gave and a byte more: a file that did not change since is
+        # then read in one call, and kept as read (the next read only confirms the end).
         left = limit + 1
+        chunks = [handle.read(min(left, info.st_size + 1))]
+        left -= len(chunks[0])
         while left > 0:
             chunk = handle.read(min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
-        data = b"".join(chunks)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > limit:
         raise FileRefused(f"larger than {_size(limit)}")
     return data
