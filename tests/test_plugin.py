@@ -285,6 +285,11 @@ client = boto3.session.Session().client(
 with FakeEcr([{"version": 1, "repositories": [{"name": "team/api"}]}]) as fake:
     assert client.describe_repositories()["repositories"][0]["repositoryName"] == "team/api"
 assert "moto" not in sys.modules
+# Each operation's module is imported when first answered: not those never called.
+assert "pytest_ecr.service.describe_repositories" in sys.modules
+unused = [m for m in ("put_image", "start_image_scan", "put_replication_configuration")
+          if f"pytest_ecr.service.{m}" in sys.modules]
+assert not unused, f"modules of operations never called were imported: {unused}"
 print("ok")
 """
     result = subprocess.run(

@@ -703,3 +703,18 @@ def test_a_new_image_over_a_synthetic_images_layers_needs_only_its_config() -> N
         push_layer(client, config, repo="team/gen")
         pushed = client.put_image(repositoryName="team/gen", imageManifest=text, imageTag="v2")
         assert pushed["image"]["imageId"]["imageTag"] == "v2"
+
+
+def test_every_operation_is_its_modules_function_of_the_same_name() -> None:
+
+    from pytest_ecr.service import OPERATION_NAMES, OPERATIONS
+
+    assert list(OPERATIONS) == list(OPERATION_NAMES)
+    assert len(OPERATIONS) == len(set(OPERATION_NAMES)) == 62
+    for name in OPERATION_NAMES:
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        handler = OPERATIONS[name]
+        assert (handler.__module__, handler.__name__) == (f"pytest_ecr.service.{snake}", snake)
+    assert "NoSuchOperation" not in OPERATIONS
+    with pytest.raises(KeyError):
+        OPERATIONS["NoSuchOperation"]
