@@ -402,7 +402,8 @@ def test_unimplemented_operation_says_so(ecr_client: Any, monkeypatch: pytest.Mo
     # An operation newer than pytest-ecr's table: played by one taken out of it.
     from pytest_ecr import service
 
-    monkeypatch.delitem(service.OPERATIONS, "ListImages")
+    table = tuple(name for name in service.OPERATION_NAMES if name != "ListImages")
+    monkeypatch.setattr(service, "OPERATIONS", service.Operations(table))
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         ecr_client.list_images(repositoryName=REPO)
     code, message, status = error_of(excinfo)
