@@ -32,6 +32,7 @@ No provider runs while a fake is active, and nothing is signed with a real key f
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 import threading
@@ -299,6 +300,12 @@ def _create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -
     return _real_create_client(*call.args, **call.kwargs)
 
 
+@functools.lru_cache(maxsize=8)
+def _signature(create: Any) -> inspect.Signature:
+    # Of the session's create_client (botocore's, aiobotocore's): worked out once each.
+    return inspect.signature(create)
+
+
 def fake_keyed(
     create: Any, session: Any, service_name: str, *args: Any, **kwargs: Any
 ) -> inspect.BoundArguments | None:
@@ -307,7 +314,7 @@ def fake_keyed(
     Shared with the aiobotocore hook, whose session creates clients another way."""
     if responder.active() is None or service_name not in _FAKE_KEYED:
         return None
-    call = inspect.signature(create).bind(session, service_name, *args, **kwargs)
+    call = _signature(create).bind(session, service_name, *args, **kwargs)
     given = call.arguments
     config = given.get("config")
     no_keys = given.get("aws_access_key_id") is None and given.get("aws_secret_access_key") is None
