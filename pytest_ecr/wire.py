@@ -240,8 +240,8 @@ _ENTRY_NAMES = (
     "imageManifest",
     "imageManifestMediaType",
 )
-_IMAGE_ID_NAMES = (("imageDigest",), ("imageDigest", "imageTag"))
-_STRINGS = frozenset({str})
+_DIGEST_ONLY = ("imageDigest",)
+_DIGEST_AND_TAG = ("imageDigest", "imageTag")
 
 
 def _entry_key(entry: Mapping[str, Any]) -> tuple[str, ...] | None:
@@ -250,10 +250,29 @@ def _entry_key(entry: Mapping[str, Any]) -> tuple[str, ...] | None:
     if tuple(entry) != _ENTRY_NAMES:
         return None
     registry_id, name, image_id, manifest, media_type = entry.values()
-    if type(image_id) is not dict or tuple(image_id) not in _IMAGE_ID_NAMES:
+    if type(image_id) is not dict:
         return None
-    key = (registry_id, name, manifest, media_type, *image_id.values())
-    return key if _STRINGS.issuperset(map(type, key)) else None
+    names = tuple(image_id)
+    if names == _DIGEST_AND_TAG:
+        digest, tag = image_id.values()
+        if type(tag) is not str:
+            return None
+        key: tuple[str, ...] = (registry_id, name, manifest, media_type, digest, tag)
+    elif names == _DIGEST_ONLY:
+        (digest,) = image_id.values()
+        key = (registry_id, name, manifest, media_type, digest)
+    else:
+        return None
+    # One test per value: this runs for every image of every answer.
+    if (
+        type(registry_id) is str
+        and type(name) is str
+        and type(manifest) is str
+        and type(media_type) is str
+        and type(digest) is str
+    ):
+        return key
+    return None
 
 
 def _image_fragment(entry: Mapping[str, Any]) -> str:

@@ -63,6 +63,13 @@ def test_image_entries_encode_as_json_does_whatever_changes_between_answers() ->
         {k: base[k] for k in reversed(list(base))},
         {**base, "extra": 1},
         {**base, "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json"},
+        {**base, "imageId": {"imageDigest": base["imageId"]["imageDigest"]}},
+        {**base, "imageId": {"imageDigest": base["imageId"]["imageDigest"], "imageTag": 1}},
+        {**base, "imageId": {"imageDigest": None}},
+        {**base, "imageId": {"imageTag": "v1"}},
+        {**base, "imageId": ["sha256:" + "a" * 64]},
+        {**base, "registryId": 123456789012},
+        {**base, "imageManifest": {"schemaVersion": 2}},
     ]
     for _ in range(2):  # the second time from what the first encoded
         for entry in variants:
