@@ -111,7 +111,6 @@ def serve(options: dict[str, Any]) -> int:
                     "budget_peak": server.budget.peak,
                     "budget_waiting": server.budget.waiting,
                     "errors": len(server.errors),
-                    "lags": [lag for _, lag in lags[-2000:]],
                     "late": [
                         (round(at, 2), round(lag * 1000, 1)) for at, lag in lags if lag > 0.02
                     ],

@@ -125,7 +125,7 @@ def decode_head(headers: Mapping[str, Any]) -> WireHead:
 
 
 def body_bytes(body: bytes | bytearray | str | None) -> bytes | bytearray:
-    """A request body as bytes (``b""`` for none)."""
+    """A request body as bytes (``b""`` for none; a bytearray stays one)."""
     if body is None:
         return b""
     return body.encode("utf-8") if isinstance(body, str) else body

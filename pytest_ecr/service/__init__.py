@@ -7,7 +7,6 @@ decodes a request into ``params`` and encodes the returned dict or :class:`EcrEr
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, cast
 
@@ -15,6 +14,7 @@ from pytest_ecr.model import RegistryState
 from pytest_ecr.service import validation
 from pytest_ecr.service.context import RequestContext
 from pytest_ecr.service.errors import EcrError
+from pytest_ecr.service.operation_names import snake_case
 from pytest_ecr.service.shapes import find_repository
 
 Operation = Callable[[RegistryState, Mapping[str, Any], RequestContext], dict[str, Any]]
@@ -87,10 +87,6 @@ OPERATION_NAMES: Final[tuple[str, ...]] = (
 )
 
 
-def _module_name(operation: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-
-
 class Operations(Mapping[str, Operation]):
     """The operations by API name, each module imported when it is first asked for: a
     suite that only pulls never imports the other operations (nor what only they use)."""
@@ -98,7 +94,7 @@ class Operations(Mapping[str, Operation]):
     __slots__ = ("_loaded", "_modules")
 
     def __init__(self, names: tuple[str, ...]) -> None:
-        self._modules = {name: _module_name(name) for name in names}
+        self._modules = {name: snake_case(name) for name in names}
         self._loaded: dict[str, Operation] = {}
 
     def __getitem__(self, operation: str) -> Operation:

@@ -706,7 +706,6 @@ def test_a_new_image_over_a_synthetic_images_layers_needs_only_its_config() -> N
 
 
 def test_every_operation_is_its_modules_function_of_the_same_name() -> None:
-
     from pytest_ecr.service import OPERATION_NAMES, OPERATIONS
 
     assert list(OPERATIONS) == list(OPERATION_NAMES)

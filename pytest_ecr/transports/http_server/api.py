@@ -73,11 +73,8 @@ def ecr_api(server: Server, request: Request) -> Response:
         fake = server.fake
         if fake is None:
             raise EcrError("ServiceUnavailableException", "No pytest-ecr registry is attached", 503)
-    except EcrError as error:
-        return error_response(error)
-    # Counting and parsing both hold the GIL: a big body does both in the lane.
-    lane = server.big_body_lane if len(request.body) >= BIG_BODY else contextlib.nullcontext()
-    try:
+        # Counting and parsing both hold the GIL: a big body does both in the lane.
+        lane = server.big_body_lane if len(request.body) >= BIG_BODY else contextlib.nullcontext()
         with lane:
             _check_body(request.body)
             answer = respond(fake.answer, request.headers, request.body, transport="http")
