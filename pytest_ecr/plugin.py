@@ -69,8 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    # What it was before this session: an in-process pytester run leaves the outer one's.
-    # A session that stopped in pytest_configure (a usage error) never changed it.
+    # As before this session (a pytester run keeps the outer one's); None: never changed.
     before = config.stash.get(_GUARD_BEFORE, None)
     if before is not None:
         guard.set_guard(before)
@@ -405,13 +404,10 @@ def ecr_stubber_fixture(
     with ecr.stubber(ecr_client) as stubber:
         yield stubber
     if not request.node.stash.get(_CALL_FAILED, False):
-        pending = None
         try:
             stubber.assert_no_pending_responses()
-        except EcrCallAssertionError as error:
-            pending = str(error)
-        if pending is not None:
-            pytest.fail(pending, pytrace=False)
+        except EcrCallAssertionError as error:  # its text alone, not a chained second one
+            raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
 @pytest.fixture(scope="session")
@@ -487,6 +483,8 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
     fake = item.stash.get(_FAKE, None)
+    if fake is not None and report.when == "teardown":  # its last reader: items outlive tests
+        del item.stash[_FAKE]
     if fake is not None and report.failed:
         from pytest_ecr.history import EcrCallAssertionError
         from pytest_ecr.report import calls_section

@@ -310,3 +310,54 @@ def test_declarations_persist_across_runs(pytester: pytest.Pytester) -> None:
     assert len(stored) == 1
     pytester.runpytest_subprocess().assert_outcomes(passed=1)  # from the stored entry
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_finished_tests_fake_is_released_and_a_failing_teardown_still_lists_its_calls(
+    pytester: pytest.Pytester,
+) -> None:
+    # The session keeps every item to its end: a fake kept on one would keep its
+    # registry and its call log for the rest of the run (and give the collector more to do).
+    pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
+    pytester.makeconftest(
+        """
+import gc
+import weakref
+import pytest
+
+FAKES = []
+
+@pytest.fixture
+def broken_teardown(ecr):
+    yield
+    raise RuntimeError("teardown broke")
+
+def pytest_sessionfinish(session):
+    # (pytest keeps the last failure's traceback, and with it that test's fake.)
+    gc.collect()
+    alive = [ref for ref in FAKES if ref() is not None]
+    print(f"passing tests' fakes kept: {len(alive)} of {len(FAKES)}")
+"""
+    )
+    pytester.makepyfile(
+        """
+import weakref
+import boto3
+import pytest
+from conftest import FAKES
+
+pytestmark = pytest.mark.ecr_registry("reg.yaml")
+
+@pytest.mark.parametrize("n", range(3))
+def test_it(n, ecr):
+    FAKES.append(weakref.ref(ecr))
+    boto3.client("ecr", region_name="us-east-1").describe_repositories()
+
+def test_teardown_fails(broken_teardown, ecr):
+    boto3.client("ecr", region_name="us-east-1").describe_repositories()
+"""
+    )
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "-s")
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(["*passing tests' fakes kept: 0 of 3"])
+    # The teardown's report still reads the fake before it goes.
+    result.stdout.fnmatch_lines(["*- ECR calls -*", "*DescribeRepositories*"])
