@@ -12,7 +12,7 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.transports.http_server import EcrHTTPServer
-from pytest_ecr.transports.http_server.api import MAX_JSON_VALUES
+from pytest_ecr.transports.http_server.api import MAX_JSON_VALUES, without_padding
 
 from .rawhttp import AUTHORIZATION, Reader, api_request, connect
 
@@ -297,3 +297,47 @@ def test_a_dripping_client_is_dropped(fake: FakeEcr) -> None:
                     break
             assert dropped
         assert len(server.connections) == 0
+
+
+MiB = 1024 * 1024
+
+
+def test_a_big_padded_body_is_read_as_the_value_inside_its_whitespace(
+    server: EcrHTTPServer,
+) -> None:
+    # The padding is dropped a slice at a time before parsing (json.loads would skip it
+    # in one regular-expression call that holds the GIL).
+    body = b" \t" * MiB + b'{"repositoryNames": ["keep/me"]}' + b"\r\n" * MiB
+    answers = answers_to(server, api_request("DescribeRepositories", body))
+    assert [a.status for a in answers] == [200]
+    assert [r["repositoryName"] for r in answers[0].json()["repositories"]] == ["keep/me"]
+
+
+def test_a_big_body_of_whitespace_alone_is_still_a_serialization_exception(
+    server: EcrHTTPServer,
+) -> None:
+    answers = answers_to(server, api_request("DescribeRepositories", b"\n" * (2 * MiB)))
+    assert [(a.status, a.json()["__type"]) for a in answers] == [(400, "SerializationException")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": 1}',
+        b"  " + b"\n" * 10,
+        " {} ".encode("utf-16"),  # not UTF-8: left to json.loads as it is
+        b"\xef\xbb\xbf {} ",  # a UTF-8 BOM: json.loads decides
+        b"x" * (2 * MiB),
+    ],
+)
+def test_dropping_padding_never_changes_what_json_loads_makes_of_a_body(body: bytes) -> None:
+    def parsed(data: bytes | bytearray) -> object:
+        try:
+            return json.loads(data)
+        except ValueError:
+            return ValueError
+
+    assert parsed(without_padding(body)) == parsed(body)
+    assert parsed(without_padding(b" " * MiB + body + b"\t" * MiB)) == parsed(
+        b" " * MiB + body + b"\t" * MiB
+    )

@@ -12,6 +12,7 @@ import pytest
 
 from pytest_ecr import FakeEcr
 from pytest_ecr.transports.http_server import Drop, EcrHTTPServer, Request, Response, Route
+from pytest_ecr.transports.http_server.routes import Headers, run_route
 
 from .rawhttp import Reader, api_request, connect
 
@@ -232,3 +233,39 @@ def test_a_server_stopped_mid_stream_ends_the_connection_cleanly(
         sys.unraisablehook = hook
     assert [str(u.exc_value) for u in unraisable] == []
     assert [r.getMessage() for r in caplog.records if "destroyed" in r.getMessage()] == []
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("size", [100, 64 * 1024, 64 * 1024 + 1, 3 * MiB + 5])
+def test_a_routes_body_arrives_whole_and_in_order_whatever_its_size(
+    server: EcrHTTPServer, size: int, chunked: bool
+) -> None:
+    # Over 64 KiB, the body's reads are joined by the worker that runs the route.
+    body = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    c = conn(server)
+    try:
+        if chunked:
+            pieces = (body[i : i + 50_000] for i in range(0, len(body), 50_000))
+            c.request("POST", "/v2/team/api/blobs/uploads", body=pieces, encode_chunked=True)
+        else:
+            c.request("POST", "/v2/team/api/blobs/uploads", body=body)
+        response = c.getresponse()
+        assert response.status == 202
+        assert response.read() == body[::-1]
+    finally:
+        c.close()
+
+
+def test_run_route_joins_the_chunks_into_bytes_before_the_handler_runs() -> None:
+    seen: list[object] = []
+
+    def handler(server: Any, request: Request) -> Response:
+        seen.append(request.body)
+        return Response(200)
+
+    request = Request("POST", "/", "", Headers([]), b"")
+    run_route(handler, None, request, [bytearray(b"ab"), b"cd"])  # type: ignore[arg-type]
+    assert seen == [b"abcd"]
+    assert type(seen[0]) is bytes
+    run_route(handler, None, Request("POST", "/", "", Headers([]), b"xy"))  # type: ignore[arg-type]
+    assert seen[-1] == b"xy"

@@ -14,7 +14,7 @@ import contextlib
 import socket
 import struct
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -31,6 +31,7 @@ from pytest_ecr.transports.http_server.framing import (
 )
 from pytest_ecr.transports.http_server.routes import (
     Drop,
+    Handler,
     Headers,
     Request,
     RequestBody,
@@ -38,6 +39,7 @@ from pytest_ecr.transports.http_server.routes import (
     Route,
     Server,
     find_route,
+    run_route,
 )
 from pytest_ecr.transports.http_server.stream import BodyStream
 from pytest_ecr.wire import encode_error
@@ -92,8 +94,8 @@ class Connection(asyncio.BufferedProtocol):
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         self.transport: asyncio.Transport | None = None
         self.head: h11.Request | None = None
-        # The body so far, grown a read at a time: never copied whole on the loop thread.
-        self.body = bytearray()
+        # The body so far, as read: joined where it is handled (see _dispatch).
+        self.body: list[bytes] = []
         self.size = 0
         #: Bytes of the byte budget held for this request's body.
         self.reserved = 0
@@ -207,8 +209,7 @@ class Connection(asyncio.BufferedProtocol):
         # A streamed body is held a bounded piece at a time: that piece is reserved.
         wanted = min(self.allowed, STREAM_RESERVE) if streamed else self.allowed
         if wanted <= SMALL_BODY:
-            # Counted in the per-connection allowance (as the one read a connection
-            # holds), so that small requests are never held behind big ones.
+            # Counted in the per-connection allowance: small requests never wait for big.
             self._body_admitted()
             return
         if not self.server.budget.take(wanted):
@@ -237,10 +238,8 @@ class Connection(asyncio.BufferedProtocol):
         head = self.head
         assert head is not None
         self.stream = stream = BodyStream(lambda: self.server.call_soon(self._stream_room))
-        request = self._request(head, b"", stream)
         self.busy = True
-        future = self.server.pool.submit(route.handler, self.server, request)
-        future.add_done_callback(lambda done: self.server.call_soon(self._answered, done, request))
+        self._submit(route.handler, self._request(head, b"", stream), ())
 
     def _stream_room(self) -> None:
         # Only for a body still arriving: once it is whole, reading waits for the answer
@@ -281,7 +280,7 @@ class Connection(asyncio.BufferedProtocol):
             if self.stream.feed(data):
                 self._pause_reading()
             return
-        self.body += data
+        self.body.append(bytes(data))  # h11's bytearray: joining bytes drops the GIL
 
     def _request(self, head: h11.Request, body: RequestBody, stream: BodyStream | None) -> Request:
         target = head.target.decode("latin-1")
@@ -292,13 +291,13 @@ class Connection(asyncio.BufferedProtocol):
     def _dispatch(self) -> None:
         head = self.head
         assert head is not None
-        body, self.body = self.body, bytearray()
-        self.size, self.head, self.started = 0, None, None
-        request = self._request(head, body, None)
+        chunks, self.body = self.body, []
+        big, self.size, self.head, self.started = self.size > INLINE_BODY, 0, None, None
+        request = self._request(head, b"" if big else b"".join(chunks), None)
         route, self._route = self._route, None
         handler = route.handler if route is not None else unknown_route
         self.busy = True
-        if route is not None and route.inline and len(body) <= INLINE_BODY:
+        if route is not None and route.inline and not big:
             # Small CPU-only work: a hop to a worker thread and back would cost more.
             future: Future[Response] = Future()
             try:
@@ -308,7 +307,10 @@ class Connection(asyncio.BufferedProtocol):
             self._answered(future, request)
             return
         self._pause_reading()
-        future = self.server.pool.submit(handler, self.server, request)
+        self._submit(handler, request, chunks if big else ())  # joined by the worker
+
+    def _submit(self, handler: Handler, request: Request, chunks: Sequence[bytes]) -> None:
+        future = self.server.pool.submit(run_route, handler, self.server, request, chunks)
         future.add_done_callback(lambda done: self.server.call_soon(self._answered, done, request))
 
     # -- answering --------------------------------------------------------------------
@@ -325,9 +327,8 @@ class Connection(asyncio.BufferedProtocol):
         except Exception as error:  # a route's bug: answer, and re-raise in the test
             self.server.record_error(error)
             text = "".join(traceback.format_exception_only(type(error), error)).strip()
-            response = error_response(
-                EcrError("InternalFailure", f"pytest-ecr failed: {text}", 500)
-            )
+            failure = EcrError("InternalFailure", f"pytest-ecr failed: {text}", 500)
+            response = error_response(failure)
         if isinstance(response.body, (bytes, bytearray)):
             self._write_whole(request, response)
         else:
@@ -335,8 +336,7 @@ class Connection(asyncio.BufferedProtocol):
 
     def _head_event(self, response: Response, length: int | None) -> h11.Response:
         headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
-        headers.append(("Server", "pytest-ecr"))
-        headers.append(("Date", self.server.http_date()))
+        headers += [("Server", "pytest-ecr"), ("Date", self.server.http_date())]
         if length is not None:
             headers.append(("Content-Length", str(length)))
         else:
