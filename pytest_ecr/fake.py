@@ -99,8 +99,7 @@ class FakeEcr:
             raise ValueError("pass either sources or a state, not both")
         self._from_state = state is not None
         if state is None:
-            state = load_sources(self._sources, base_dir=self._base_dir, cache=self._cache)
-            faults = declared_faults(self._sources, self._base_dir, self._cache)
+            state, faults = self._cache.state_and_faults(self._sources, base_dir=self._base_dir)
         else:
             faults = []
             if not state.frozen:

@@ -450,12 +450,13 @@ def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
     # fixture; one that uses none is untouched (the guard aside). No shared fake answers it.
     node = request.node
     shared = request.config.stash.get(_SHARED, None)
+    marked = {marker.name for marker in node.iter_markers()}  # one walk up the nodes
     with shared.suspended() if shared else contextlib.nullcontext():
-        if any(node.get_closest_marker(name) for name in MARKERS) or any(
+        if not marked.isdisjoint(MARKERS) or any(
             name in request.fixturenames for name in SHARED_FIXTURES.values()
         ):
             request.getfixturevalue("ecr")
-        if node.get_closest_marker(ALLOW_NETWORK[0]) is None:
+        if ALLOW_NETWORK[0] not in marked:
             yield
             return
         with guard.network_allowed():

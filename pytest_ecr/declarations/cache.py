@@ -191,6 +191,20 @@ class DeclarationCache:
         self, sources: Sequence[Source], *, base_dir: str | os.PathLike[str] | None = None
     ) -> RegistryState:
         """The frozen merge of *sources* (see :func:`build_state`), built once."""
+        return self._state(sources, base_dir)[0]
+
+    def state_and_faults(
+        self, sources: Sequence[Source], *, base_dir: str | os.PathLike[str] | None = None
+    ) -> tuple[RegistryState, list[FaultSpec]]:
+        """:meth:`state`, and the faults the declarations declare, from one look at the
+        sources (a fake made for each test asks for both)."""
+        state, parsed = self._state(sources, base_dir)
+        faults = [e.fault for p in parsed if p.declaration for e in p.declaration.faults]
+        return state, faults
+
+    def _state(
+        self, sources: Sequence[Source], base_dir: str | os.PathLike[str] | None
+    ) -> tuple[RegistryState, tuple[Parsed, ...]]:
         with self._lock:
             parsed, cacheable = self._parse_all(sources, base_dir)
             key = tuple(id(p) for p in parsed)
@@ -207,7 +221,7 @@ class DeclarationCache:
                     self._states[key] = (parsed, state, problems)
         if state is None:
             raise DeclarationError(problems)
-        return state
+        return state, parsed
 
 
 def _declarations(parsed: Sequence[Parsed]) -> tuple[Declaration, ...]:
