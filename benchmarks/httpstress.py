@@ -9,9 +9,10 @@ Run from the repository root::
 
 Three processes, so that no one's work shows in another's figures: the server
 (``EcrHTTPServer`` with its default bounds, in a child process that reports its RSS,
-threads, connections and byte budget twice a second); the load (one asyncio process);
-and a probe (one keep-alive client sending a small DescribeRepositories every 20 ms,
-and a fresh connection every tenth time). The load, all at once:
+threads, connections and byte budget twice a second, and serves as ``pytest-ecr serve``
+does, inside ``standalone.heap_settled()``); the load (one asyncio process); and a
+probe (one keep-alive client sending a small DescribeRepositories every 20 ms, and a
+fresh connection every tenth time). The load, all at once:
 
 - ``--connections`` [500] keep-alive connections, each sending a small request about
   once a second (500 req/s together, a third of what one server core answers);
@@ -85,6 +86,7 @@ def _rss() -> int:
 def serve(options: dict[str, Any]) -> int:
     from pytest_ecr import FakeEcr
     from pytest_ecr.transports.http_server import EcrHTTPServer
+    from pytest_ecr.transports.http_server.standalone import heap_settled
 
     server = EcrHTTPServer(FakeEcr([REGISTRY], fake_environment=False), **options)
     server.start()
@@ -97,6 +99,15 @@ def serve(options: dict[str, Any]) -> int:
         server.loop.call_later(_TICK, tick, now + _TICK)
 
     server.loop.call_soon_threadsafe(tick, time.monotonic())
+    # As `pytest-ecr serve` serves: start-up's heap frozen out of the collector's way.
+    with heap_settled():
+        report_figures(server, lags, started)
+    server.stop()
+    return 0
+
+
+def report_figures(server: Any, lags: list[tuple[float, float]], started: float) -> None:
+    """Print the server's figures as JSON: once now, then for each line of stdin."""
     print(json.dumps({"url": server.endpoint_url, "rss": _rss()}), flush=True)
     for _ in sys.stdin:
         print(
@@ -118,8 +129,6 @@ def serve(options: dict[str, Any]) -> int:
             ),
             flush=True,
         )
-    server.stop()
-    return 0
 
 
 # -- the probe -------------------------------------------------------------------------

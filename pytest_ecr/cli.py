@@ -123,6 +123,7 @@ def _serve(
     from pytest_ecr.fake import FakeEcr
     from pytest_ecr.transports.http_server import EcrHTTPServer
     from pytest_ecr.transports.http_server.standalone import (
+        heap_settled,
         listen_problem,
         serve_until,
         stopped_by_signals,
@@ -158,14 +159,15 @@ def _serve(
         )
         for account, region, host in _registry_hosts(fake, server):
             print(f"  {account} {region}: {host}", file=out)
-        print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
-        serve_until(
-            server,
-            stop,
-            lambda failure: print(
-                f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True
-            ),
-        )
+        with heap_settled():
+            print("Ctrl-C (SIGINT) or SIGTERM stops the server.", file=out, flush=True)
+            serve_until(
+                server,
+                stop,
+                lambda failure: print(
+                    f"pytest-ecr: internal error: {failure!r}", file=sys.stderr, flush=True
+                ),
+            )
     print("pytest-ecr: stopped", file=out, flush=True)
     return 0
 

@@ -124,3 +124,32 @@ def test_verify_signatures_checks_the_aws_cli_requests() -> None:
             {**exports, "AWS_ACCESS_KEY_ID": "AKIAOTHER0000000000"}, "describe-repositories"
         )
         assert "UnrecognizedClientException" in stranger.stderr
+
+
+def test_serving_keeps_start_ups_heap_out_of_the_collectors_way_and_gives_it_back() -> None:
+    # A full collection under load held every client for 40-80 ms while it walked the
+    # modules and models start-up made; serving freezes them (gc.freeze), and unfreezes
+    # when it stops (the CLI may run inside another process, as here).
+    import gc
+    import io
+    import threading
+    import time
+
+    from pytest_ecr.cli import _serve
+
+    before = gc.get_freeze_count()
+    stop = threading.Event()
+    out = io.StringIO()
+    thread = threading.Thread(target=_serve, args=(REGISTRY, 0, out, stop))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while "Ctrl-C" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "Ctrl-C" in out.getvalue()
+        assert gc.get_freeze_count() > before + 10_000
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert "pytest-ecr: stopped" in out.getvalue()
+    assert gc.get_freeze_count() == before

@@ -278,7 +278,7 @@ class EcrHTTPServer:
                 self.loop.remove_reader(sock.fileno())
 
     def _accept(self, listener: socket.socket, registry: tuple[str, str] | None) -> None:
-        for _ in range(64):
+        for _ in range(8):  # a burst is accepted over several loop turns, others answered between
             if len(self.connections) >= self.max_connections:
                 self._pause_accepting()  # the rest wait in the backlog
                 return
