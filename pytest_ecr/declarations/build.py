@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pytest_ecr.declarations.features import Level, Settings, Target, apply_settings
-from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT
+from pytest_ecr.declarations.format import DEFAULT_PUSHED_AT, EXCLUSIONS_KEY
 from pytest_ecr.declarations.problems import DeclarationError, Problem
-from pytest_ecr.declarations.repository_settings import EXCLUSIONS_KEY
 from pytest_ecr.declarations.specs import Declaration, ImageSpec, RegistrySpec, RepositorySpec
 from pytest_ecr.model import (
     DEFAULT_ACCOUNT,
@@ -20,7 +19,6 @@ from pytest_ecr.model import (
     TagMutability,
 )
 from pytest_ecr.model.blobs import BlobSource
-from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy, parse_policy
 from pytest_ecr.model.repository import tag_is_immutable
 
 #: ``createdAt`` of every declared repository: 2024-01-01T00:00:00Z, the same instant
@@ -120,6 +118,8 @@ class _Builder:
         if merging is None:
             return
         if spec.lifecycle_policy is not None:
+            from pytest_ecr.model.lifecycle import LIFECYCLE_POLICY_KEY, StoredPolicy, parse_policy
+
             # A later declaration's policy replaces an earlier one, as a Put would.
             merging.repository.set_setting(
                 LIFECYCLE_POLICY_KEY,

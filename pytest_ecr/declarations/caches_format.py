@@ -10,14 +10,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from pytest_ecr.model.caches import CREDENTIAL_ARN_PATTERN, PREFIX_PATTERN, UPSTREAM_NAMES
-from pytest_ecr.model.templates import (
-    APPLIED_FOR,
-    ENCRYPTION_TYPES,
-    EXCLUSION_FILTER_PATTERN,
-    TAG_MUTABILITIES,
-)
-
 PULL_THROUGH_CACHE_RULES: Final = "pull_through_cache_rules"
 CREATION_TEMPLATES: Final = "creation_templates"
 
@@ -58,6 +50,15 @@ MAX_EXCLUSION_FILTERS: Final = 5
 
 def schema_facts() -> dict[str, object]:
     """What ``schema.json`` states for these keys, by JSON pointer (see ``format``)."""
+    # The model's rules, imported here: a declaration without these keys never needs them.
+    from pytest_ecr.model.caches import CREDENTIAL_ARN_PATTERN, PREFIX_PATTERN, UPSTREAM_NAMES
+    from pytest_ecr.model.templates import (
+        APPLIED_FOR,
+        ENCRYPTION_TYPES,
+        EXCLUSION_FILTER_PATTERN,
+        TAG_MUTABILITIES,
+    )
+
     registry = "/$defs/registry/properties"
     rule, rules = "/$defs/pull_through_cache_rule", "/$defs/pull_through_cache_rule/properties"
     template = "/$defs/creation_template"

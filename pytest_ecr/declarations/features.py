@@ -5,7 +5,9 @@ A feature is a key of a ``registries:`` entry (the registry policy, replication.
 It says how to read its value (:attr:`Feature.read`, reporting problems with the rest of
 the declaration) and how to put it into the model once every declaration is merged
 (:attr:`Feature.apply`). Adding a declarable setting is one feature in its own module,
-its key in :mod:`~pytest_ecr.declarations.format`, and one line in :data:`FEATURES`.
+its key in :mod:`~pytest_ecr.declarations.format`, and one line in :data:`FEATURES`,
+which names the module's functions: the module is imported when a declaration first
+uses its key.
 
 Values must be immutable and picklable (tuples, strings, frozen dataclasses): parsed
 declarations are shared by every test and kept in the declaration store. The same
@@ -15,21 +17,14 @@ two different values are a problem that names both places.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from pytest_ecr.declarations import (
-    caches,
-    layer_checks,
-    registry_scanning,
-    replication,
-    scans,
-    signing,
-)
-from pytest_ecr.declarations import registry_settings as reg
-from pytest_ecr.declarations import repository_settings as repo
 from pytest_ecr.declarations.blobs_format import ALLOW_MISSING_LAYERS_KEY
+from pytest_ecr.declarations.caches_format import CREATION_TEMPLATES, PULL_THROUGH_CACHE_RULES
+from pytest_ecr.declarations.format import EXCLUSIONS_KEY
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.target import Target
@@ -56,24 +51,66 @@ class Feature:
     apply: Applier
 
 
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``pytest_ecr.declarations.<module>.<name>``, imported when first called: a feature
+    module (and the model it fills) is imported only by a declaration that uses its key."""
+
+    def call(*args: Any) -> Any:
+        function = getattr(importlib.import_module(f"pytest_ecr.declarations.{module}"), name)
+        return function(*args)
+
+    call.__qualname__ = call.__name__ = f"{module}.{name}"
+    return call
+
+
+def _feature(key: str, level: Level, module: str, read: str, apply: str) -> Feature:
+    return Feature(key, level, _lazy(module, read), _lazy(module, apply))
+
+
 #: Every declarable setting. A feature module adds one line here.
 FEATURES: Final[tuple[Feature, ...]] = (
-    Feature("policy", "registry", reg.read_registry_policy, reg.apply_registry_policy),
-    Feature("account_settings", "registry", reg.read_account_settings, reg.apply_account_settings),
-    Feature("tags", "repository", repo.read_tags, repo.apply_tags),
-    Feature("scan_on_push", "repository", repo.read_scan_on_push, repo.apply_scan_on_push),
-    Feature("encryption", "repository", repo.read_encryption, repo.apply_encryption),
-    Feature("created_at", "repository", repo.read_created_at, repo.apply_created_at),
-    Feature(repo.EXCLUSIONS_KEY, "repository", repo.read_exclusions, repo.apply_exclusions),
-    Feature("policy", "repository", repo.read_repository_policy, repo.apply_repository_policy),
-    Feature("scan", "image", scans.read_scan, scans.apply_scan),
-    Feature("scanning", "registry", registry_scanning.read, registry_scanning.apply),
-    Feature("replication", "registry", replication.read_replication, replication.apply_replication),
-    Feature("signing", "registry", signing.read_signing, signing.apply_signing),
-    Feature(caches.PULL_THROUGH_CACHE_RULES, "registry", caches.read_rules, caches.apply_rules),
-    Feature(caches.CREATION_TEMPLATES, "registry", caches.read_templates, caches.apply_templates),
-    Feature(ALLOW_MISSING_LAYERS_KEY, "registry", layer_checks.read, layer_checks.apply),
-    Feature(ALLOW_MISSING_LAYERS_KEY, "repository", layer_checks.read, layer_checks.apply),
+    _feature(
+        "policy", "registry", "registry_settings", "read_registry_policy", "apply_registry_policy"
+    ),
+    _feature(
+        "account_settings",
+        "registry",
+        "registry_settings",
+        "read_account_settings",
+        "apply_account_settings",
+    ),
+    _feature("tags", "repository", "repository_settings", "read_tags", "apply_tags"),
+    _feature(
+        "scan_on_push",
+        "repository",
+        "repository_settings",
+        "read_scan_on_push",
+        "apply_scan_on_push",
+    ),
+    _feature(
+        "encryption", "repository", "repository_settings", "read_encryption", "apply_encryption"
+    ),
+    _feature(
+        "created_at", "repository", "repository_settings", "read_created_at", "apply_created_at"
+    ),
+    _feature(
+        EXCLUSIONS_KEY, "repository", "repository_settings", "read_exclusions", "apply_exclusions"
+    ),
+    _feature(
+        "policy",
+        "repository",
+        "repository_settings",
+        "read_repository_policy",
+        "apply_repository_policy",
+    ),
+    _feature("scan", "image", "scans", "read_scan", "apply_scan"),
+    _feature("scanning", "registry", "registry_scanning", "read", "apply"),
+    _feature("replication", "registry", "replication", "read_replication", "apply_replication"),
+    _feature("signing", "registry", "signing", "read_signing", "apply_signing"),
+    _feature(PULL_THROUGH_CACHE_RULES, "registry", "caches", "read_rules", "apply_rules"),
+    _feature(CREATION_TEMPLATES, "registry", "caches", "read_templates", "apply_templates"),
+    _feature(ALLOW_MISSING_LAYERS_KEY, "registry", "layer_checks", "read", "apply"),
+    _feature(ALLOW_MISSING_LAYERS_KEY, "repository", "layer_checks", "read", "apply"),
 )
 
 _BY_LEVEL: Final[dict[str, tuple[Feature, ...]]] = {

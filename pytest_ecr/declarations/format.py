@@ -32,9 +32,6 @@ from pytest_ecr.model import (
     IMAGE_FAILURE_CODES,
     MediaType,
     TagMutability,
-    replication,
-    scanning,
-    signing,
 )
 from pytest_ecr.model.account import (
     ACCOUNT_SETTING_DEFAULTS,
@@ -59,6 +56,8 @@ VERSION: Final = 1
 
 # -- keys, per level -------------------------------------------------------------------
 
+#: The repository key of the tag-mutability exclusion filters.
+EXCLUSIONS_KEY: Final = "tag_mutability_exclusions"
 #: Keys of the document itself, in the order the reference lists them.
 TOP_KEYS: Final = ("version", "account", "region", "registries", "repositories", "faults")
 TOP_REQUIRED: Final = ("version",)
@@ -87,7 +86,7 @@ REPOSITORY_KEYS: Final = (
     "scan_on_push",
     "encryption",
     "created_at",
-    "tag_mutability_exclusions",
+    EXCLUSIONS_KEY,
     "policy",
     "lifecycle_policy",
     blobs_format.ALLOW_MISSING_LAYERS_KEY,
@@ -141,8 +140,8 @@ DEFAULT_PUSHED_AT: Final = 1_704_067_200.0
 
 #: Keys of an image's ``scan:`` mapping (its declared, finished scan).
 SCAN_KEYS: Final = ("status", "findings", "severity_counts")
-#: The statuses a declared scan can end with, and the default.
-SCAN_STATUSES: Final = scanning.OUTCOMES
+#: The default status of a declared scan (the statuses are the model's
+#: ``scanning.OUTCOMES``).
 DEFAULT_SCAN_STATUS: Final = "COMPLETE"
 #: Keys of one ``scan.findings`` entry.
 FINDING_KEYS: Final = (
@@ -154,8 +153,6 @@ FINDING_KEYS: Final = (
     "package_version",
 )
 FINDING_REQUIRED: Final = ("name", "severity")
-#: ECR's finding severities: ``severity`` values and ``severity_counts`` keys.
-SEVERITIES: Final = scanning.SEVERITIES
 #: Keys of a registry's ``scanning:`` mapping, and of one of its ``rules``.
 SCANNING_KEYS: Final = ("scan_type", "rules")
 SCANNING_RULE_KEYS: Final = ("scan_frequency", "repository_filters")
@@ -242,27 +239,16 @@ REPLICATION_RULE_KEYS: Final = ("destinations", "repository_filters", "delete_re
 REPLICATION_RULE_REQUIRED: Final = ("destinations",)
 REPLICATION_DESTINATION_KEYS: Final = ("region", "account")
 REPLICATION_DESTINATION_REQUIRED: Final = ("region",)
-REPLICATION_MAX_RULES: Final = replication.MAX_RULES
-REPLICATION_MAX_DESTINATIONS: Final = replication.MAX_DESTINATIONS_PER_RULE
-REPLICATION_MAX_UNIQUE_DESTINATIONS: Final = replication.MAX_UNIQUE_DESTINATIONS
-REPLICATION_FILTER_MIN_LENGTH: Final = replication.FILTER_MIN_LENGTH
-REPLICATION_FILTER_PATTERN: Final = replication.FILTER_PATTERN
 #: Keys of one ``signing:`` rule (PutSigningConfiguration's).
 SIGNING_RULE_KEYS: Final = ("profile_arn", "repository_filters")
 SIGNING_RULE_REQUIRED: Final = ("profile_arn",)
-SIGNING_MAX_RULES: Final = signing.MAX_RULES
-SIGNING_MAX_FILTERS: Final = signing.MAX_FILTERS
-SIGNING_PROFILE_ARN_MAX_LENGTH: Final = signing.PROFILE_ARN_MAX_LENGTH
-SIGNING_PROFILE_ARN_PATTERN: Final = signing.PROFILE_ARN_PATTERN
-SIGNING_FILTER_MIN_LENGTH: Final = signing.FILTER_MIN_LENGTH
-SIGNING_FILTER_PATTERN: Final = signing.FILTER_PATTERN
-#: Filters per rule, and a filter's longest length, for both features.
-FILTERS_MAX: Final = replication.MAX_FILTERS
-FILTER_MAX_LENGTH: Final = replication.FILTER_MAX_LENGTH
 
 
 def _registry_feature_facts() -> dict[str, object]:
     """What ``schema.json`` states of the ``replication:`` and ``signing:`` keys."""
+    from pytest_ecr.model import replication as rep
+    from pytest_ecr.model import signing as sig
+
     rule = "/$defs/registry/properties/replication/items"
     destination = f"{rule}/properties/destinations/items"
     filters = f"{rule}/properties/repository_filters"
@@ -275,24 +261,24 @@ def _registry_feature_facts() -> dict[str, object]:
         f"{destination}/additionalProperties": False,
         f"{destination}/required": list(REPLICATION_DESTINATION_REQUIRED),
         f"{destination}/properties": list(REPLICATION_DESTINATION_KEYS),
-        "/$defs/registry/properties/replication/maxItems": REPLICATION_MAX_RULES,
-        f"{rule}/properties/destinations/maxItems": REPLICATION_MAX_DESTINATIONS,
+        "/$defs/registry/properties/replication/maxItems": rep.MAX_RULES,
+        f"{rule}/properties/destinations/maxItems": rep.MAX_DESTINATIONS_PER_RULE,
         f"{filters}/minItems": 1,
-        f"{filters}/maxItems": FILTERS_MAX,
-        f"{filters}/items/minLength": REPLICATION_FILTER_MIN_LENGTH,
-        f"{filters}/items/maxLength": FILTER_MAX_LENGTH,
-        f"{filters}/items/pattern": REPLICATION_FILTER_PATTERN,
+        f"{filters}/maxItems": rep.MAX_FILTERS,
+        f"{filters}/items/minLength": rep.FILTER_MIN_LENGTH,
+        f"{filters}/items/maxLength": rep.FILTER_MAX_LENGTH,
+        f"{filters}/items/pattern": rep.FILTER_PATTERN,
         f"{signing}/additionalProperties": False,
         f"{signing}/required": list(SIGNING_RULE_REQUIRED),
         f"{signing}/properties": list(SIGNING_RULE_KEYS),
-        f"{signing}/properties/profile_arn/maxLength": SIGNING_PROFILE_ARN_MAX_LENGTH,
-        f"{signing}/properties/profile_arn/pattern": SIGNING_PROFILE_ARN_PATTERN,
-        "/$defs/registry/properties/signing/maxItems": SIGNING_MAX_RULES,
+        f"{signing}/properties/profile_arn/maxLength": sig.PROFILE_ARN_MAX_LENGTH,
+        f"{signing}/properties/profile_arn/pattern": sig.PROFILE_ARN_PATTERN,
+        "/$defs/registry/properties/signing/maxItems": sig.MAX_RULES,
         f"{signing_filters}/minItems": 1,
-        f"{signing_filters}/maxItems": SIGNING_MAX_FILTERS,
-        f"{signing_filters}/items/minLength": SIGNING_FILTER_MIN_LENGTH,
-        f"{signing_filters}/items/maxLength": FILTER_MAX_LENGTH,
-        f"{signing_filters}/items/pattern": SIGNING_FILTER_PATTERN,
+        f"{signing_filters}/maxItems": sig.MAX_FILTERS,
+        f"{signing_filters}/items/minLength": sig.FILTER_MIN_LENGTH,
+        f"{signing_filters}/items/maxLength": rep.FILTER_MAX_LENGTH,
+        f"{signing_filters}/items/pattern": sig.FILTER_PATTERN,
     }
 
 
@@ -380,29 +366,33 @@ def schema_facts() -> dict[str, object]:
 
 def _scan_facts() -> dict[str, object]:
     """What ``schema.json`` states about an image's ``scan:`` and its findings."""
+    from pytest_ecr.model import scanning
+
     scan, finding = "/$defs/image_scan", "/$defs/scan_finding"
     counts = f"{scan}/properties/severity_counts"
     return {
         f"{scan}/additionalProperties": False,
         f"{scan}/properties": list(SCAN_KEYS),
-        f"{scan}/properties/status/enum": list(SCAN_STATUSES),
+        f"{scan}/properties/status/enum": list(scanning.OUTCOMES),
         f"{scan}/properties/status/default": DEFAULT_SCAN_STATUS,
         f"{scan}/properties/findings/default": [],
         f"{scan}/not/required": ["findings", "severity_counts"],
         f"{counts}/additionalProperties": False,
-        f"{counts}/properties": list(SEVERITIES),
-        **{f"{counts}/properties/{severity}/minimum": 0 for severity in SEVERITIES},
+        f"{counts}/properties": list(scanning.SEVERITIES),
+        **{f"{counts}/properties/{severity}/minimum": 0 for severity in scanning.SEVERITIES},
         f"{finding}/required": list(FINDING_REQUIRED),
         f"{finding}/additionalProperties": False,
         f"{finding}/properties": list(FINDING_KEYS),
         f"{finding}/properties/name/minLength": 1,
-        f"{finding}/properties/severity/enum": list(SEVERITIES),
+        f"{finding}/properties/severity/enum": list(scanning.SEVERITIES),
         **_registry_scanning_facts(),
     }
 
 
 def _registry_scanning_facts() -> dict[str, object]:
     """What ``schema.json`` states about a registry's ``scanning:``."""
+    from pytest_ecr.model import scanning
+
     config, rule = "/$defs/registry_scanning", "/$defs/scanning_rule"
     filters = f"{rule}/properties/repository_filters"
     return {
@@ -434,13 +424,12 @@ __all__ = [
     "ENCRYPTION_KEYS",
     "ENCRYPTION_REQUIRED",
     "ENCRYPTION_TYPES",
+    "EXCLUSIONS_KEY",
     "EXCLUSION_FILTER_PATTERN",
     "FAILURE_CODES",
     "FAILURE_CODE_HINT",
     "FAILURE_KEYS",
     "FAILURE_REQUIRED",
-    "FILTERS_MAX",
-    "FILTER_MAX_LENGTH",
     "FINDING_KEYS",
     "FINDING_REQUIRED",
     "IMAGE_KEYS",
@@ -457,11 +446,6 @@ __all__ = [
     "REGISTRY_KEYS",
     "REPLICATION_DESTINATION_KEYS",
     "REPLICATION_DESTINATION_REQUIRED",
-    "REPLICATION_FILTER_MIN_LENGTH",
-    "REPLICATION_FILTER_PATTERN",
-    "REPLICATION_MAX_DESTINATIONS",
-    "REPLICATION_MAX_RULES",
-    "REPLICATION_MAX_UNIQUE_DESTINATIONS",
     "REPLICATION_RULE_KEYS",
     "REPLICATION_RULE_REQUIRED",
     "REPOSITORY_KEYS",
@@ -471,14 +455,7 @@ __all__ = [
     "SCANNING_RULE_KEYS",
     "SCANNING_RULE_REQUIRED",
     "SCAN_KEYS",
-    "SCAN_STATUSES",
     "SCHEMA_KEYWORDS",
-    "SEVERITIES",
-    "SIGNING_FILTER_MIN_LENGTH",
-    "SIGNING_FILTER_PATTERN",
-    "SIGNING_MAX_RULES",
-    "SIGNING_PROFILE_ARN_MAX_LENGTH",
-    "SIGNING_PROFILE_ARN_PATTERN",
     "SIGNING_RULE_KEYS",
     "SIGNING_RULE_REQUIRED",
     "TAG_HINT",

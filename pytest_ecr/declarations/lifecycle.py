@@ -14,12 +14,6 @@ from typing import Any, Final
 from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.shapes import MISSING, Report
 from pytest_ecr.declarations.yamlread import INVALID
-from pytest_ecr.model.lifecycle import (
-    MAX_POLICY_LENGTH,
-    LifecyclePolicyError,
-    minified,
-    parse_policy,
-)
 
 KEY: Final = "lifecycle_policy"
 LIFECYCLE_POLICY_HINT: Final = (
@@ -44,6 +38,14 @@ def lifecycle_policy(report: Report, entry: Mapping[Any, Any], path: str) -> str
     value = entry.get(KEY, MISSING)
     if value is MISSING or value is None or _contains_invalid(value):
         return None
+    # The lifecycle model, only for a declaration that has a policy.
+    from pytest_ecr.model.lifecycle import (
+        MAX_POLICY_LENGTH,
+        LifecyclePolicyError,
+        minified,
+        parse_policy,
+    )
+
     where = join_path(path, KEY)
     if isinstance(value, str):
         text = value

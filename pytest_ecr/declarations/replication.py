@@ -27,13 +27,20 @@ from pytest_ecr.declarations.problems import DeclarationError, Problem, join_pat
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.target import Target
 from pytest_ecr.model.replication import (
+    FILTER_MAX_LENGTH,
+    FILTER_MIN_LENGTH,
+    FILTER_PATTERN,
+    MAX_DESTINATIONS_PER_RULE,
+    MAX_FILTERS,
+    MAX_RULES,
+    MAX_UNIQUE_DESTINATIONS,
     REPLICATION,
     Destination,
     ReplicationConfiguration,
     ReplicationRule,
 )
 
-_PREFIX_FILTER_RE = re.compile(fmt.REPLICATION_FILTER_PATTERN)
+_PREFIX_FILTER_RE = re.compile(FILTER_PATTERN)
 #: A destination without ``account`` replicates to the declaring registry's account.
 SAME_ACCOUNT = ""
 
@@ -43,8 +50,8 @@ def string_list(
 ) -> tuple[str, ...] | None:
     """A list of 1..100 strings, each passed to *check* ``(text) -> problem or None``."""
     value = entry[key]
-    if not isinstance(value, list) or not value or len(value) > fmt.FILTERS_MAX:
-        report.wrong(entry, key, where, f"a list of 1 to {fmt.FILTERS_MAX} filters", value)
+    if not isinstance(value, list) or not value or len(value) > MAX_FILTERS:
+        report.wrong(entry, key, where, f"a list of 1 to {MAX_FILTERS} filters", value)
         return None
     found: list[str] = []
     for index, item in enumerate(value):
@@ -57,7 +64,7 @@ def string_list(
 
 
 def _prefix_problem(text: str) -> str | None:
-    if not fmt.REPLICATION_FILTER_MIN_LENGTH <= len(text) <= fmt.FILTER_MAX_LENGTH:
+    if not FILTER_MIN_LENGTH <= len(text) <= FILTER_MAX_LENGTH:
         return f"a repository filter is 2 to 256 characters, found {len(text)}"
     if _PREFIX_FILTER_RE.fullmatch(text) is None:
         return f"invalid repository prefix {text!r} (lowercase repository-name characters)"
@@ -99,12 +106,12 @@ def _rule(report: Report, item: Any, where: str) -> ReplicationRule | None:
     report.unknown_keys(item, where, fmt.REPLICATION_RULE_KEYS)
     raw = item.get("destinations")
     at = join_path(where, "destinations")
-    if not isinstance(raw, list) or len(raw) > fmt.REPLICATION_MAX_DESTINATIONS:
+    if not isinstance(raw, list) or len(raw) > MAX_DESTINATIONS_PER_RULE:
         report.wrong(
             item,
             "destinations",
             at,
-            f"a list of up to {fmt.REPLICATION_MAX_DESTINATIONS} destinations",
+            f"a list of up to {MAX_DESTINATIONS_PER_RULE} destinations",
             raw,
         )
         return None
@@ -135,12 +142,12 @@ def _rule(report: Report, item: Any, where: str) -> ReplicationRule | None:
 
 def read_replication(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
     value = entry["replication"]
-    if not isinstance(value, list) or len(value) > fmt.REPLICATION_MAX_RULES:
+    if not isinstance(value, list) or len(value) > MAX_RULES:
         report.wrong(
             entry,
             "replication",
             where,
-            f"a list of up to {fmt.REPLICATION_MAX_RULES} rules",
+            f"a list of up to {MAX_RULES} rules",
             value,
             "write `replication: [{destinations: [{region: eu-west-1}]}]`",
         )
@@ -149,12 +156,12 @@ def read_replication(report: Report, entry: Mapping[Any, Any], where: str) -> ob
     if None in rules:
         return None
     config = ReplicationConfiguration(tuple(r for r in rules if r is not None))
-    if len(config.unique_destinations()) > fmt.REPLICATION_MAX_UNIQUE_DESTINATIONS:
+    if len(config.unique_destinations()) > MAX_UNIQUE_DESTINATIONS:
         report.problem(
             entry,
             "replication",
             where,
-            f"more than {fmt.REPLICATION_MAX_UNIQUE_DESTINATIONS} unique destinations "
+            f"more than {MAX_UNIQUE_DESTINATIONS} unique destinations "
             "across the rules (ECR's quota)",
         )
         return None

@@ -295,12 +295,7 @@ def apply_repository_policy(target: Target, value: object) -> None:
         _repository(target).set_setting(REPOSITORY_POLICY, value)
 
 
-#: ``tag_mutability_exclusions`` is read here too: the merge needs it before the
-#: repository's images are (a declared tag may repeat when it is excluded).
-EXCLUSIONS_KEY = "tag_mutability_exclusions"
-
 __all__ = [
-    "EXCLUSIONS_KEY",
     "apply_created_at",
     "apply_encryption",
     "apply_exclusions",

@@ -18,8 +18,6 @@ from pytest_ecr.declarations.format import (
     FINDING_KEYS,
     FINDING_REQUIRED,
     SCAN_KEYS,
-    SCAN_STATUSES,
-    SEVERITIES,
 )
 from pytest_ecr.declarations.problems import describe, expected_hint, join_path
 from pytest_ecr.declarations.shapes import MISSING, Report, is_int
@@ -28,11 +26,15 @@ from pytest_ecr.declarations.yamlread import INVALID
 from pytest_ecr.model.scanning import (
     DECLARED_SCANS_KEY,
     SCAN_KEY,
+    SEVERITIES,
     DeclaredScans,
     Finding,
     ImageScan,
     ScanResult,
     generated_findings,
+)
+from pytest_ecr.model.scanning import (
+    OUTCOMES as SCAN_STATUSES,
 )
 
 SCAN_EXAMPLE: Final = "write `scan: {severity_counts: {CRITICAL: 1, HIGH: 3}}`"

@@ -22,15 +22,16 @@ from pytest_ecr.declarations.problems import join_path
 from pytest_ecr.declarations.replication import string_list
 from pytest_ecr.declarations.shapes import Report
 from pytest_ecr.declarations.target import Target
+from pytest_ecr.model import signing as sig
 from pytest_ecr.model.signing import SIGNING, SigningConfiguration, SigningRule
 
-_PROFILE_ARN_RE = re.compile(fmt.SIGNING_PROFILE_ARN_PATTERN)
-_WILDCARD_FILTER_RE = re.compile(fmt.SIGNING_FILTER_PATTERN)
+_PROFILE_ARN_RE = re.compile(sig.PROFILE_ARN_PATTERN)
+_WILDCARD_FILTER_RE = re.compile(sig.FILTER_PATTERN)
 ARN_HINT = "write `profile_arn: arn:aws:signer:<region>:<account>:/signing-profiles/<name>`"
 
 
 def _wildcard_problem(text: str) -> str | None:
-    if not fmt.SIGNING_FILTER_MIN_LENGTH <= len(text) <= fmt.FILTER_MAX_LENGTH:
+    if not sig.FILTER_MIN_LENGTH <= len(text) <= sig.FILTER_MAX_LENGTH:
         return f"a repository filter is 1 to 256 characters, found {len(text)}"
     if _WILDCARD_FILTER_RE.fullmatch(text) is None:
         return f"invalid repository filter {text!r} (lowercase name segments, `*` wildcards)"
@@ -49,7 +50,7 @@ def _rule(report: Report, item: Any, where: str) -> SigningRule | None:
         return None
     if (
         not isinstance(arn, str)
-        or len(arn) > fmt.SIGNING_PROFILE_ARN_MAX_LENGTH
+        or len(arn) > sig.PROFILE_ARN_MAX_LENGTH
         or _PROFILE_ARN_RE.fullmatch(arn) is None
     ):
         report.wrong(item, "profile_arn", at, "a signer signing-profile ARN", arn, ARN_HINT)
@@ -68,12 +69,12 @@ def _rule(report: Report, item: Any, where: str) -> SigningRule | None:
 
 def read_signing(report: Report, entry: Mapping[Any, Any], where: str) -> object | None:
     value = entry["signing"]
-    if not isinstance(value, list) or len(value) > fmt.SIGNING_MAX_RULES:
+    if not isinstance(value, list) or len(value) > sig.MAX_RULES:
         report.wrong(
             entry,
             "signing",
             where,
-            f"a list of up to {fmt.SIGNING_MAX_RULES} rules",
+            f"a list of up to {sig.MAX_RULES} rules",
             value,
             "write `signing: [{profile_arn: ...}]`",
         )
