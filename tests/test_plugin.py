@@ -290,6 +290,11 @@ assert "pytest_ecr.service.describe_repositories" in sys.modules
 unused = [m for m in ("put_image", "start_image_scan", "put_replication_configuration")
           if f"pytest_ecr.service.{m}" in sys.modules]
 assert not unused, f"modules of operations never called were imported: {unused}"
+# A declaration's feature modules (and the model behind them) wait for their keys.
+features = [m for m in ("declarations.replication", "declarations.caches", "declarations.scans",
+                        "model.lifecycle", "model.scanning", "model.replication", "model.caches")
+            if f"pytest_ecr.{m}" in sys.modules]
+assert not features, f"feature modules of keys never declared were imported: {features}"
 print("ok")
 """
     result = subprocess.run(
