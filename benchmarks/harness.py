@@ -45,8 +45,9 @@ class Plan:
     #: cache simulation (and so the cycle estimate) is on.
     counts: tuple[tuple[str, int, int], ...] = ()
     count_cache_sim: bool = True
-    #: §4b: the small and the large declaration of the scaling rows, and the fresh
-    #: processes timed for each (cold load, validate).
+    #: §4b: the small and the large declaration of the scaling rows, and the rounds of
+    #: fresh processes timed (each round: the small load three times, as it is cheap and
+    #: its spread sets the ratio's; the large load and validate once each).
     scaling_sizes: tuple[int, int] = (1_000, 10_000)
     scaling_runs: int = 3
     #: HTTP throughput: seconds of load per run, and runs per server (alternating).
@@ -91,7 +92,7 @@ FULL = Plan(
     yaml_rounds=5,
     yaml_mapping=True,
     scaling_sizes=(10_000, 100_000),
-    scaling_runs=3,
+    scaling_runs=5,
     suite_tests=200,
     suite_runs=3,
     suite_fixture=True,

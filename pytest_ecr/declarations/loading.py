@@ -54,9 +54,14 @@ def _finish(validator: Validator, data: Any, problems: list[Problem]) -> Parsed:
 
 
 def parse_text(
-    text: str, base_dir: Path, *, source: str = TEXT_SOURCE, relative_to: str | None = None
+    text: str | bytes,
+    base_dir: Path,
+    *,
+    source: str = TEXT_SOURCE,
+    relative_to: str | None = None,
 ) -> Parsed:
-    """Read YAML *text*; ``manifest_file`` paths start at *base_dir*."""
+    """Read YAML *text* (a string, or bytes checked to be UTF-8); ``manifest_file`` paths
+    start at *base_dir*."""
     data, lines, problems = read_yaml(text, source)
     validator = Validator(
         source, lines, base_dir, relative_to=relative_to or f"{base_dir} (the base directory)"
@@ -114,7 +119,8 @@ def parse_file_data(path: Path, data: bytes) -> Parsed:
     """Check *data*, the bytes read from the declaration file *path*."""
     source = str(path)
     try:
-        text = data.decode("utf-8")
+        if not data.isascii():  # checked, not kept: the parser reads UTF-8 bytes itself
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Parsed(
             None,
@@ -130,7 +136,7 @@ def parse_file_data(path: Path, data: bytes) -> Parsed:
             (),
         )
     return parse_text(
-        text,
+        data,
         path.parent,
         source=source,
         relative_to=f"{path.parent} (the directory of the declaring file)",

@@ -386,7 +386,7 @@ class _Reader:
 
     # -- the stream ------------------------------------------------------------------
 
-    def run(self, text: str) -> Any:
+    def run(self, text: str | bytes) -> Any:
         events = _EVENTS
         scalar_event = events.ScalarEvent
         mapping_start = events.MappingStartEvent
@@ -430,13 +430,18 @@ class _Reader:
         return self.root
 
 
-def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
+def _error_line(exc: yaml.YAMLError, text: str | bytes) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
         return int(mark.line) + 1
     position = getattr(exc, "position", None)
     if isinstance(position, int):
-        return text.count("\n", 0, position) + 1
+        # libyaml's reader counts bytes of the UTF-8 text; PyYAML's own counts characters.
+        if _EVENTS is not yaml.events:
+            data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+            return data.count(b"\n", 0, position) + 1
+        chars = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        return chars.count("\n", 0, position) + 1
     return None
 
 
@@ -454,8 +459,11 @@ def _error_message(exc: yaml.YAMLError) -> str:
     return f"invalid YAML: {exc}"
 
 
-def read_yaml(text: str, source: str) -> tuple[Any, Lines, list[Problem]]:
+def read_yaml(text: str | bytes, source: str) -> tuple[Any, Lines, list[Problem]]:
     """Read one YAML document into plain values.
+
+    *text* is a string or UTF-8 bytes (a file's bytes go to the parser as they are: a
+    decoded copy would be re-encoded by the parser, three copies of a large file at once).
 
     Returns the document (:data:`NO_DOCUMENT` for an empty stream; :data:`INVALID` where a
     value was rejected), the line table, and the problems found. Never raises for bad input.

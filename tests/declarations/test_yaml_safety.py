@@ -254,6 +254,36 @@ def test_control_characters_are_a_problem(write: Write, problems: Problems) -> N
     assert problem.message.startswith("invalid YAML: ")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version: 1\nregion: eu-west-1\n# \u00e9\u00e9 \u65e5\u672c \U0001f600\nrepositories: []\n",
+        "\ufeffversion: 1\nregion: eu-west-1\n",
+        "version: 1\n# \u00e9\u00e9\u00e9\u00e9 \u65e5\u672c\u8a9e\nregion: a\x01b\n",
+        "a: [1, 2\n# \u00e9\n",
+        "a: \u00e9\u65e5\n\tb: 1\n",
+    ],
+)
+def test_a_files_bytes_read_as_its_text(text: str) -> None:
+    # A declaration file's bytes go to the parser undecoded; what it reads (values, lines,
+    # problems with their lines, after multi-byte characters too) is what the text gives.
+    from_bytes = read_yaml(text.encode("utf-8"), "s")
+    from_text = read_yaml(text, "s")
+    assert from_bytes[0] == from_text[0]
+    assert from_bytes[2] == from_text[2]
+    if "\x01" in text:  # a reader error's line, counted in characters of the text
+        assert [p.line for p in from_text[2]] == [text[: text.index("\x01")].count("\n") + 1]
+
+
+def test_a_control_character_after_multibyte_text_gives_its_line(
+    write: Write, problems: Problems
+) -> None:
+    path = write("version: 1\n# \u00e9\u00e9\u00e9\u00e9 \u65e5\u672c\u8a9e\nregion: a\x01b\n")
+    (problem,) = problems(path)
+    assert (problem.line, problem.path) == (3, "")
+    assert problem.message.startswith("invalid YAML: ")
+
+
 def test_the_reader_keeps_lines_of_keys_and_items() -> None:
     root, lines, found = read_yaml("a:\n  - x\n  -\n    y: 1\nb: 2\n", "s")
     assert found == []
