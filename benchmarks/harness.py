@@ -36,6 +36,8 @@ class Plan:
     yaml_mapping: bool  # also load a variant with manifests as nested mappings
     suite_tests: int  # tests in each generated suite of section 5
     suite_runs: int  # timed runs of each suite (median)
+    #: of which moto's suite, twelve times the others' time, takes part in this many
+    suite_moto_runs: int
     suite_fixture: bool  # also a suite using the ecr_client fixture
     suite_warmup: bool  # an untimed run of each suite first (else one collection only)
     startup_runs: int  # timed runs of each start-up command (median; paired differences)
@@ -69,6 +71,7 @@ QUICK = Plan(
     yaml_mapping=False,
     suite_tests=20,
     suite_runs=1,
+    suite_moto_runs=1,
     suite_fixture=False,
     suite_warmup=False,
     startup_runs=2,
@@ -94,7 +97,8 @@ FULL = Plan(
     scaling_sizes=(10_000, 100_000),
     scaling_runs=5,
     suite_tests=200,
-    suite_runs=3,
+    suite_runs=5,
+    suite_moto_runs=3,
     suite_fixture=True,
     suite_warmup=False,
     startup_runs=15,
