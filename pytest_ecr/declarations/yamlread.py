@@ -22,6 +22,9 @@ MAX_DEPTH: Final = 100
 MAX_ALIAS_NODES: Final = 1_000_000
 
 _Loader: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+#: Where a reader error's ``position`` counts: libyaml's reader in bytes of the UTF-8 text,
+#: PyYAML's own in characters.
+_POSITION_IN_BYTES: Final = bool(yaml.__with_libyaml__)
 # The event classes the parser really yields. libyaml's extension module keeps the classes
 # it was first initialised with: when ``yaml`` is imported again (pytester's in-process
 # runs drop the modules a run imported), ``yaml.ScalarEvent`` is a new class the C parser
@@ -436,8 +439,7 @@ def _error_line(exc: yaml.YAMLError, text: str | bytes) -> int | None:
         return int(mark.line) + 1
     position = getattr(exc, "position", None)
     if isinstance(position, int):
-        # libyaml's reader counts bytes of the UTF-8 text; PyYAML's own counts characters.
-        if _EVENTS is not yaml.events:
+        if _POSITION_IN_BYTES:
             data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
             return data.count(b"\n", 0, position) + 1
         chars = text if isinstance(text, str) else text.decode("utf-8", "replace")
