@@ -7,7 +7,9 @@ key > default.
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND
 
@@ -49,6 +51,42 @@ ALLOW_NETWORK = (
     "(the network guard stops them otherwise). For integration tests that mean to call "
     "AWS; turns no fake on.",
 )
+
+
+class Settings(NamedTuple):
+    """The session's settings, read once as pytest configures (a bad one is a usage error
+    then, not at some test's teardown)."""
+
+    seed: int
+    backend: str
+    unfired_faults: str
+    real_time: bool
+    #: ``--setup-plan``: pytest runs no fixture, so no fake starts either.
+    plan_only: bool
+
+
+def marker_problem(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """What is wrong with the arguments an ``ecr_*`` marker *name* was given, or ``None``."""
+    if name == "ecr_registry":
+        if kwargs:
+            return (
+                "ecr_registry takes sources as positional arguments, "
+                f"got keyword(s) {', '.join(sorted(kwargs))}"
+            )
+        wrong = next((a for a in args if not isinstance(a, (str, os.PathLike, dict))), None)
+        if wrong is not None:
+            return (
+                "ecr_registry sources are file paths, mappings or YAML text; "
+                f"got {type(wrong).__name__}"
+            )
+    elif name == "ecr_backend" and (kwargs or len(args) != 1):
+        return (
+            "ecr_backend takes exactly one backend name, e.g. "
+            f"@pytest.mark.ecr_backend('moto') (one of: {', '.join(BACKENDS)})"
+        )
+    elif name == "ecr_fault" and len(args) > 1:
+        return f"ecr_fault takes at most one positional argument (the operation), got {len(args)}"
+    return None
 
 
 def add_options(parser: Any) -> None:

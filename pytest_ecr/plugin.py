@@ -8,18 +8,25 @@ botocore is imported; the library is imported by the first test that uses the fa
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import warnings
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from pytest_ecr._version import __version__
-from pytest_ecr.backends import BACKENDS, DEFAULT_BACKEND, BackendError, check_backend
-from pytest_ecr.options import ALLOW_NETWORK, MARKERS, SHARED_FIXTURES, UNFIRED_MODES, add_options
+from pytest_ecr.backends import DEFAULT_BACKEND, BackendError, check_backend
+from pytest_ecr.options import (
+    ALLOW_NETWORK,
+    MARKERS,
+    SHARED_FIXTURES,
+    UNFIRED_MODES,
+    Settings,
+    add_options,
+    marker_problem,
+)
 from pytest_ecr.transports import ensure_hook, guard
 
 if TYPE_CHECKING:
@@ -28,7 +35,6 @@ if TYPE_CHECKING:
     from pytest_ecr.backends.stubber import EcrStubber
     from pytest_ecr.declarations import DeclarationCache, Source
     from pytest_ecr.fake import FakeEcr
-    from pytest_ecr.faults import FaultSpec
     from pytest_ecr.scopes import SharedFake, SharedFakes
     from pytest_ecr.transports.http_server import EcrHTTPServer, EcrServer
 
@@ -36,13 +42,13 @@ if TYPE_CHECKING:
 ensure_hook()
 
 _CACHE = pytest.StashKey["DeclarationCache"]()
-_SEED = pytest.StashKey[int]()
+_SETTINGS = pytest.StashKey[Settings]()
 _FAKE = pytest.StashKey["FakeEcr"]()
-_BACKEND = pytest.StashKey[str]()
 _CALL_FAILED = pytest.StashKey[bool]()
 _GUARD_BEFORE = pytest.StashKey[bool]()
-_UNFIRED = pytest.StashKey[str]()
 _SHARED = pytest.StashKey["SharedFakes"]()
+# The autouse fixture whose set-up starts a test's fake (see pytest_fixture_setup).
+_START = "_ecr_start"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,19 +58,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in (*MARKERS.values(), ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
-    # Read once; a bad value is a usage error now, not at a test's teardown.
-    config.stash[_UNFIRED] = _unfired_mode(config)
     seed = config.getoption("ecr_seed")
-    config.stash[_SEED] = seed if seed is not None else random.randrange(10**9)
     from_cli = config.getoption("ecr_backend")
     origin = "--ecr-backend" if from_cli is not None else "ini key ecr_backend"
     try:
-        config.stash[_BACKEND] = check_backend(
+        backend = check_backend(
             from_cli if from_cli is not None else (config.getini("ecr_backend") or DEFAULT_BACKEND),
             origin,
         )
     except BackendError as error:
         raise pytest.UsageError(f"pytest-ecr: {error}") from None
+    config.stash[_SETTINGS] = Settings(
+        seed=seed if seed is not None else random.randrange(10**9),
+        backend=backend,
+        unfired_faults=_unfired_mode(config),
+        real_time=bool(config.getoption("ecr_real_time") or config.getini("ecr_real_time")),
+        plan_only=bool(config.getoption("setupplan", False)),
+    )
     config.stash[_GUARD_BEFORE] = guard.set_guard(_guard_on(config))
 
 
@@ -102,10 +112,6 @@ def _cache(config: pytest.Config) -> DeclarationCache:
     return cache
 
 
-def _real_time(config: pytest.Config) -> bool:
-    return bool(config.getoption("ecr_real_time") or config.getini("ecr_real_time"))
-
-
 def _default_sources(config: pytest.Config) -> list[str]:
     from_cli: list[str] = config.getoption("ecr_registry") or []
     if from_cli:
@@ -118,8 +124,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     sources = _default_sources(config)
     registry = ", ".join(sources) if sources else "none (markers or ecr.load())"
     return (
-        f"pytest-ecr {__version__}: backend={config.stash[_BACKEND]}, "
-        f"--ecr-seed={config.stash[_SEED]}, default registry: {registry}"
+        f"pytest-ecr {__version__}: backend={config.stash[_SETTINGS].backend}, "
+        f"--ecr-seed={config.stash[_SETTINGS].seed}, default registry: {registry}"
         + (", guard=on" if _guard_on(config) else ", guard=off")
     )
 
@@ -129,41 +135,18 @@ def _guard_on(config: pytest.Config) -> bool:
     return bool(guard == "on" if guard is not None else config.getini("ecr_guard"))
 
 
-def _marker_sources(request: pytest.FixtureRequest) -> list[Source] | None:
-    markers = list(request.node.iter_markers("ecr_registry"))
-    if not markers:
-        return None
-    sources: list[Source] = []
-    # iter_markers yields the closest first; outer (module, class) declarations come first.
-    for marker in reversed(markers):
-        if marker.kwargs:
-            pytest.fail(
-                f"{request.node.nodeid}: ecr_registry takes sources as positional arguments, "
-                f"got keyword(s) {', '.join(sorted(marker.kwargs))}",
-                pytrace=False,
-            )
-        for arg in marker.args:
-            if not isinstance(arg, (str, os.PathLike, dict)):
-                pytest.fail(
-                    f"{request.node.nodeid}: ecr_registry sources are file paths, mappings or "
-                    f"YAML text; got {type(arg).__name__}",
-                    pytrace=False,
-                )
-            sources.append(arg)
-    return sources
+def _check_marker(node: pytest.Item, marker: pytest.Mark) -> None:
+    problem = marker_problem(marker.name, marker.args, marker.kwargs)
+    if problem is not None:
+        pytest.fail(f"{node.nodeid}: {problem}", pytrace=False)
 
 
 def _backend(request: pytest.FixtureRequest) -> str:
     node = request.node
     marker = node.get_closest_marker("ecr_backend")
     if marker is None:
-        return request.config.stash[_BACKEND]
-    if marker.kwargs or len(marker.args) != 1:
-        pytest.fail(
-            f"{node.nodeid}: ecr_backend takes exactly one backend name, e.g. "
-            f"@pytest.mark.ecr_backend('moto') (one of: {', '.join(BACKENDS)})",
-            pytrace=False,
-        )
+        return request.config.stash[_SETTINGS].backend
+    _check_marker(node, marker)
     try:
         return check_backend(marker.args[0], f"@pytest.mark.ecr_backend on {node.nodeid}")
     except BackendError as error:
@@ -178,10 +161,13 @@ def _setup_error(message: str) -> NoReturn:
 
 def _sources(request: pytest.FixtureRequest) -> tuple[list[Source], Path]:
     """The declaration sources for *request*'s node, and what their paths are relative to."""
-    sources = _marker_sources(request)
-    if sources is None:
+    # iter_markers yields the closest first; outer (module, class) declarations come first.
+    markers = list(request.node.iter_markers("ecr_registry"))[::-1]
+    if not markers:
         return list(_default_sources(request.config)), Path.cwd()
-    return sources, request.path.parent
+    for marker in markers:
+        _check_marker(request.node, marker)
+    return [source for marker in markers for source in marker.args], request.path.parent
 
 
 def _new_fake(request: pytest.FixtureRequest, backend: str) -> FakeEcr:
@@ -189,16 +175,16 @@ def _new_fake(request: pytest.FixtureRequest, backend: str) -> FakeEcr:
     from pytest_ecr.fake import FakeEcr
 
     sources, base_dir = _sources(request)
-    node = request.node
+    node, settings = request.node, request.config.stash[_SETTINGS]
     try:
         return FakeEcr(
             sources,
             base_dir=base_dir,
             cache=_cache(request.config),
             # Per node, so a test's random faults do not depend on which tests ran before.
-            seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
+            seed=f"{settings.seed}:{node.nodeid}",
             backend=backend,
-            real_time=_real_time(request.config),
+            real_time=settings.real_time,
         )
     except DeclarationError as error:
         where = node.nodeid or "the session"
@@ -213,13 +199,8 @@ def _arm_marker_faults(node: pytest.Item, fake: FakeEcr) -> None:
 
     # Outer markers first, so faults fire in the order a reader sees them declared.
     for marker in reversed(list(node.iter_markers("ecr_fault"))):
+        _check_marker(node, marker)
         spec = dict(marker.kwargs)
-        if len(marker.args) > 1:
-            pytest.fail(
-                f"{node.nodeid}: ecr_fault takes at most one positional argument "
-                f"(the operation), got {len(marker.args)}",
-                pytrace=False,
-            )
         if marker.args:
             spec["operation"] = marker.args[0]
         try:
@@ -230,7 +211,7 @@ def _arm_marker_faults(node: pytest.Item, fake: FakeEcr) -> None:
 
 
 @pytest.fixture(name="ecr")
-def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
+def ecr_fixture(request: pytest.FixtureRequest) -> FakeEcr:
     """The fake Amazon ECR active for this test (a :class:`pytest_ecr.FakeEcr`).
 
     Every botocore/boto3 ECR client in the process — made by the test, a fixture or the
@@ -243,6 +224,13 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
     uses ``ecr_class``, ``ecr_module`` or ``ecr_session``, it starts from that shared
     fake's state instead (what the scope's fixtures wrote), and its writes stay its own.
     """
+    # Started already by an ecr_* marker or a shared fake (see _start_test); else here.
+    fake = request.node.stash.get(_FAKE, None)
+    return fake if fake is not None else _start_fake(request)
+
+
+def _start_fake(request: pytest.FixtureRequest) -> FakeEcr:
+    """Make and start the test's fake; it ends with the fixture *request* sets up."""
     node = request.node
     shared = _requested_shared(request)
     fake = _new_fake(request, _backend(request)) if shared is None else _fork(request, shared)
@@ -259,14 +247,32 @@ def ecr_fixture(request: pytest.FixtureRequest) -> Iterator[FakeEcr]:
         except (TypeError, ValueError) as error:
             fake.deactivate()
             _setup_error(f"pytest-ecr: @pytest.mark.ecr_lifecycle on {node.nodeid}: {error}")
+    request.addfinalizer(lambda: _end_fake(request, fake, shared))
+    return fake
+
+
+def _end_fake(request: pytest.FixtureRequest, fake: FakeEcr, shared: SharedFake | None) -> None:
     try:
-        yield fake
-    finally:
         fake.deactivate()
+    finally:
         if shared is not None:
             _shared_fakes(request.config).resume()
-    if not node.stash.get(_CALL_FAILED, False):
-        _report_unfired(request.config, fake, shared.declared_faults if shared else ())
+    mode = request.config.stash[_SETTINGS].unfired_faults
+    if mode == "ignore" or request.node.stash.get(_CALL_FAILED, False):
+        return
+    # A shared fake's declared faults are armed for every test of its scope, as a file's.
+    declared = shared.declared_faults if shared else ()
+    unfired = [armed for armed in fake.unfired_faults() if armed.spec not in declared]
+    if not unfired:
+        return
+    from pytest_ecr.report import unfired_message
+
+    message = unfired_message(unfired)
+    if mode == "error":
+        pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
+    from pytest_ecr.faults import UnfiredFaultWarning
+
+    warnings.warn(UnfiredFaultWarning(message), stacklevel=1)
 
 
 def _shared_fakes(config: pytest.Config) -> SharedFakes:
@@ -294,21 +300,21 @@ def _requested_shared(request: pytest.FixtureRequest) -> SharedFake | None:
 
 
 def _fork(request: pytest.FixtureRequest, shared: SharedFake) -> FakeEcr:
-    from pytest_ecr.scopes import SharedFakeError, check_local, check_markers, fork_for_test
+    from pytest_ecr.scopes import SharedFakeError, fork_for_test
 
-    node = request.node
-    registry_nodes = [n for n, _ in node.iter_markers_with_node("ecr_registry")]
+    node, settings = request.node, request.config.stash[_SETTINGS]
     try:
-        check_local(shared.fixture, _backend(request), node.nodeid)
-        check_markers(shared, node.nodeid, registry_nodes)
+        return fork_for_test(
+            shared,
+            test_id=node.nodeid,
+            backend=_backend(request),
+            registry_nodes=[n for n, _ in node.iter_markers_with_node("ecr_registry")],
+            cache=_cache(request.config),
+            seed=f"{settings.seed}:{node.nodeid}",
+            real_time=settings.real_time,
+        )
     except SharedFakeError as error:
         _setup_error(f"pytest-ecr: {error}")
-    return fork_for_test(
-        shared,
-        cache=_cache(request.config),
-        seed=f"{request.config.stash[_SEED]}:{node.nodeid}",
-        real_time=_real_time(request.config),
-    )
 
 
 def _shared_fixture(request: pytest.FixtureRequest, scope: str) -> Iterator[FakeEcr]:
@@ -361,25 +367,6 @@ def _unfired_mode(config: pytest.Config) -> str:
             f"ecr_unfired_faults = {mode!r}: expected one of {', '.join(UNFIRED_MODES)}"
         )
     return mode
-
-
-def _report_unfired(
-    config: pytest.Config, fake: FakeEcr, shared_faults: Sequence[FaultSpec] = ()
-) -> None:
-    mode = config.stash[_UNFIRED]
-    unfired = fake.unfired_faults() if mode != "ignore" else []
-    # A shared fake's declared faults are armed for every test of its scope, as a file's.
-    unfired = [armed for armed in unfired if armed.spec not in shared_faults]
-    if not unfired:
-        return
-    from pytest_ecr.report import unfired_message
-
-    message = unfired_message(unfired)
-    if mode == "error":
-        pytest.fail(message + "\n(--ecr-unfired-faults=error)", pytrace=False)
-    from pytest_ecr.faults import UnfiredFaultWarning
-
-    warnings.warn(UnfiredFaultWarning(message), stacklevel=1)
 
 
 @pytest.fixture(name="ecr_client")
@@ -444,23 +431,32 @@ def ecr_server_fixture(ecr: FakeEcr, _ecr_http_server: EcrHTTPServer) -> Iterato
         raise errors[0]
 
 
-@pytest.fixture(autouse=True)
-def _ecr_marker_activation(request: pytest.FixtureRequest) -> Iterator[None]:
+@pytest.fixture(autouse=True, name=_START)
+def _ecr_start() -> None:
+    """Where a test's fake starts (after wider-scoped fixtures, before the test's own), by
+    pytest_fixture_setup, which has its request: taking ``request`` costs a test more."""
+
+
+def _start_test(request: pytest.FixtureRequest) -> None:
     # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
     # fixture; one that uses none is untouched (the guard aside). No shared fake answers it.
     node = request.node
     shared = request.config.stash.get(_SHARED, None)
     marked = {marker.name for marker in node.iter_markers()}  # one walk up the nodes
-    with shared.suspended() if shared else contextlib.nullcontext():
-        if not marked.isdisjoint(MARKERS) or any(
-            name in request.fixturenames for name in SHARED_FIXTURES.values()
-        ):
-            request.getfixturevalue("ecr")
-        if ALLOW_NETWORK[0] not in marked:
-            yield
-            return
-        with guard.network_allowed():
-            yield
+    needs_fake = not marked.isdisjoint(MARKERS) or any(
+        name in request.fixturenames for name in SHARED_FIXTURES.values()
+    )
+    network = ALLOW_NETWORK[0] in marked
+    if shared is None and not needs_fake and not network:
+        return
+    undo = contextlib.ExitStack()
+    request.addfinalizer(undo.close)  # first in, last out: after the fake has ended
+    if shared is not None:
+        undo.enter_context(shared.suspended())
+    if needs_fake:
+        _start_fake(request)
+    if network:
+        undo.enter_context(guard.network_allowed())
 
 
 @pytest.hookimpl(wrapper=True)
@@ -469,8 +465,13 @@ def pytest_fixture_setup(
 ) -> Generator[None, object, object]:
     # The network guard's message names the fixture (an ECR request of a module-scoped one
     # precedes every test's fake); a shared fake answers fixtures of its own scope only.
-    shared = request.config.stash.get(_SHARED, None)
     name, scope = fixturedef.argname, fixturedef.scope
+    if name == _START:  # after pytest has run it: pytest ends it even if the start fails
+        done = yield
+        if not request.config.stash[_SETTINGS].plan_only:
+            _start_test(request)
+        return done
+    shared = request.config.stash.get(_SHARED, None)
     answering = shared.answering(name, scope) if shared else contextlib.nullcontext()
     with answering, guard.setting_up(name, scope):
         return (yield)

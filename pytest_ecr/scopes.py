@@ -155,11 +155,22 @@ def check_local(fixture: str, backend: str, test_id: str | None = None) -> str:
 
 
 def fork_for_test(
-    shared: SharedFake, *, cache: DeclarationCache, seed: str, real_time: bool
+    shared: SharedFake,
+    *,
+    test_id: str,
+    backend: str,
+    registry_nodes: list[Any],
+    cache: DeclarationCache,
+    seed: str,
+    real_time: bool,
 ) -> FakeEcr:
-    """A fake for one test in *shared*'s scope: its registry starts as *shared*'s state
-    now, with *shared*'s declared faults armed; the shared fake goes on from the same
-    state, so what the test writes never reaches it or the next test."""
+    """A fake for the test *test_id* in *shared*'s scope: its registry starts as *shared*'s
+    state now, with *shared*'s declared faults armed; the shared fake goes on from the same
+    state, so what the test writes never reaches it or the next test. Raises
+    :class:`SharedFakeError` for a *backend* or ``ecr_registry`` markers (on
+    *registry_nodes*) the test cannot have in this scope."""
+    check_local(shared.fixture, backend, test_id)
+    check_markers(shared, test_id, registry_nodes)
     snapshot = shared.fake.registry.snapshot()
     shared.fake.registry = snapshot.fork()
     fake = FakeEcr(state=snapshot, cache=cache, seed=seed, real_time=real_time)

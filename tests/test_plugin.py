@@ -96,6 +96,84 @@ def test_marker_alone_activates_the_fake(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_a_marked_tests_fake_is_active_for_its_own_fixtures(pytester: pytest.Pytester) -> None:
+    # The fake starts after the wider-scoped fixtures and before the test's function-scoped
+    # ones, so a fixture the test asks for (without naming `ecr`) is answered by it.
+    pytester.makefile(".yaml", reg=REGISTRY.format(name="team/api"))
+    pytester.makepyfile(
+        """
+        import boto3, pytest
+        from pytest_ecr.transports import responder
+
+        @pytest.fixture(scope="module")
+        def before_any_fake():
+            assert responder.active() is None
+            yield
+            assert responder.active() is None
+
+        @pytest.fixture
+        def tags(before_any_fake):
+            client = boto3.client("ecr", region_name="us-east-1")
+            r = client.batch_get_image(repositoryName="team/api", imageIds=[{"imageTag": "v1"}])
+            yield [i["imageId"]["imageTag"] for i in r["images"]]
+            assert responder.active() is not None  # torn down before the fake ends
+
+        @pytest.mark.ecr_registry("reg.yaml")
+        def test_answered(tags):
+            assert tags == ["v1"]
+
+        def test_after_it():
+            assert responder.active() is None
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_failed_start_ends_cleanly_and_the_next_test_is_untouched(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import os, pytest
+        from pytest_ecr import credentials
+        from pytest_ecr.transports import responder
+
+        @pytest.mark.ecr_fault("BatchGetImage", error="NoSuchCode")
+        @pytest.mark.ecr_registry({"version": 1})
+        def test_bad_fault():
+            pass
+
+        @pytest.mark.ecr_registry({"version": 1})
+        def test_good():
+            assert responder.active() is not None
+
+        def test_plain():
+            assert responder.active() is None
+            assert os.environ.get("AWS_ACCESS_KEY_ID") != credentials.FAKE_ACCESS_KEY
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.no_fnmatch_line("*AssertionError*")
+
+
+def test_setup_plan_starts_no_fake(pytester: pytest.Pytester) -> None:
+    # --setup-plan runs no fixture; a broken declaration is then no error either.
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecr_registry("missing.yaml")
+        def test_it(ecr):
+            pass
+        """
+    )
+    result = pytester.runpytest("--setup-plan")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*SETUP*F ecr*"])
+    result.stdout.no_fnmatch_line("*bad registry declaration*")
+
+
 def test_untouched_without_marker_or_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
