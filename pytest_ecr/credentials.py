@@ -79,20 +79,32 @@ def export_environment(endpoint_url: str, region: str) -> dict[str, str]:
 def patch_environment(region: str) -> Saved:
     """Apply :func:`process_environment` to ``os.environ``; returns what it replaced."""
     values = process_environment(region)
-    saved = {key: os.environ.get(key) for key in values}
-    _apply(values)
+    saved = _current(values)
+    _apply(values, saved)
     return saved
 
 
 def restore_environment(saved: Saved) -> None:
-    """Undo :func:`patch_environment` with the mapping it returned."""
-    _apply(saved)
+    """Undo :func:`patch_environment` with the mapping it returned (whatever the variables
+    were changed to since)."""
+    _apply(saved, _current(saved))
 
 
-def _apply(values: Saved) -> None:
+def _current(keys: Mapping[str, object]) -> Saved:
+    """The values of *keys* in ``os.environ`` (``None``: unset). The names are read in one
+    pass: asking ``os.environ`` for a name it lacks costs a raised ``KeyError``, and most
+    of these are unset."""
+    names = set(os.environ)
+    return {key: os.environ[key] if key in names else None for key in keys}
+
+
+def _apply(values: Saved, now: Saved) -> None:
+    """Make ``os.environ`` say *values*, where it says *now*: only what differs is written."""
     for key, value in values.items():
+        if value == now[key]:
+            continue
         if value is None:
-            os.environ.pop(key, None)
+            del os.environ[key]
         else:
             os.environ[key] = value
 
