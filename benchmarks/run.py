@@ -8,7 +8,8 @@ Run from the repository root::
 Every timed row is many individually timed calls (``time.perf_counter_ns``, the garbage
 collector disabled around each block), with the variants of a section interleaved block by
 block so the noise of a shared machine falls on all of them alike. Rows report the median
-and the interquartile range; ratios are of medians. Targets are reported, never asserted:
+and the interquartile range; ratios are of medians unless the row names paired runs (the
+subprocess rows, whose runs are made back to back). Targets are reported, never asserted:
 the script exits 0 whatever the numbers (and 1 only if a benchmark itself broke).
 
 See ``benchmarks/README.md`` for what each row means.

@@ -58,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for text in (*MARKERS.values(), ALLOW_NETWORK[1]):
         config.addinivalue_line("markers", text)
+    unfired_faults = _unfired_mode(config)  # the first usage error, as before Settings
     seed = config.getoption("ecr_seed")
     from_cli = config.getoption("ecr_backend")
     origin = "--ecr-backend" if from_cli is not None else "ini key ecr_backend"
@@ -71,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = Settings(
         seed=seed if seed is not None else random.randrange(10**9),
         backend=backend,
-        unfired_faults=_unfired_mode(config),
+        unfired_faults=unfired_faults,
         real_time=bool(config.getoption("ecr_real_time") or config.getini("ecr_real_time")),
         plan_only=bool(config.getoption("setupplan", False)),
     )
@@ -438,14 +439,13 @@ def _ecr_start() -> None:
 
 
 def _start_test(request: pytest.FixtureRequest) -> None:
-    # A test that uses an ecr_* marker or a shared fake gets the fake without naming the
-    # fixture; one that uses none is untouched (the guard aside). No shared fake answers it.
+    # A test with an ecr_* marker or a shared fake gets its fake unasked; others are left
+    # alone (the guard aside). No shared fake answers a test.
     node = request.node
     shared = request.config.stash.get(_SHARED, None)
     marked = {marker.name for marker in node.iter_markers()}  # one walk up the nodes
-    needs_fake = not marked.isdisjoint(MARKERS) or any(
-        name in request.fixturenames for name in SHARED_FIXTURES.values()
-    )
+    shared_asked = not set(SHARED_FIXTURES.values()).isdisjoint(request.fixturenames)
+    needs_fake = shared_asked or not marked.isdisjoint(MARKERS)
     network = ALLOW_NETWORK[0] in marked
     if shared is None and not needs_fake and not network:
         return
