@@ -602,6 +602,12 @@ def persistent_cache() -> Callable[[Path], DeclarationCache] | None:
     return factory
 
 
+def section_loading(report: Report, data: Data) -> None:
+    """§4 and §4b: a declaration's load, then how loading scales with its size."""
+    section_load(report, data)
+    section_scaling(report, data)
+
+
 def section_load(report: Report, data: Data) -> None:
     import yaml
 
@@ -1265,7 +1271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("1", lambda d, w: section_calls(report, d, moto)),
         ("2", lambda d, w: section_scale(report, d, moto)),
         ("3", lambda d, w: section_setup(report, d, moto)),
-        ("4", lambda d, w: (section_load(report, d), section_scaling(report, d))),
+        ("4", lambda d, w: section_loading(report, d)),
         ("5", lambda d, w: section_suite(report, d, moto, w)),
         ("6", lambda d, w: section_startup(report, w)),
         ("L", lambda d, w: lifecycle.section_lifecycle(report, d)),
